@@ -1,0 +1,33 @@
+# Everything a newcomer needs: `make run` starts the bot, `make test` runs every test.
+# Both create .venv from the pinned requirements on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench check-content playground clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (botbuilder 4.17 supports up to 3.11); set PYTHON=/path/to/python3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP) ## start the bot on http://127.0.0.1:3978/api/messages (local mode unless MicrosoftAppId is set)
+	$(BIN)/python app.py
+
+test: $(STAMP) ## the whole test suite
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## benchmarks, printed as ratios against a baseline measured in the same run
+	$(BIN)/python -m bench
+
+check-content: $(STAMP) ## validate bot/content (or CONTENT=path/to/folder)
+	$(BIN)/python -m bot.content check $(CONTENT)
+
+playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
+	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.24 -e http://127.0.0.1:3978/api/messages -c msteams --dt
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,81 @@
+"""Turn cost: our message turn through the real endpoint vs a minimal echo bot on the same adapter."""
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.core import ActivityHandler, TurnContext
+
+from app import create_app
+from bot.channel import Channel
+from bot.config import Settings
+from bot.web import SERVICES, Services, add_routes
+from tests.fake_connector import FakeConnector
+from tests.teams import Person, message
+
+from .stats import ms, summary
+
+
+class EchoBot(ActivityHandler):
+    async def on_message_activity(self, turn_context: TurnContext):
+        await turn_context.send_activity(turn_context.activity.text)
+
+
+def echo_app(settings: Settings) -> web.Application:
+    """A minimal echo bot on the same adapter and endpoint as ours: no storage, content or dialogs."""
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    add_routes(app)
+    app[SERVICES] = Services(channel=Channel(settings), bot=EchoBot(), store=None, scheduler=None)
+    return app
+
+
+async def _drive(client: TestClient, url: str, people: list[Person], turns: int, concurrency: int) -> dict:
+    latencies: list[float] = []
+    queue = list(range(turns))
+
+    async def worker(person: Person) -> None:
+        while queue:
+            queue.pop()
+            start = time.perf_counter()
+            response = await client.post("/api/messages", json=message(person, url, "help"))
+            assert response.status == 201, response.status
+            latencies.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(people[i]) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {**summary(latencies), "tps": len(latencies) / elapsed}
+
+
+async def measure(app: web.Application, connector: FakeConnector, concurrency: int, turns: int) -> dict:
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        people = [Person.make(f"P{i}") for i in range(concurrency)]
+        await _drive(client, connector.url, people, concurrency * 2, concurrency)  # warm up, welcome everyone
+        return await _drive(client, connector.url, people, turns, concurrency)
+    finally:
+        await client.close()
+
+
+async def run() -> None:
+    connector = await FakeConnector().start()
+    try:
+        print("Turn cost: 'help' through POST /api/messages -> CloudAdapter -> fake connector (loopback)")
+        print(f"{'concurrency':>12} {'bot':>5} {'median':>10} {'p99':>10} {'turns/s':>9}")
+        for concurrency, turns in ((1, 300), (50, 1000)):
+            with tempfile.TemporaryDirectory() as tmp:
+                settings = Settings(data_dir=Path(tmp))
+                ours = await measure(create_app(settings, watch_content=False), connector, concurrency, turns)
+            echo = await measure(echo_app(Settings()), connector, concurrency, turns)
+            for name, r in (("echo", echo), ("ours", ours)):
+                print(f"{concurrency:>12} {name:>5} {ms(r['median']):>10} {ms(r['p99']):>10} {r['tps']:>9.0f}")
+            print(f"{'':>12} ratio ours/echo: median {ours['median'] / echo['median']:.2f}x, "
+                  f"p99 {ours['p99'] / echo['p99']:.2f}x, throughput {echo['tps'] / ours['tps']:.2f}x cost "
+                  "(goal: within 1.5x)")
+    finally:
+        await connector.close()

@@ -1,0 +1,148 @@
+"""Settings: read from the environment once, validated, then frozen."""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Hosts Teams posts from (public cloud and the government clouds). With authentication on, an activity
+# whose serviceUrl points elsewhere is refused before the bot could send anything to it.
+DEFAULT_SERVICE_URL_HOSTS = (
+    "smba.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+)
+
+
+class ConfigError(Exception):
+    """One or more settings are wrong; the message names each one and how to fix it."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Configuration problem:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def is_loopback(host: str) -> bool:
+    """True when host names only this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot is configured with. Only `from_env` reads the environment."""
+
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "SingleTenant"
+    tenant_id: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3978
+    data_dir: Path = Path("./data")
+    timezone: str = "Europe/London"
+    admin_ids: frozenset[str] = frozenset()
+    content_dir: Path | None = None
+    max_body_bytes: int = 256 * 1024
+    service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
+    log_level: str = "INFO"
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Authentication is on whenever an app id is configured."""
+        return bool(self.app_id)
+
+    # The SDK reads these attribute names from its configuration object.
+    @property
+    def APP_ID(self) -> str:  # noqa: N802
+        return self.app_id
+
+    @property
+    def APP_PASSWORD(self) -> str:  # noqa: N802
+        return self.app_password
+
+    @property
+    def APP_TYPE(self) -> str:  # noqa: N802
+        return self.app_type
+
+    @property
+    def APP_TENANTID(self) -> str:  # noqa: N802
+        return self.tenant_id
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        """Build settings from an environment mapping, or raise ConfigError naming every bad setting."""
+        problems: list[str] = []
+        get = lambda name, default="": (environ.get(name) or default).strip()  # noqa: E731
+
+        app_id, password = get("MicrosoftAppId"), get("MicrosoftAppPassword")
+        tenant = get("MicrosoftAppTenantId")
+        raw_type = get("MicrosoftAppType", "SingleTenant")
+        app_type = APP_TYPES.get(raw_type.lower())
+        if app_type is None:
+            problems.append(f"MicrosoftAppType={raw_type!r} is not one of SingleTenant, MultiTenant, UserAssignedMSI.")
+            app_type = "SingleTenant"
+        if app_id:
+            if not _GUID.match(app_id):
+                problems.append("MicrosoftAppId must be the Azure Bot's app id, a GUID like 00000000-0000-0000-0000-000000000000.")
+            if app_type != "UserAssignedMSI" and not password:
+                problems.append("MicrosoftAppPassword is empty: set the client secret of the app registration.")
+            if app_type in ("SingleTenant", "UserAssignedMSI") and not _GUID.match(tenant):
+                problems.append(f"MicrosoftAppTenantId must be your Entra tenant id (a GUID) when MicrosoftAppType is {app_type}.")
+        elif password or tenant:
+            problems.append("MicrosoftAppPassword or MicrosoftAppTenantId is set but MicrosoftAppId is empty: set all three, or none for local mode.")
+
+        host = get("HOST", "127.0.0.1")
+        if not app_id and not is_loopback(host):
+            problems.append(
+                f"HOST={host!r} is not a loopback address. Without MicrosoftAppId the bot has no authentication, "
+                "so it only listens on 127.0.0.1 (anyone who could reach it could pretend to be any user)."
+            )
+        port = _parse_int(get("PORT", "3978"), "PORT", 1, 65535, problems)
+        max_body = _parse_int(get("MAX_BODY_BYTES", str(256 * 1024)), "MAX_BODY_BYTES", 4096, 10 * 1024 * 1024, problems)
+
+        timezone = get("TIMEZONE", "Europe/London")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"TIMEZONE={timezone!r} is not a known IANA time zone, e.g. Europe/London.")
+
+        admin_ids = frozenset(a.strip().lower() for a in get("ADMIN_IDS").split(",") if a.strip())
+        bad_admins = [a for a in admin_ids if not _GUID.match(a)]
+        if bad_admins:
+            problems.append("ADMIN_IDS must be Entra object ids (GUIDs), comma-separated; "
+                            f"{len(bad_admins)} entry(ies) are not.")
+
+        hosts = tuple(h.strip().lower() for h in get("SERVICE_URL_HOSTS").split(",") if h.strip())
+        level = get("LOG_LEVEL", "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            problems.append(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR.")
+        content_dir = get("CONTENT_DIR")
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            app_id=app_id, app_password=password, app_type=app_type, tenant_id=tenant, host=host, port=port,
+            data_dir=Path(get("DATA_DIR", "./data")), timezone=timezone, admin_ids=admin_ids,
+            content_dir=Path(content_dir) if content_dir else None, max_body_bytes=max_body,
+            service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS, log_level=level,
+        )
+
+
+def _parse_int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name}={raw!r} must be a whole number from {low} to {high}.")
+        return low
+    if not low <= value <= high:
+        problems.append(f"{name}={value} must be from {low} to {high}.")
+    return value

@@ -1,0 +1,5 @@
+"""Content admins edit (YAML files in this folder) and the code that validates and serves it."""
+from .loader import ContentError, Problem, load_content, stale_contacts
+from .model import Content, normalise_command
+
+__all__ = ["Content", "ContentError", "Problem", "load_content", "normalise_command", "stale_contacts"]

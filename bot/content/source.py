@@ -1,0 +1,75 @@
+"""The content the bot serves now, and safe reloading: a new set is used only once it validates."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from .loader import ContentError, load_content
+from .model import Content
+from .schema import FILES
+
+log = logging.getLogger("bot.content")
+
+
+class ContentSource:
+    """Holds the last good content; reloads when files change, keeping the old set on a bad edit."""
+
+    def __init__(self, content: Content):
+        self._content = content
+        self._stamp = self._mtimes(content.folder)
+        self.last_error: ContentError | None = None
+
+    @classmethod
+    async def open(cls, folder: Path | None = None) -> "ContentSource":
+        """Load and validate content at start-up; raises ContentError so start-up fails loudly."""
+        return cls(await asyncio.to_thread(load_content, folder))
+
+    @property
+    def current(self) -> Content:
+        return self._content
+
+    def __call__(self) -> Content:
+        return self._content
+
+    async def reload(self) -> bool:
+        """Validate the folder again; switch to it only if it is valid. True when the new set is live."""
+        folder = self._content.folder
+        stamp = await asyncio.to_thread(self._mtimes, folder)
+        try:
+            fresh = await asyncio.to_thread(load_content, folder)
+        except ContentError as exc:
+            self._stamp, self.last_error = stamp, exc
+            log.error("content_reload_rejected problems=%d; still serving version %s:\n%s",
+                      len(exc.problems), self._content.version, exc)
+            return False
+        self._content, self._stamp, self.last_error = fresh, stamp, None
+        log.info("content_reloaded version=%s", fresh.version)
+        return True
+
+    async def reload_if_changed(self) -> bool | None:
+        """Reload when any content file changed since the last look; None when nothing changed."""
+        stamp = await asyncio.to_thread(self._mtimes, self._content.folder)
+        if stamp == self._stamp:
+            return None
+        return await self.reload()
+
+    async def watch(self, interval: float = 2.0) -> None:
+        """Poll the content folder for edits until cancelled."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.reload_if_changed()
+            except Exception:  # noqa: BLE001 - the watcher must outlive any one bad look
+                log.exception("content_watch_failed")
+
+    @staticmethod
+    def _mtimes(folder: Path) -> tuple:
+        stamps = []
+        for name in FILES:
+            try:
+                stat = (folder / name).stat()
+                stamps.append((name, stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                stamps.append((name, None, None))
+        return tuple(stamps)

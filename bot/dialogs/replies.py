@@ -1,0 +1,51 @@
+"""One-turn answers: welcome, help, get help now, about, and the kind reply to anything unknown."""
+from __future__ import annotations
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+
+from .. import cards
+from ..content import Content
+
+
+async def send_card(turn: TurnContext, card: dict) -> None:
+    """Send one Adaptive Card."""
+    await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+
+async def send_welcome(turn: TurnContext, content: Content) -> None:
+    """Say what the bot is, that it is private and not monitored, and where help is."""
+    await send_card(turn, cards.welcome_card(content))
+
+
+async def send_help(turn: TurnContext, content: Content) -> None:
+    """List what the bot can do, from the content's command table."""
+    await send_card(turn, cards.help_card(content))
+
+
+async def send_help_now(turn: TurnContext, content: Content) -> None:
+    """Show the crisis and support contacts."""
+    await send_card(turn, cards.help_now_card(content))
+
+
+async def send_about(turn: TurnContext, content: Content) -> None:
+    """Say which content version is running and who approved it."""
+    meta = content.messages.meta
+    await turn.send_activity(content.text(
+        "about", bot_name=content.messages.bot_name, version=content.version,
+        approved_by=meta.approved_by, approved_on=meta.approved_on.isoformat()))
+
+
+async def send_unknown(turn: TurnContext, content: Content) -> None:
+    """Answer anything not understood kindly, with the way to help and to help now."""
+    card = cards.help_card(content)
+    card["body"].insert(0, {"type": "TextBlock", "text": content.messages.unknown, "wrap": True})
+    card["fallbackText"] = content.messages.unknown + "\n" + card["fallbackText"]
+    await send_card(turn, card)
+
+
+# Command id -> one-turn reply. Flows that take several turns register dialogs in the router instead.
+ONE_TURN = {
+    "help": send_help,
+    "help_now": send_help_now,
+    "about": send_about,
+}

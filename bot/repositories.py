@@ -1,0 +1,178 @@
+"""Domain records on the store: workers, their conversation references and their check-ins.
+
+Each worker has one file, named by a pseudonymous id (a keyed hash of their Entra id), so file names
+and logs never carry a real identifier and one worker's write never touches anyone else's data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable
+
+from .storage import Store, first, put_single
+
+PROFILE = "profile"
+CHECKINS = "checkins"
+
+
+@dataclass(frozen=True)
+class WorkerContact:
+    """Who a turn came from and how to reach them again, as read from a Teams activity."""
+
+    user_id: str
+    aad_object_id: str
+    tenant_id: str
+    conversation_id: str
+    service_url: str
+    # Serialising a reference is a large share of a turn, so it is built only when it changed.
+    reference: Callable[[], dict[str, Any]]
+
+    def same_place_as(self, worker: "Worker") -> bool:
+        """True when the stored reference already points at this conversation and service."""
+        ref = worker.conversation_reference
+        return (ref.get("conversation", {}).get("id") == self.conversation_id
+                and ref.get("serviceUrl") == self.service_url and worker.user_id == self.user_id)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """What the bot keeps about a worker to be able to talk to them."""
+
+    pid: str
+    user_id: str
+    aad_object_id: str
+    tenant_id: str
+    conversation_reference: dict[str, Any]
+    first_seen: str
+    last_seen: str
+    installed: bool = True
+    unreachable: bool = False
+    welcomed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> "Worker":
+        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc and k != "extra"}
+        extra = {k: v for k, v in doc.items() if k not in cls.__dataclass_fields__}
+        return cls(**known, extra=extra)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        extra = doc.pop("extra")
+        return {**extra, **doc}
+
+
+class Pseudonyms:
+    """Stable pseudonymous ids for workers: a keyed hash, so they cannot be reversed without the key."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    @classmethod
+    async def load(cls, store: Store) -> "Pseudonyms":
+        """Read the instance key, creating it on first start."""
+        shard = store.shard("system/instance")
+        doc = await shard.read(lambda db: first(db, "instance"))
+        if doc is None:
+            doc = {"pseudonym_key": secrets.token_hex(32)}
+            await shard.write(lambda db: put_single(db, "instance", doc))
+        return cls(bytes.fromhex(doc["pseudonym_key"]))
+
+    def for_user(self, tenant_id: str, user_key: str) -> str:
+        """The pseudonymous id of a user in a tenant (keyed by Entra object id where known)."""
+        digest = hmac.new(self._key, f"{tenant_id}\n{user_key}".encode(), hashlib.sha256).hexdigest()
+        return "w" + digest[:23]
+
+
+def worker_shard(pid: str) -> str:
+    """The file a worker's records live in; a two-character folder keeps directories small."""
+    return f"workers/{pid[1:3]}/{pid}"
+
+
+class WorkerRepository:
+    """Workers and their conversation references."""
+
+    def __init__(self, store: Store, pseudonyms: Pseudonyms):
+        self._store = store
+        self._pseudonyms = pseudonyms
+
+    def pid_for(self, contact: WorkerContact) -> str:
+        return self._pseudonyms.for_user(contact.tenant_id, contact.aad_object_id or contact.user_id)
+
+    async def get(self, pid: str) -> Worker | None:
+        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, PROFILE))
+        return Worker.from_doc(doc) if doc else None
+
+    async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
+        """Record that the worker was in touch; writes only when something worth keeping changed."""
+        pid = self.pid_for(contact)
+        current = await self.get(pid)
+        today = now.date().isoformat()
+        if current is None:
+            updated = Worker(pid=pid, user_id=contact.user_id, aad_object_id=contact.aad_object_id,
+                             tenant_id=contact.tenant_id, conversation_reference=contact.reference(),
+                             first_seen=today, last_seen=today)
+        else:
+            reference = (current.conversation_reference if contact.same_place_as(current)
+                         else contact.reference())
+            # Messaging the bot again makes a worker reachable again (see the messenger).
+            updated = replace(current, user_id=contact.user_id, tenant_id=contact.tenant_id or current.tenant_id,
+                              conversation_reference=reference, last_seen=today, installed=True, unreachable=False)
+        if updated != current:
+            await self._save(updated)
+        return updated
+
+    async def set_installed(self, pid: str, installed: bool) -> None:
+        """Record an install or uninstall; an uninstalled worker gets no proactive messages."""
+        current = await self.get(pid)
+        if current is not None and current.installed != installed:
+            # A later re-install is welcomed again.
+            await self._save(replace(current, installed=installed, welcomed=current.welcomed and installed))
+
+    async def set_welcomed(self, pid: str, welcomed: bool) -> None:
+        current = await self.get(pid)
+        if current is not None and current.welcomed != welcomed:
+            await self._save(replace(current, welcomed=welcomed))
+
+    async def set_unreachable(self, pid: str, unreachable: bool) -> None:
+        current = await self.get(pid)
+        if current is not None and current.unreachable != unreachable:
+            await self._save(replace(current, unreachable=unreachable))
+
+    async def all_pids(self) -> list[str]:
+        return [name.rsplit("/", 1)[1] for name in await self._store.list_shards("workers")]
+
+    async def _save(self, worker: Worker) -> None:
+        doc = worker.to_doc()
+        await self._store.shard(worker_shard(worker.pid)).write(lambda db: put_single(db, PROFILE, doc))
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    """A completed check-in, minimised: the date, which instrument, and its total."""
+
+    date: str
+    instrument: str
+    total: int
+
+
+class CheckinRepository:
+    """Completed check-ins, kept in each worker's own file."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def add(self, pid: str, record: CheckinRecord) -> None:
+        doc = asdict(record)
+        await self._store.shard(worker_shard(pid)).write(lambda db: db.table(CHECKINS).insert(doc))
+
+    async def add_many(self, pid: str, records: list[CheckinRecord]) -> None:
+        docs = [asdict(r) for r in records]
+        await self._store.shard(worker_shard(pid)).write(lambda db: db.table(CHECKINS).insert_multiple(docs))
+
+    async def list(self, pid: str) -> list[CheckinRecord]:
+        docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(CHECKINS).all())
+        return [CheckinRecord(**{k: d[k] for k in ("date", "instrument", "total")}) for d in docs]

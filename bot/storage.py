@@ -1,0 +1,248 @@
+"""Crash-safe storage on TinyDB: many small files, each replaced atomically, read from memory.
+
+TinyDB's own JSONStorage rewrites its file in place, so a crash mid-write leaves a corrupt file.
+Here every write serialises first, writes a temporary file beside the target, fsyncs it, renames it
+over the target and fsyncs the directory: after a crash the file holds either the old or the new
+data, never a mixture. Data is split into one file per worker (and per dialog-state key), so one
+worker's write costs the same however large the organisation's data grows.
+
+Disk work runs on a thread pool so it never blocks the event loop; each file has an asyncio lock so
+only one operation touches its TinyDB object at a time (TinyDB is not thread-safe).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+T = TypeVar("T")
+SUFFIX = ".json"
+_TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
+_SHARD_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
+
+
+class DataFileError(Exception):
+    """A data file cannot be trusted; the message says which and how to restore it."""
+
+
+def restore_advice(path: Path) -> str:
+    """Plain instructions for an operator who finds a damaged data file."""
+    return (
+        f"{path}: this data file is empty or damaged, so the bot will not start rather than lose data.\n"
+        f"  To restore: stop the bot, copy {path.name} back from your latest backup of the data folder "
+        f"into {path.parent}, then start again.\n"
+        "  With no backup, move the file aside (for example add .damaged to its name); the bot will then "
+        "start without that record. See docs/operations.md, 'Restoring data'."
+    )
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new entry in `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Replace `path` with `payload` so that a crash leaves either the old or the new content."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def load_json_file(path: Path) -> dict | None:
+    """Parse a data file; None when it does not exist; DataFileError when empty or unparsable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        raise DataFileError(restore_advice(path))
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise DataFileError(restore_advice(path)) from exc
+    if not isinstance(data, dict):
+        raise DataFileError(restore_advice(path))
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that keeps the data in memory and replaces the file atomically on write."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._data: dict | None = None
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def read(self) -> dict | None:
+        if not self._loaded:
+            self._data = load_json_file(self.path)
+            self._loaded = True
+        return self._data
+
+    def write(self, data: dict) -> None:
+        try:
+            # Serialise before touching the disk: a value JSON cannot hold fails here, harmlessly.
+            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, payload)
+        except BaseException:
+            # TinyDB mutated our copy before calling write; forget it so the next read is from disk.
+            self._data, self._loaded = None, False
+            raise
+        self._data, self._loaded = data, True
+
+    def close(self) -> None:
+        pass
+
+
+class Shard:
+    """One data file and the TinyDB object over it."""
+
+    def __init__(self, path: Path, executor: ThreadPoolExecutor):
+        self.path = path
+        self._storage = AtomicJSONStorage(path)
+        self._db = TinyDB(storage=lambda: self._storage)
+        self._lock = asyncio.Lock()
+        self._executor = executor
+
+    async def read(self, fn: Callable[[TinyDB], T]) -> T:
+        """Run a read-only `fn(db)`; served from memory once the file has been loaded."""
+        async with self._lock:
+            if not self._storage.loaded:
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._storage.read)
+            return fn(self._db)
+
+    async def write(self, fn: Callable[[TinyDB], T]) -> T:
+        """Run `fn(db)` that writes, on the thread pool; returns once the change is durable."""
+        async with self._lock:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, self._db)
+
+    async def delete_file(self) -> None:
+        """Remove the file entirely (used for erasure and deleted dialog state)."""
+        async with self._lock:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._unlink)
+
+    def _unlink(self) -> None:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return
+        fsync_dir(self.path.parent)
+        self._storage._data, self._storage._loaded = None, True
+
+
+class Store:
+    """The bot's data folder: named shards, each a small TinyDB file."""
+
+    def __init__(self, root: Path, *, threads: int = 4):
+        self.root = Path(root)
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
+        self._shards: dict[str, Shard] = {}
+        self._probe_ok = False
+
+    async def open(self) -> None:
+        """Create the folder, clean stray temp files and refuse to start on any damaged file."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._open_sync)
+
+    def _open_sync(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        problems = []
+        for path in self._walk():
+            if _TMP.match(path.name):
+                path.unlink(missing_ok=True)  # a write that crashed before its rename; never acknowledged
+            elif path.suffix == SUFFIX:
+                try:
+                    load_json_file(path)
+                except DataFileError as exc:
+                    problems.append(str(exc))
+        if problems:
+            raise DataFileError("\n".join(problems))
+        self._check_writable_sync()
+
+    def _walk(self) -> Iterable[Path]:
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                yield Path(dirpath) / name
+
+    def _check_writable_sync(self) -> None:
+        probe = self.root / ".probe.json"
+        atomic_write(probe, b"{}")
+        probe.unlink()
+        self._probe_ok = True
+
+    async def check_writable(self) -> bool:
+        """True when a file can be written and replaced in the data folder now."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._check_writable_sync)
+            return True
+        except OSError:
+            return False
+
+    def shard(self, name: str) -> Shard:
+        """The shard called `name` (a slash-separated lower-case path without suffix)."""
+        shard = self._shards.get(name)
+        if shard is None:
+            if not _SHARD_NAME.match(name):
+                raise ValueError("shard names are lower-case letters, digits, _ and /")
+            shard = self._shards[name] = Shard(self.root / f"{name}{SUFFIX}", self._executor)
+        return shard
+
+    async def list_shards(self, prefix: str) -> list[str]:
+        """Names of the shards stored under the folder `prefix`."""
+        base = self.root / prefix
+
+        def scan() -> list[str]:
+            if not base.exists():
+                return []
+            return sorted(
+                str(p.relative_to(self.root).with_suffix("")).replace(os.sep, "/")
+                for p in base.rglob(f"*{SUFFIX}")
+                if not p.name.startswith(".")
+            )
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, scan)
+
+    async def close(self) -> None:
+        """Finish pending disk work and release the thread pool."""
+        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
+
+
+def first(db: TinyDB, table: str) -> dict[str, Any] | None:
+    """The single document of a one-document table, as a plain copy, or None."""
+    docs = db.table(table).all()
+    return json.loads(json.dumps(docs[0])) if docs else None
+
+
+def put_single(db: TinyDB, table: str, doc: dict[str, Any]) -> None:
+    """Replace the single document of a one-document table (one durable write)."""
+    tbl = db.table(table)
+    # truncate + insert would be two writes; one read-modify-write through the storage keeps it one.
+    data = db.storage.read() or {}
+    data[table] = {"1": doc}
+    db.storage.write(data)
+    tbl.clear_cache()

@@ -1,0 +1,154 @@
+"""The Teams activity handler: the only module that reads Teams activity shapes.
+
+A turn is a few guards then one handler: remember how to reach the worker, welcome them once,
+turn the activity into an Intent, let the router handle it, save dialog state.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from typing import Any, Callable
+
+from botbuilder.core import ActivityHandler, ConversationState, TurnContext
+from botbuilder.schema import ActivityTypes, ChannelAccount
+
+from .clock import Clock
+from .content import Content
+from .content.schema import KNOWN_COMMANDS
+from .dialogs.intent import Intent
+from .dialogs.replies import send_welcome
+from .dialogs.router import Router
+from .repositories import WorkerContact, WorkerRepository
+
+turn_log = logging.getLogger("bot.turns")
+PID_KEY = "wellbeing.pid"
+WELCOMED_KEY = "wellbeing.welcomed"
+
+
+def tenant_of(activity) -> str:
+    """The tenant id Teams sends in channel_data (botbuilder's model drops conversation.tenantId)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    return str(tenant.get("id") or getattr(activity.conversation, "tenant_id", None) or "")
+
+
+def contact_of(turn: TurnContext) -> WorkerContact:
+    """Who sent this activity and the reference needed to message them later (built only if used)."""
+    activity = turn.activity
+    return WorkerContact(
+        user_id=activity.from_property.id,
+        aad_object_id=(activity.from_property.aad_object_id or "").lower(),
+        tenant_id=tenant_of(activity),
+        conversation_id=activity.conversation.id,
+        service_url=activity.service_url,
+        reference=lambda: TurnContext.get_conversation_reference(activity).serialize(),
+    )
+
+
+def intent_of(activity, content: Content) -> Intent:
+    """Turn a message or card submit into an Intent; command words must match exactly."""
+    values = activity.value if isinstance(activity.value, dict) else {}
+    if values:
+        command = values.get("command")
+        return Intent(command=command if command in KNOWN_COMMANDS else None, values=values)
+    text = (activity.text or "").strip()
+    return Intent(command=content.command_for(text) if text else None, text=text)
+
+
+def is_personal(activity) -> bool:
+    conversation_type = getattr(activity.conversation, "conversation_type", None)
+    return conversation_type in (None, "personal")
+
+
+class WellbeingBot(ActivityHandler):
+    """Handles every activity Teams sends to the bot."""
+
+    def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
+                 content: Callable[[], Content], clock: Clock):
+        self._workers = workers
+        self._state = conversation_state
+        self._router = router
+        self._content = content
+        self._clock = clock
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        started = self._clock.monotonic()
+        outcome = "error"
+        try:
+            await self._turn(turn_context)
+            outcome = "ok"
+        finally:
+            turn_log.info("turn type=%s worker=%s duration_ms=%.1f outcome=%s", turn_context.activity.type,
+                          turn_context.turn_state.get(PID_KEY, "-"), (self._clock.monotonic() - started) * 1000, outcome)
+
+    async def _turn(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        if not is_personal(activity):
+            if activity.type == ActivityTypes.message:
+                await turn.send_activity(self._content().messages.personal_only)
+            return
+        if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
+            await self._uninstalled(turn)
+            return
+        worker = await self._workers.remember(contact_of(turn), self._clock.now())
+        turn.turn_state[PID_KEY] = worker.pid
+        turn.turn_state[WELCOMED_KEY] = worker.welcomed
+        await super().on_turn(turn)
+        await self._state.save_changes(turn)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """Welcome a first-time worker, then route what they asked for."""
+        content = self._content()
+        TurnContext.remove_recipient_mention(turn_context.activity)
+        intent = intent_of(turn_context.activity, content)
+        if await self._welcome_once(turn_context) and intent.command is None and not intent.is_card_submit:
+            return  # the welcome already says what to do next
+        await self._router.route(turn_context, intent)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        """Welcome the worker when the bot is added to their personal chat."""
+        if any(m.id == turn_context.activity.recipient.id for m in members_added):
+            await self._welcome_once(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Welcome the worker on a personal install (Teams may also send a conversationUpdate)."""
+        await self._welcome_once(turn_context)
+
+    async def _welcome_once(self, turn: TurnContext) -> bool:
+        if turn.turn_state.get(WELCOMED_KEY):
+            return False
+        await send_welcome(turn, self._content())
+        await self._workers.set_welcomed(turn.turn_state[PID_KEY], True)
+        turn.turn_state[WELCOMED_KEY] = True
+        return True
+
+    async def _uninstalled(self, turn: TurnContext) -> None:
+        """Stop all proactive messages to a worker who removed the app."""
+        pid = self._workers.pid_for(contact_of(turn))
+        turn.turn_state[PID_KEY] = pid
+        await self._workers.set_installed(pid, False)
+
+    async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
+        """Log with a correlation id and no personal data, apologise, and drop the half-finished flow."""
+        ref = uuid.uuid4().hex[:8]
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        # The exception's message is left out on purpose: it may quote what the worker typed.
+        turn_log.error("turn_error ref=%s worker=%s error=%s\n%s", ref, turn.turn_state.get(PID_KEY, "-"),
+                       type(error).__name__, frames)
+        try:
+            await self._state.load(turn)  # delete() expects the state to be loaded in this turn
+            await self._state.delete(turn)
+        except Exception as exc:  # noqa: BLE001 - the apology matters more than the cleanup
+            turn_log.error("turn_error ref=%s state_cleanup_failed=%s", ref, type(exc).__name__)
+        if turn.activity.type == ActivityTypes.message:
+            try:
+                await turn.send_activity(self._content().text("error", ref=ref))
+            except Exception as exc:  # noqa: BLE001
+                turn_log.error("turn_error ref=%s apology_failed=%s", ref, type(exc).__name__)
+
+
+def activity_summary(body: dict[str, Any]) -> str:
+    """A log-safe description of a rejected request body: its type only."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) and kind.isalnum() and len(kind) < 40 else "?"

@@ -1,0 +1,121 @@
+"""HTTP routes: the Bot Framework messages endpoint and the health checks.
+
+Bad requests are answered with a 4xx before the SDK sees them, logged in one line without any
+content of the request, and leave the server serving the next one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
+
+from .channel import Channel, Unauthorized
+
+log = logging.getLogger("bot.http")
+
+
+@dataclass
+class Services:
+    """What the routes need, filled in once storage and content are open."""
+
+    channel: Channel
+    bot: Any
+    store: Any
+    scheduler: Any
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def _reject(status: int, reason: str) -> web.Response:
+    log.warning("request_rejected status=%d reason=%s", status, reason)
+    return web.json_response({"error": reason}, status=status)
+
+
+def _missing_fields(body: dict) -> list[str]:
+    """Names of required activity fields that are absent or of the wrong type."""
+    missing = [k for k in ("type", "channelId", "serviceUrl") if not isinstance(body.get(k), str) or not body[k]]
+    for owner in ("from", "conversation", "recipient"):
+        value = body.get(owner)
+        if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+            missing.append(f"{owner}.id")
+    service_url = body.get("serviceUrl")
+    if isinstance(service_url, str) and not service_url.startswith(("https://", "http://")):
+        missing.append("serviceUrl")
+    return missing
+
+
+async def messages(request: web.Request) -> web.Response:
+    """POST /api/messages: one activity from the Bot Connector service."""
+    services = request.app[SERVICES]
+    if request.content_type != "application/json":
+        return _reject(415, "content_type_not_json")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _reject(413, "body_too_large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _reject(400, "malformed_json")
+    if not isinstance(body, dict):
+        return _reject(400, "not_an_activity")
+    missing = _missing_fields(body)
+    if missing:
+        return _reject(400, "missing_fields:" + ",".join(missing))
+    try:
+        activity = Activity().deserialize(body)
+    except (DeserializationError, TypeError, ValueError, AttributeError):
+        return _reject(400, "invalid_activity")
+    try:
+        invoke = await services.channel.process(activity, request.headers.get("Authorization", ""),
+                                                services.bot.on_turn)
+    except Unauthorized as exc:
+        log.warning("request_rejected status=401 reason=%s", exc)
+        return web.json_response({"error": "unauthorized"}, status=401)
+    if invoke is not None:
+        # Serialised here: the SDK's own path fails with a 500 on plain-dict invoke bodies.
+        body_out = invoke.body if isinstance(invoke.body, (dict, list, type(None))) else serializer_helper(invoke.body)
+        return web.json_response(body_out, status=invoke.status)
+    return web.Response(status=201)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """GET /healthz: the process is alive and serving HTTP."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """GET /readyz: storage is writable and the scheduler is running."""
+    services = request.app.get(SERVICES)
+    checks = {"storage": False, "scheduler": False}
+    if services is not None:
+        checks["storage"] = await services.store.check_writable()
+        checks["scheduler"] = bool(services.scheduler.running)
+    ready = all(checks.values())
+    return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
+                             status=200 if ready else 503)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    """Any unexpected failure is a short 500 with a log line, never a traceback to the caller."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        log.error("request_failed path=%s error=%s", request.path, type(exc).__name__)
+        return web.json_response({"error": "internal"}, status=500)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)

@@ -1,0 +1,115 @@
+"""A loopback fake of the Bot Connector service: records every call and can answer with faults."""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def conversation_id(self) -> str:
+        return self.path.split("/")[3]
+
+    @property
+    def text(self) -> str:
+        return (self.body or {}).get("text") or ""
+
+    @property
+    def cards(self) -> list[dict]:
+        return [a["content"] for a in (self.body or {}).get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+    @property
+    def words(self) -> str:
+        """Everything a person would read in this activity: text plus all card text blocks and buttons."""
+        parts = [self.text]
+        for card in self.cards:
+            parts += _card_words(card)
+        return "\n".join(p for p in parts if p)
+
+
+def _card_words(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        words = [node[k] for k in ("text", "title", "label") if isinstance(node.get(k), str)]
+        for key, value in node.items():
+            if key not in ("fallbackText",):
+                words += _card_words(value) if isinstance(value, (dict, list)) else []
+        return words
+    if isinstance(node, list):
+        return [w for item in node for w in _card_words(item)]
+    return []
+
+
+@dataclass
+class Fault:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeConnector:
+    """Start with `await connector.start()`; its `url` goes in the activities' serviceUrl."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.faults: deque[Fault] = deque()
+        self._ids = itertools.count(1)
+        self._server: TestServer | None = None
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._app = app
+
+    async def start(self) -> "FakeConnector":
+        self._server = TestServer(self._app, host="127.0.0.1")
+        await self._server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self._server:
+            await self._server.close()
+
+    @property
+    def url(self) -> str:
+        return str(self._server.make_url("/"))
+
+    def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
+        """Answer the next `times` calls with `status` (and headers such as Retry_After='2')."""
+        for _ in range(times):
+            self.faults.append(Fault(status, {k.replace("_", "-"): v for k, v in headers.items()}))
+
+    @property
+    def sent(self) -> list[Call]:
+        """Activities the bot sent (replies and proactive messages), in order."""
+        return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
+
+    @property
+    def updated(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "PUT"]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        body = json.loads(raw) if raw else None
+        self.calls.append(Call(request.method, request.path, body, dict(request.headers)))
+        if self.faults:
+            fault = self.faults.popleft()
+            error = {"error": {"code": "Fault", "message": "injected"}}
+            return web.json_response(error, status=fault.status, headers=fault.headers)
+        if request.method == "GET" and "/members/" in request.path:
+            member = request.path.rsplit("/", 1)[1]
+            return web.json_response({"id": member, "name": "Member", "aadObjectId": member})
+        if request.method == "POST" and request.path.rstrip("/") == "/v3/conversations":
+            return web.json_response({"id": f"conv-{next(self._ids)}"}, status=201)
+        if request.method == "PUT":
+            return web.json_response({"id": request.path.rsplit("/", 1)[1]}, status=200)
+        return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)

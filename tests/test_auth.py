@@ -1,0 +1,150 @@
+"""Authentication on: a loopback OpenID document and signing key; every bad token is a 401, never a 500."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import jwt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials, PasswordServiceClientCredentialFactory
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from bot.config import Settings
+from tests.conftest import BotHarness
+from tests.teams import message
+
+APP_ID = "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b"
+TENANT = "11111111-2222-3333-4444-555555555555"
+ISSUER = "https://api.botframework.com"
+KID = "test-key"
+
+
+def _key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+SIGNING_KEY, OTHER_KEY = _key(), _key()
+
+
+class CountingCredentials(PasswordServiceClientCredentialFactory):
+    """Stands in for Entra: hands out credentials with a fixed token and counts how often it is asked."""
+
+    def __init__(self):
+        super().__init__(APP_ID, "secret", TENANT)
+        self.created = 0
+
+    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        self.created += 1
+        creds = MicrosoftAppCredentials(app_id, "secret", TENANT, oauth_scope)
+        creds.get_access_token = lambda force_refresh=False: "outbound-test-token"
+        return creds
+
+
+@pytest.fixture
+async def openid(monkeypatch):
+    """Serve an OpenID document and JWKS on loopback, and point the SDK at them."""
+    jwk = json.loads(RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()))
+    jwk.update({"kid": KID, "use": "sig", "endorsements": ["msteams"]})
+    app = web.Application()
+    server = TestServer(app, host="127.0.0.1")
+
+    async def metadata(_request):
+        return web.json_response({"issuer": ISSUER, "jwks_uri": str(server.make_url("/keys"))})
+
+    async def keys(_request):
+        return web.json_response({"keys": [jwk]})
+
+    app.router.add_get("/openid", metadata)
+    app.router.add_get("/keys", keys)
+    await server.start_server()
+    url = str(server.make_url("/openid"))
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", url)
+    yield url
+    JwtTokenExtractor.metadataCache.pop(url, None)
+    await server.close()
+
+
+@pytest.fixture
+async def secure_bot(openid, tmp_path, connector):
+    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "data",
+                        service_url_hosts=("127.0.0.1",))
+    credentials = CountingCredentials()
+    harness = await BotHarness(settings, connector, credentials=credentials).start()
+    harness.credentials = credentials
+    yield harness
+    await harness.stop()
+
+
+def token(service_url: str, *, key=SIGNING_KEY, aud=APP_ID, iss=ISSUER, exp_in=3600, kid=KID, alg="RS256") -> str:
+    now = int(time.time())
+    claims = {"iss": iss, "aud": aud, "exp": now + exp_in, "nbf": now - 60, "serviceurl": service_url}
+    return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
+
+
+async def test_correctly_signed_token_is_accepted_and_reply_is_authenticated(secure_bot, worker):
+    body = message(worker, secure_bot.connector.url, "help")
+    response = await secure_bot.post(body, {"Authorization": f"Bearer {token(body['serviceUrl'])}"})
+    assert response.status == 201
+    assert secure_bot.connector.sent, "the bot should have replied"
+    assert secure_bot.connector.sent[0].headers["Authorization"] == "Bearer outbound-test-token"
+
+
+async def test_credentials_are_created_once_across_turns(secure_bot, worker):
+    for _ in range(4):
+        body = message(worker, secure_bot.connector.url, "help")
+        response = await secure_bot.post(body, {"Authorization": f"Bearer {token(body['serviceUrl'])}"})
+        assert response.status == 201
+    assert len(secure_bot.connector.sent) >= 4
+    assert secure_bot.credentials.created == 1
+
+
+def _unsigned(service_url: str) -> str:
+    now = int(time.time())
+    return jwt.encode({"iss": ISSUER, "aud": APP_ID, "exp": now + 600, "serviceurl": service_url}, None,
+                      algorithm="none", headers={"kid": KID})
+
+
+BAD_TOKENS = {
+    "missing": lambda url: None,
+    "unsigned": lambda url: f"Bearer {_unsigned(url)}",
+    "wrongly_signed": lambda url: f"Bearer {token(url, key=OTHER_KEY)}",
+    "expired": lambda url: f"Bearer {token(url, exp_in=-3600)}",
+    "wrong_audience": lambda url: f"Bearer {token(url, aud=str(uuid.uuid4()))}",
+    "wrong_issuer": lambda url: f"Bearer {token(url, iss='https://evil.example')}",
+    "unknown_key": lambda url: f"Bearer {token(url, kid='nope')}",
+    "wrong_service_url": lambda url: f"Bearer {token('https://elsewhere.example/')}",
+    "garbage": lambda url: "Bearer not-a-token",
+    "wrong_scheme": lambda url: f"Basic {token(url)}",
+    "hs256_with_public_key": lambda url: "Bearer " + jwt.api_jws.PyJWS().encode(
+        json.dumps({"iss": ISSUER, "aud": APP_ID, "serviceurl": url, "exp": int(time.time()) + 600}).encode(),
+        b"public-key-bytes-used-as-an-hmac-secret", algorithm="HS256", headers={"kid": KID}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TOKENS))
+async def test_bad_tokens_are_401(secure_bot, worker, kind):
+    body = message(worker, secure_bot.connector.url, "help")
+    header = BAD_TOKENS[kind](body["serviceUrl"])
+    response = await secure_bot.post(body, {"Authorization": header} if header else {})
+    assert response.status == 401
+    assert secure_bot.connector.calls == []
+    # And the next genuine request is served.
+    ok = await secure_bot.post(body, {"Authorization": f"Bearer {token(body['serviceUrl'])}"})
+    assert ok.status == 201
+
+
+async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(openid, tmp_path, connector, worker):
+    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d")
+    harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
+    try:
+        body = message(worker, connector.url, "help")
+        response = await harness.post(body, {"Authorization": f"Bearer {token(body['serviceUrl'])}"})
+        assert response.status == 401
+        assert connector.calls == []
+    finally:
+        await harness.stop()

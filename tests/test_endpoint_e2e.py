@@ -1,0 +1,157 @@
+"""End to end: Teams-shaped activities through the real aiohttp endpoint, replies to the fake connector."""
+from __future__ import annotations
+
+import logging
+
+from bot.content import load_content
+from tests.teams import Person, activity, card_submit, installation, members_added, message
+
+CONTENT = load_content()
+
+
+async def test_first_message_gets_the_welcome_only(bot, worker):
+    sent = await bot.say(worker, "hello there")
+    assert len(sent) == 1
+    words = sent[0].words
+    assert "private" in words and "not a crisis service" in words and "Get help now" in words
+    assert sent[0].path == f"/v3/conversations/{worker.conversation_id}/activities/{sent[0].body['replyToId']}"
+
+
+async def test_help_lists_every_command_from_content(bot, worker):
+    await bot.say(worker, "hi")
+    (reply,) = await bot.say(worker, "HELP")
+    for command in CONTENT.help_commands:
+        assert command.help in reply.words
+
+
+async def test_first_message_that_is_a_command_gets_welcome_then_answer(bot, worker):
+    sent = await bot.say(worker, "help now")
+    assert len(sent) == 2
+    assert "not a crisis service" in sent[0].words
+    assert "116 123" in sent[1].words and "Nobody watches this chat" in sent[1].words
+
+
+async def test_unknown_words_get_a_kind_answer_with_the_options(bot, worker):
+    await bot.say(worker, "hi")
+    (reply,) = await bot.say(worker, "what's the weather like")
+    assert "didn't understand" in reply.words
+    assert "Get help now" in reply.words and "See everything I can do" in reply.words
+
+
+async def test_commands_match_whole_words_not_substrings(bot, worker):
+    await bot.say(worker, "hi")
+    (reply,) = await bot.say(worker, "helpful tips")
+    assert "didn't understand" in reply.words
+
+
+async def test_install_is_welcomed_once_across_conversation_update_and_installation_update(bot, worker):
+    first = await bot.send(members_added(worker, bot.connector.url))
+    second = await bot.send(installation(worker, bot.connector.url, "add"))
+    assert len(first) == 1 and "private" in first[0].words
+    assert second == []
+    (reply,) = await bot.say(worker, "hello")
+    assert "didn't understand" in reply.words
+
+
+async def test_uninstall_sends_nothing_and_marks_the_worker(bot, worker):
+    await bot.say(worker, "hi")
+    sent = await bot.send(installation(worker, bot.connector.url, "remove"))
+    assert sent == []
+    from bot.web import SERVICES
+    workers = bot.app[SERVICES].bot._workers
+    (pid,) = await workers.all_pids()
+    assert (await workers.get(pid)).installed is False
+    # Reinstalling welcomes again.
+    again = await bot.send(installation(worker, bot.connector.url, "add"))
+    assert len(again) == 1 and "private" in again[0].words
+
+
+async def test_card_button_runs_the_command(bot, worker):
+    await bot.say(worker, "hi")
+    sent = await bot.send(card_submit(worker, bot.connector.url, {"command": "help_now"}))
+    assert len(sent) == 1 and "Samaritans" in sent[0].words
+
+
+async def test_forged_card_command_is_treated_as_unknown(bot, worker):
+    await bot.say(worker, "hi")
+    sent = await bot.send(card_submit(worker, bot.connector.url, {"command": "delete_everything"}))
+    assert "didn't understand" in sent[0].words
+
+
+async def test_group_chat_gets_a_pointer_to_personal_chat_and_nothing_is_stored(bot, worker):
+    body = message(worker, bot.connector.url, "help")
+    body["conversation"]["conversationType"] = "groupChat"
+    sent = await bot.send(body)
+    assert "1:1 chat" in sent[0].words
+    from bot.web import SERVICES
+    assert await bot.app[SERVICES].bot._workers.all_pids() == []
+
+
+async def test_welcome_survives_a_restart(bot, worker):
+    await bot.say(worker, "hi")
+    await bot.restart()
+    (reply,) = await bot.say(worker, "hello again")
+    assert "didn't understand" in reply.words
+
+
+async def test_turn_error_apologises_with_a_reference_and_logs_no_text(bot, worker, caplog):
+    await bot.say(worker, "hi")
+    bot.connector.fail_next(500)
+    caplog.set_level(logging.INFO)
+    response = await bot.post(message(worker, bot.connector.url, "help my secret words"))
+    assert response.status == 201
+    apology = bot.connector.sent[-1]
+    assert "something went wrong" in apology.words and "Reference:" in apology.words
+    ref = apology.words.split("Reference: ")[1].rstrip(")")
+    assert any(f"ref={ref}" in r.getMessage() for r in caplog.records)
+    assert not any("secret" in r.getMessage() or "Alex" in r.getMessage() for r in caplog.records)
+    # The bot keeps serving.
+    (reply,) = await bot.say(worker, "help")
+    assert "See everything I can do" in reply.words
+
+
+async def test_connector_refusals_are_survived(bot, worker):
+    await bot.say(worker, "hi")
+    for status in (403, 429, 503):
+        bot.connector.fail_next(status, times=2)
+        response = await bot.post(message(worker, bot.connector.url, "help"))
+        assert response.status == 201
+    (reply,) = await bot.say(worker, "help")
+    assert "See everything I can do" in reply.words
+
+
+async def test_turn_log_line_has_type_pseudonym_duration_and_nothing_personal(bot, worker, caplog):
+    caplog.set_level(logging.INFO, logger="bot.turns")
+    await bot.say(worker, "hi")
+    await bot.say(worker, "my private words")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.turns"]
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith("turn type=message worker=w") and "duration_ms=" in line and "outcome=ok" in line
+        assert "private" not in line and worker.aad_object_id not in line and worker.user_id not in line
+        assert "Alex" not in line
+
+
+async def test_tenant_id_is_kept_with_the_conversation_reference(bot, worker):
+    await bot.say(worker, "hi")
+    from bot.web import SERVICES
+    workers = bot.app[SERVICES].bot._workers
+    (pid,) = await workers.all_pids()
+    record = await workers.get(pid)
+    assert record.tenant_id == "11111111-2222-3333-4444-555555555555"
+    assert record.conversation_reference["conversation"]["id"] == worker.conversation_id
+    assert record.conversation_reference["serviceUrl"] == bot.connector.url
+
+
+async def test_two_workers_are_kept_apart(bot):
+    one, two = Person.make("One"), Person.make("Two")
+    await bot.say(one, "hi")
+    sent = await bot.say(two, "hi")
+    assert "private" in sent[0].words  # two is welcomed on their own first message
+    assert sent[0].conversation_id == two.conversation_id
+
+
+async def test_message_reaction_and_other_activity_types_are_ignored_quietly(bot, worker):
+    await bot.say(worker, "hi")
+    sent = await bot.send(activity(worker, bot.connector.url, "messageReaction", reactionsAdded=[{"type": "like"}]))
+    assert sent == []

@@ -1,0 +1,138 @@
+"""Crash-safe storage: atomic replace, in-memory reads, refusal to start on damaged files."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.storage import DataFileError, Store, first, put_single
+
+WRITER = Path(__file__).with_name("crash_writer.py")
+
+
+async def _acked_then_killed(root: Path, start: int, rng: random.Random) -> list[int]:
+    """Run the writer, kill -9 it at a random moment, return the numbers it acknowledged."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, str(WRITER), str(root), str(start),
+                                                stdout=asyncio.subprocess.PIPE)
+    acked: list[int] = []
+    target = rng.randint(1, 40)
+    while len(acked) < target:
+        line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
+        assert line, "writer died on its own"
+        acked.append(int(line))
+    # Land the kill at a random point inside a later write, not just between writes.
+    await asyncio.sleep(rng.random() * 0.004)
+    proc.send_signal(signal.SIGKILL)
+    rest, _ = await proc.communicate()
+    acked += [int(x) for x in rest.split()]  # anything printed before death was acknowledged too
+    return acked
+
+
+async def test_kill_during_writes_never_corrupts_or_loses_an_acknowledged_write(tmp_path):
+    rng = random.Random(20261125)
+    root = tmp_path / "data"
+    acknowledged: set[int] = set()
+    start = 0
+    for _round in range(25):
+        acked = await _acked_then_killed(root, start, rng)
+        acknowledged.update(acked)
+        start = max(acked) + 1000  # fresh numbers each round so every record is identifiable
+        store = Store(root)
+        await store.open()  # refuses to start if any file is unreadable
+        stored = set()
+        for n in range(3):
+            docs = await store.shard(f"workers/{n:02d}/w{n}").read(lambda db: db.table("records").all())
+            stored.update(d["i"] for d in docs)
+        await store.close()
+        assert acknowledged <= stored, f"lost acknowledged writes: {sorted(acknowledged - stored)[:5]}"
+    assert not list(root.rglob("*.tmp")), "stray temp files are cleaned up at start"
+
+
+async def test_reads_are_served_from_memory_after_first_load(tmp_path):
+    store = Store(tmp_path)
+    await store.open()
+    shard = store.shard("system/example")
+    await shard.write(lambda db: put_single(db, "t", {"v": 1}))
+    shard.path.write_text('{"t": {"1": {"v": 99}}}')  # an outside change is not re-read
+    assert (await shard.read(lambda db: first(db, "t")))["v"] == 1
+    await store.close()
+
+
+async def test_returned_documents_are_copies(tmp_path):
+    store = Store(tmp_path)
+    await store.open()
+    shard = store.shard("system/example")
+    await shard.write(lambda db: put_single(db, "t", {"nested": {"v": 1}}))
+    doc = await shard.read(lambda db: first(db, "t"))
+    doc["nested"]["v"] = 2
+    assert (await shard.read(lambda db: first(db, "t")))["nested"]["v"] == 1
+    await store.close()
+
+
+async def test_failed_write_leaves_old_content_and_memory_consistent(tmp_path):
+    store = Store(tmp_path)
+    await store.open()
+    shard = store.shard("system/example")
+    await shard.write(lambda db: put_single(db, "t", {"v": 1}))
+    with pytest.raises(TypeError):
+        await shard.write(lambda db: put_single(db, "t", {"v": object()}))  # not JSON: fails before disk
+    assert json.loads(shard.path.read_text())["t"]["1"]["v"] == 1
+    assert (await shard.read(lambda db: first(db, "t")))["v"] == 1
+    await store.close()
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n", b'{"t": {"1": {"v": 1}', b"[]", b"\x00\x00"])
+async def test_empty_or_corrupt_file_stops_start_up_with_restore_advice(tmp_path, content):
+    (tmp_path / "workers" / "ab").mkdir(parents=True)
+    bad = tmp_path / "workers" / "ab" / "wab12.json"
+    bad.write_bytes(content)
+    with pytest.raises(DataFileError) as err:
+        await Store(tmp_path).open()
+    message = str(err.value)
+    assert str(bad) in message and "backup" in message and "docs/operations.md" in message
+    assert bad.read_bytes() == content, "a damaged file is left for the operator, never overwritten"
+
+
+async def test_stray_temp_files_are_removed_at_start(tmp_path):
+    (tmp_path / "workers").mkdir()
+    stray = tmp_path / "workers" / f".wab.json.{'0' * 32}.tmp"
+    stray.write_text('{"half": ')
+    store = Store(tmp_path)
+    await store.open()
+    assert not stray.exists()
+    await store.close()
+
+
+async def test_write_is_atomic_rename_with_private_permissions(tmp_path):
+    store = Store(tmp_path)
+    await store.open()
+    shard = store.shard("workers/ab/wab")
+    await shard.write(lambda db: db.table("x").insert({"a": 1}))
+    assert oct(os.stat(shard.path).st_mode & 0o777) == "0o600"
+    assert [p.name for p in shard.path.parent.iterdir()] == ["wab.json"]
+    await store.close()
+
+
+async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
+    """The real start-up path: main() prints the advice and exits non-zero."""
+    data = tmp_path / "data"
+    (data / "workers" / "ab").mkdir(parents=True)
+    (data / "workers" / "ab" / "wab.json").write_text("")
+    env = {**os.environ, "DATA_DIR": str(data), "PORT": "39781"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "app.py", env=env, cwd=Path(__file__).parent.parent,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 3
+    assert b"did not start" in err and b"backup" in err
+
+
+@pytest.mark.parametrize("name", ["../escape", "Upper", "a b", "/abs"])
+def test_shard_names_cannot_escape_the_data_folder(tmp_path, name):
+    with pytest.raises(ValueError):
+        Store(tmp_path).shard(name)
