@@ -27,7 +27,7 @@ check-content: $(STAMP) ## validate bot/content (or CONTENT=path/to/folder)
 	$(BIN)/python -m bot.content check $(CONTENT)
 
 playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
-	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.24 -e http://127.0.0.1:3978/api/messages -c msteams --dt
+	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt
 
 clean:
 	rm -rf $(VENV) .pytest_cache

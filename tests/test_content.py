@@ -15,9 +15,7 @@ from bot.content.source import ContentSource
 @pytest.fixture
 def folder(tmp_path) -> Path:
     target = tmp_path / "content"
-    target.mkdir()
-    for path in DEFAULT_DIR.glob("*.yaml"):
-        shutil.copy(path, target / path.name)
+    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return target
 
 
@@ -53,7 +51,7 @@ def test_yaml_syntax_error_names_file_and_line(folder):
 def test_missing_text_names_the_owner_and_line(folder):
     edit(folder, "messages.yaml", '    help: "See everything I can do."\n', "")
     (problem,) = problems(folder)
-    assert problem == f"messages.yaml line {line_of(folder, 'messages.yaml', '- id: help')}: commands > 'help' has no 'help'. Add it."
+    assert problem == f"messages.yaml line {line_of(folder, 'messages.yaml', '- id: help')}: command 'help' has no 'help'. Add it."
 
 
 def test_unknown_key_is_rejected(folder):
@@ -123,3 +121,110 @@ async def test_reload_keeps_the_last_good_set_on_a_bad_edit_and_takes_a_good_one
     assert await source.reload_if_changed() is True
     assert source.current.messages.bot_name == "Peer Support Buddy"
     assert await source.reload_if_changed() is None
+
+
+def test_guide_topic_without_summary_reads_like_the_example(folder):
+    text = (folder / "guide.yaml").read_text()
+    start = text.index("  - id: boundaries")
+    summary_at = text.index("    summary:", start)
+    points_at = text.index("    points:", start)
+    (folder / "guide.yaml").write_text(text[:summary_at] + text[points_at:])
+    (problem,) = problems(folder)
+    assert problem == f"guide.yaml line {line_of(folder, 'guide.yaml', '- id: boundaries')}: topic 'boundaries' has no 'summary'. Add it."
+
+
+def test_related_topic_that_does_not_exist_is_named(folder):
+    edit(folder, "guide.yaml", "related: [lived_experience, supervision, confidentiality]",
+         "related: [lived_experience, supervison, confidentiality]")
+    (problem,) = problems(folder)
+    assert "topic 'boundaries' lists 'supervison' as related, but there is no topic with that id." in problem
+
+
+def test_threshold_outside_the_instrument_range_is_named(folder):
+    edit(folder, "rules.yaml", "  low: 50 ", "  low: 150 ")
+    found = problems(folder)
+    assert any(p.startswith(f"rules.yaml line {line_of(folder, 'rules.yaml', '  low: 150')}: 'low' is 150, "
+                            "outside who5's range of 0 to 100") for p in found)
+
+
+def test_very_low_must_be_below_low(folder):
+    edit(folder, "rules.yaml", "  very_low: 28 ", "  very_low: 55 ")
+    assert any("'very_low' (55) must be lower than 'low' (50)" in p for p in problems(folder))
+
+
+def test_rules_naming_an_unknown_instrument_or_topic(folder):
+    edit(folder, "rules.yaml", "  instrument: who5 ", "  instrument: phq9 ")
+    edit(folder, "rules.yaml", "  after_low: wellbeing_planning", "  after_low: wellness")
+    found = problems(folder)
+    assert any("'instrument' is 'phq9', but there is no such instrument" in p for p in found)
+    assert any("'after_low' names the topic 'wellness', which is not in guide.yaml" in p for p in found)
+
+
+def test_a_message_linking_to_a_missing_topic_is_named(folder):
+    edit(folder, "messages.yaml", 'help_intro: "Here is what I can do.', 'help_intro: "See [[bounderies]]. Here is what I can do.')
+    (problem,) = problems(folder)
+    assert "links to the guide topic [[bounderies]], which is not in guide.yaml" in problem
+
+
+def test_topic_links_in_messages_render_as_links(folder):
+    edit(folder, "messages.yaml", 'help_intro: "Here is what I can do.', 'help_intro: "See [[boundaries]]. Here is what I can do.')
+    content = load_content(folder)
+    assert content.text("help_intro").startswith("See [Boundaries](https://intranet.example.nhs.uk/")
+
+
+def test_instrument_with_duplicate_answer_values(folder):
+    edit(folder, "instruments/who5.yaml", "  - value: 4\n", "  - value: 5\n")
+    (problem,) = problems(folder)
+    assert problem.startswith("instruments/who5.yaml line") and "answer value 5 is used twice" in problem
+
+
+def test_literal_choice_error_lists_the_choices(folder):
+    edit(folder, "rules.yaml", "  default: fortnightly", "  default: daily")
+    found = problems(folder)
+    assert any("'default' must be one of 'weekly', 'fortnightly', 'monthly' or 'off'" in p for p in found)
+
+
+def test_who5_scores_0_to_100_and_pulse_has_no_cut_offs():
+    content = load_content()
+    who5 = content.instruments["who5"]
+    assert who5.score_range == (0, 100) and len(who5.items) == 5 and who5.has_cut_offs
+    assert "CC BY-NC-SA 3.0 IGO" in who5.licence
+    assert content.instruments["pulse"].has_cut_offs is False
+
+
+def test_shipped_guide_has_fifteen_topics_each_with_points_and_a_link():
+    content = load_content()
+    assert len(content.guide.topics) == 15
+    assert all(t.summary and t.points and str(t.link).startswith("https://") for t in content.guide.topics)
+
+
+def test_shipped_text_avoids_clinical_labels_and_unsafe_wording():
+    banned = ("depress", "you are at risk", "you're at risk", "screen positive", "symptom", "commit suicide", "disorder", "diagnos")
+    for path in DEFAULT_DIR.rglob("*.yaml"):
+        lowered = path.read_text().lower()
+        for word in banned:
+            assert word not in lowered or path.name == "crisis_phrases.yaml", f"{word!r} in {path.name}"
+
+
+def test_check_command_exit_codes(folder, capsys):
+    from bot.content.__main__ import main
+
+    assert main(["check", str(folder)]) == 0
+    assert "OK:" in capsys.readouterr().out
+    edit(folder, "contacts.yaml", "last_verified: 2026-11-25", "last_verified: never")
+    assert main(["check", str(folder)]) == 1
+    assert "contacts.yaml line" in capsys.readouterr().err
+
+
+async def test_start_up_fails_loudly_on_invalid_content(folder, tmp_path):
+    import asyncio
+    import os
+    import sys
+
+    edit(folder, "rules.yaml", "  low: 50 ", "  low: 500 ")
+    env = {**os.environ, "CONTENT_DIR": str(folder), "DATA_DIR": str(tmp_path / "d"), "PORT": "39782"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "app.py", env=env, cwd=DEFAULT_DIR.parent.parent,
+                                                stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 3
+    assert b"did not start" in err and b"rules.yaml line" in err and b"'low' is 500" in err

@@ -1,5 +1,6 @@
 """Content admins edit (YAML files in this folder) and the code that validates and serves it."""
-from .loader import ContentError, Problem, load_content, stale_contacts
+from .loader import ContentError, load_content, stale_contacts, warnings
+from .problems import Problem
 from .model import Content, normalise_command
 
-__all__ = ["Content", "ContentError", "Problem", "load_content", "normalise_command", "stale_contacts"]
+__all__ = ["Content", "ContentError", "Problem", "load_content", "normalise_command", "stale_contacts", "warnings"]

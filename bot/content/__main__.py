@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .loader import DEFAULT_DIR, ContentError, load_content, stale_contacts
+from .loader import DEFAULT_DIR, ContentError, load_content, warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    for warning in stale_contacts(content, dt.date.today()):
+    for warning in warnings(content, dt.date.today()):
         print(f"warning: {warning}")
     print(f"OK: {args.folder} is valid ({content.version}).")
     return 0

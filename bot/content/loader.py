@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,22 +10,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from .schema import FILES, KNOWN_COMMANDS, MESSAGE_PLACEHOLDERS, placeholders
+from . import checks
 from .model import Content
+from .problems import Problem, line_of
+from .schema import FILES, INSTRUMENTS_DIR, InstrumentFile
 
 DEFAULT_DIR = Path(__file__).parent
 STALE_AFTER_DAYS = 90
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} line {self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+EXAMPLE_HOST = "example.nhs.uk"
 
 
 class ContentError(Exception):
@@ -43,8 +34,14 @@ def load_content(folder: Path | None = None) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
-    for name, model in FILES.items():
-        tree = _read_yaml(folder / name, problems)
+    instrument_files = sorted((folder / INSTRUMENTS_DIR).glob("*.yaml"))
+    if not instrument_files:
+        problems.append(Problem(f"{INSTRUMENTS_DIR}/", None, "there are no check-in instruments. "
+                                "Copy instruments/who5.yaml from the shipped bot/content folder."))
+    wanted = [(name, model) for name, model in FILES.items()]
+    wanted += [(f"{INSTRUMENTS_DIR}/{p.name}", InstrumentFile) for p in instrument_files]
+    for name, model in wanted:
+        tree = _read_yaml(folder / name, name, problems)
         if tree is None:
             continue
         trees[name] = tree
@@ -52,12 +49,21 @@ def load_content(folder: Path | None = None) -> Content:
             models[name] = model.model_validate(_plain(tree))
         except ValidationError as exc:
             problems.extend(_explain(name, tree, err) for err in exc.errors())
-    problems.extend(_cross_checks(models, trees))
+    problems.extend(checks.cross_checks(models, trees))
     if problems:
-        order = list(FILES)
+        order = [name for name, _ in wanted]
         problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
         raise ContentError(problems)
-    return Content(messages=models["messages.yaml"], contacts=models["contacts.yaml"], folder=folder)
+    instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
+    return Content(messages=models["messages.yaml"], contacts=models["contacts.yaml"], guide=models["guide.yaml"],
+                   supervision=models["supervision.yaml"], prompts=models["reflective_prompts.yaml"],
+                   crisis=models["crisis_phrases.yaml"], rules=models["rules.yaml"], instruments=instruments,
+                   folder=folder)
+
+
+def warnings(content: Content, today: dt.date) -> list[str]:
+    """Things to fix soon that do not stop the content being used."""
+    return stale_contacts(content, today) + example_links(content)
 
 
 def stale_contacts(content: Content, today: dt.date) -> list[str]:
@@ -71,22 +77,34 @@ def stale_contacts(content: Content, today: dt.date) -> list[str]:
     ]
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+def example_links(content: Content) -> list[str]:
+    """Warnings for links still pointing at the shipped example address."""
+    found = [t.id for t in content.guide.topics if EXAMPLE_HOST in str(t.link)]
+    out = []
+    if found:
+        out.append(f"guide.yaml: {len(found)} topic(s) still link to the example address ({EXAMPLE_HOST}). "
+                   "Replace each 'link' with your Trust's own page.")
+    if content.supervision.booking_link and EXAMPLE_HOST in str(content.supervision.booking_link):
+        out.append("supervision.yaml: 'booking_link' still points at the example address. Use your Trust's page.")
+    return out
+
+
+def _read_yaml(path: Path, name: str, problems: list[Problem]) -> Any:
     if not path.exists():
-        problems.append(Problem(path.name, None, "this file is missing. Copy it from the shipped bot/content folder."))
+        problems.append(Problem(name, None, "this file is missing. Copy it from the shipped bot/content folder."))
         return None
     try:
         tree = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        problems.append(Problem(path.name, line, f"this is not valid YAML ({exc.problem}). "
+        problems.append(Problem(name, line, f"this is not valid YAML ({exc.problem}). "
                                 "Check indentation, colons and quotes around text that contains ': '."))
         return None
     except (UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(path.name, None, f"cannot be read as UTF-8 text ({exc})."))
+        problems.append(Problem(name, None, f"cannot be read as UTF-8 text ({exc})."))
         return None
     if not isinstance(tree, CommentedMap):
-        problems.append(Problem(path.name, 1, "the file must be a set of 'key: value' lines, starting with meta:."))
+        problems.append(Problem(name, 1, "the file must be a set of 'key: value' lines, starting with meta:."))
         return None
     return tree
 
@@ -101,24 +119,6 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _line_of(tree: Any, loc: tuple) -> int | None:
-    """The 1-based line of the deepest part of `loc` that exists in the YAML tree."""
-    node, line = tree, 1
-    for part in loc:
-        try:
-            if isinstance(node, CommentedMap) and part in node:
-                line = node.lc.key(part)[0] + 1
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-                line = node.lc.item(part)[0] + 1
-                node = node[part]
-            else:
-                break
-        except (KeyError, IndexError, TypeError):
-            break
-    return line
-
-
 def _describe(tree: Any, loc: tuple) -> str:
     """A readable path, using ids where the YAML has them: "topic 'boundaries'" beats "topics.3"."""
     parts, node = [], tree
@@ -128,10 +128,11 @@ def _describe(tree: Any, loc: tuple) -> str:
             child = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             child = node[part]
-        if isinstance(part, int) and isinstance(child, CommentedMap) and "id" in child:
-            parts.append(f"'{child['id']}'")
-        elif isinstance(part, int):
-            parts.append(f"item {part + 1}")
+        if isinstance(part, int):
+            # "topics", 3 reads better as "topic 'boundaries'" (or "topic 4" where there is no id).
+            noun = parts.pop()[:-1] if parts and parts[-1].endswith("s") else "item"
+            has_id = isinstance(child, CommentedMap) and "id" in child
+            parts.append(f"{noun} '{child['id']}'" if has_id else f"{noun} {part + 1}")
         else:
             parts.append(str(part))
         node = child
@@ -152,6 +153,12 @@ _FIXES = {
     "int_parsing": "'{field}' must be a whole number.",
     "list_type": "'{field}' must be a list (lines starting with '- ').",
     "model_type": "'{field}' must be a group of 'key: value' lines.",
+    "url_parsing": "'{field}' must be a web address starting with https://.",
+    "url_scheme": "'{field}' must be a web address starting with https://.",
+    "literal_error": "'{field}' must be one of {expected}.",
+    "greater_than_equal": "'{field}' must be {ge} or more.",
+    "less_than_equal": "'{field}' must be {le} or less.",
+    "too_long": "'{field}' has too many entries (at most {max_length}).",
 }
 
 
@@ -160,74 +167,10 @@ def _explain(file: str, tree: Any, err: dict) -> Problem:
     field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else "this entry"
     owner = _describe(tree, loc[:-1]) if len(loc) > 1 else "the file"
     fix = _FIXES.get(err["type"])
-    text = fix.format(field=field) if fix else f"'{field}': {err['msg']}."
+    text = fix.format(field=field, **(err.get("ctx") or {})) if fix else f"'{field}': {err['msg']}."
     if owner == "the file":
-        return Problem(file, _line_of(tree, loc), text)
+        return Problem(file, line_of(tree, loc), text)
     joiner = " " if text.startswith(("has no", "needs")) else ": "
-    return Problem(file, _line_of(tree, loc), f"{owner}{joiner}{text}")
+    return Problem(file, line_of(tree, loc), f"{owner}{joiner}{text}")
 
 
-def _cross_checks(models: dict[str, Any], trees: dict[str, Any]) -> list[Problem]:
-    """Checks across entries and files; each runs when the files it needs passed their schema."""
-    problems: list[Problem] = []
-    if "messages.yaml" in models:
-        messages, tree = models["messages.yaml"], trees["messages.yaml"]
-        problems += _check_unique(trees, "messages.yaml", ("commands",), [c.id for c in messages.commands], "command")
-        problems += _check_commands(messages, tree)
-        problems += _check_placeholders(messages, tree)
-    if "contacts.yaml" in models:
-        contacts = models["contacts.yaml"]
-        problems += _check_unique(trees, "contacts.yaml", ("groups",), [g.id for g in contacts.groups], "group")
-    return problems
-
-
-def _check_unique(trees, file: str, loc: tuple, ids: list[str], what: str) -> list[Problem]:
-    seen: set[str] = set()
-    problems = []
-    for index, ident in enumerate(ids):
-        if ident in seen:
-            problems.append(Problem(file, _line_of(trees[file], loc + (index,)),
-                                    f"{what} id '{ident}' is used twice. Each {what} needs its own id."))
-        seen.add(ident)
-    return problems
-
-
-def _check_commands(messages, tree) -> list[Problem]:
-    problems = []
-    ids = [c.id for c in messages.commands]
-    for index, command in enumerate(messages.commands):
-        if command.id not in KNOWN_COMMANDS:
-            problems.append(Problem("messages.yaml", _line_of(tree, ("commands", index)),
-                                    f"command '{command.id}' is not one the bot can do. "
-                                    f"Known commands: {', '.join(KNOWN_COMMANDS)}."))
-    for missing in sorted(set(KNOWN_COMMANDS) - set(ids)):
-        problems.append(Problem("messages.yaml", _line_of(tree, ("commands",)),
-                                f"command '{missing}' has no entry, so it would have no words or help text. Add it."))
-    owner: dict[str, str] = {}
-    for index, command in enumerate(messages.commands):
-        for word in command.words:
-            if word in owner and owner[word] != command.id:
-                problems.append(Problem("messages.yaml", _line_of(tree, ("commands", index, "words")),
-                                        f"the words '{word}' are used by both '{owner[word]}' and '{command.id}'."))
-            owner.setdefault(word, command.id)
-    return problems
-
-
-def _check_placeholders(messages, tree) -> list[Problem]:
-    problems = []
-    for key in type(messages).model_fields:
-        value = getattr(messages, key)
-        if not isinstance(value, str):
-            continue
-        try:
-            used = placeholders(value)
-        except ValueError:
-            problems.append(Problem("messages.yaml", _line_of(tree, (key,)),
-                                    f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces."))
-            continue
-        allowed = MESSAGE_PLACEHOLDERS.get(key, set())
-        for name in sorted(used - allowed):
-            hint = f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}." if allowed else "This message takes no placeholders."
-            problems.append(Problem("messages.yaml", _line_of(tree, (key,)),
-                                    f"'{key}' uses the placeholder {{{name}}}, which does not exist. {hint}"))
-    return problems

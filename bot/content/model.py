@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import Command, ContactsFile, MessagesFile
+from .checks import TOPIC_LINK
+from .schema import (Command, ContactsFile, CrisisFile, GuideFile, InstrumentFile, MessagesFile, PromptsFile,
+                     RulesFile, SupervisionFile, Topic)
 
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
@@ -22,6 +24,12 @@ class Content:
 
     messages: MessagesFile
     contacts: ContactsFile
+    guide: GuideFile
+    supervision: SupervisionFile
+    prompts: PromptsFile
+    crisis: CrisisFile
+    rules: RulesFile
+    instruments: dict[str, InstrumentFile]
     folder: Path
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -31,8 +39,20 @@ class Content:
                 self._words.setdefault(normalise_command(word), command.id)
 
     def text(self, key: str, **params: str) -> str:
-        """The message `key`, with its placeholders filled in."""
-        return getattr(self.messages, key).format(**params)
+        """The message `key`, with its placeholders filled in and [[topic]] links made into links."""
+        filled = getattr(self.messages, key).format(**params)
+        return TOPIC_LINK.sub(lambda m: self._topic_link(m.group(1)), filled)
+
+    def _topic_link(self, topic_id: str) -> str:
+        topic = self.topic(topic_id)
+        return f"[{topic.title}]({topic.link})"
+
+    def topic(self, topic_id: str) -> Topic:
+        return next(t for t in self.guide.topics if t.id == topic_id)
+
+    @property
+    def checkin_instrument(self) -> InstrumentFile:
+        return self.instruments[self.rules.checkin.instrument]
 
     def command_for(self, typed: str) -> str | None:
         """The command id whose words exactly match what was typed, or None."""
@@ -52,4 +72,8 @@ class Content:
 
     @property
     def metas(self) -> dict:
-        return {"messages": self.messages.meta, "contacts": self.contacts.meta}
+        """Each file's sign-off, by a short name."""
+        files = {"messages": self.messages, "contacts": self.contacts, "guide": self.guide,
+                 "supervision": self.supervision, "prompts": self.prompts, "crisis": self.crisis, "rules": self.rules}
+        files.update({f"instrument {k}": v for k, v in sorted(self.instruments.items())})
+        return {name: f.meta for name, f in files.items()}
