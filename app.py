@@ -17,7 +17,13 @@ from bot.config import ConfigError, Settings
 from bot.content import ContentError
 from bot.content.source import ContentSource
 from bot.dialogs.router import Router
-from bot.repositories import Pseudonyms, WorkerRepository
+from bot.checkins import CheckinService
+from bot.dialogs.checkin import CheckinDialogs
+from bot.dialogs.pause import PauseDialogs
+from bot.dialogs.settings import SettingsDialogs
+from bot.messenger import Messenger, SendLimits
+from bot.repositories import CheckinRepository, Pseudonyms, WorkerRepository
+from bot.schedule_store import PromptLog, ScheduleRepository
 from bot.state import StoreBotStorage
 from bot.storage import DataFileError, Store
 from bot.teams_bot import WellbeingBot
@@ -31,7 +37,8 @@ TICKER = web.AppKey("ticker", Ticker)
 
 def create_app(settings: Settings, *, clock: Clock | None = None,
                credentials: ServiceClientCredentialsFactory | None = None,
-               watch_content: bool = True) -> web.Application:
+               watch_content: bool = True, send_limits: SendLimits | None = None,
+               run_scheduler: bool = True, sleep=None) -> web.Application:
     """Build the aiohttp application; storage, content and scheduler open in its start-up hooks."""
     clock = clock or SystemClock()
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
@@ -41,13 +48,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         content = await ContentSource.open(settings.content_dir)
         store = Store(settings.data_dir)
         await store.open()
-        bot = await build_bot(store, content, clock)
         channel = Channel(settings, credentials)
+        bot = await build_bot(store, content, clock, channel=channel, settings=settings, send_limits=send_limits,
+                              sleep=sleep)
         channel.set_error_handler(bot.on_turn_error)
+        await bot.checkins.rebuild_index()
         ticker = Ticker(clock)
+        ticker.add("checkins", bot.checkins.send_due)
         scheduler = build_scheduler()
         register_jobs(scheduler, ticker)
-        scheduler.start()
+        if run_scheduler:
+            scheduler.start()
         watcher = asyncio.create_task(content.watch()) if watch_content else None
         app[SERVICES] = Services(channel=channel, bot=bot, store=store, scheduler=scheduler)
         app[CONTENT], app[TICKER] = content, ticker
@@ -62,13 +73,33 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     return app
 
 
-async def build_bot(store: Store, content: ContentSource, clock: Clock) -> WellbeingBot:
-    """The bot with its repositories, dialogs and state, on an open store (shared by app and preview)."""
+async def build_bot(store: Store, content: ContentSource, clock: Clock, *, channel: Channel | None = None,
+                    settings: Settings | None = None, send_limits: SendLimits | None = None,
+                    sleep=None) -> WellbeingBot:
+    """The bot with its repositories, dialogs and state, on an open store (shared by app and preview).
+
+    Without a channel (the preview, TestAdapter tests) nothing can be sent proactively."""
+    settings = settings or Settings()
     workers = WorkerRepository(store, await Pseudonyms.load(store))
+    messenger = (Messenger(channel.adapter, settings.app_id, workers, clock, limits=send_limits, sleep=sleep)
+                 if channel else None)
+    checkins = CheckinService(workers=workers, schedules=ScheduleRepository(store), prompts=PromptLog(store),
+                              checkins=CheckinRepository(store), messenger=messenger, content=content, clock=clock,
+                              default_timezone=settings.timezone)
+    checkin_dialogs = CheckinDialogs(checkins, content)
+    settings_dialogs = SettingsDialogs(checkins, content, clock)
+    pause_dialogs = PauseDialogs(checkins, content, clock)
     conversation_state = ConversationState(StoreBotStorage(store))
-    router = Router(conversation_state.create_property("DialogState"), content)
+    router = Router(
+        conversation_state.create_property("DialogState"), content,
+        commands={"check_in": checkin_dialogs.start, "settings": settings_dialogs.show,
+                  "pause": pause_dialogs.show, "resume": pause_dialogs.resume},
+        actions={"checkin_submit": checkin_dialogs.submit, "checkin_skip": checkin_dialogs.skip,
+                 "settings_save": settings_dialogs.save, "pause_set": pause_dialogs.set},
+        text=[checkin_dialogs.typed],
+    )
     return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router,
-                        content=content, clock=clock)
+                        content=content, clock=clock, checkins=checkins)
 
 
 def startup_line(settings: Settings) -> str:

@@ -79,8 +79,57 @@ def _contact_line(contact) -> str:
     return " ".join(parts)
 
 
-def welcome_card(content: Content) -> dict[str, Any]:
+def welcome_card(content: Content, schedule: str) -> dict[str, Any]:
     """The first thing a worker sees: what this is, that it is private and not monitored, where help is."""
-    welcome = content.text("welcome", bot_name=content.messages.bot_name)
+    welcome = content.text("welcome", bot_name=content.messages.bot_name, schedule=schedule)
     actions = [command_action(content.messages.buttons.help, "help"), help_now_action(content)]
     return _card([_text(welcome)], actions, welcome)
+
+
+def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> dict[str, Any]:
+    """One card with every question as a labelled choice, Save / Skip / Pause / Get help now."""
+    instrument = content.instruments[instrument_id]
+    m = content.messages.checkin
+    body = [_text(lead), _text(instrument.intro, weight="Bolder", style="heading")]
+    choices = [{"title": a.label, "value": str(a.value)} for a in instrument.answers]
+    many = len(instrument.items) > 1
+    for number, item in enumerate(instrument.items, 1):
+        question = f"{number}. {item.text}" if many else item.text
+        body.append(_text(question, weight="Bolder", spacing="Medium"))
+        # The TextBlock shows the question on Teams mobile (card 1.2); `label` names the input for
+        # screen readers on newer clients.
+        body.append({"type": "Input.ChoiceSet", "id": item.id, "style": "expanded", "choices": choices,
+                     "label": f"{m.answer_label} ({number})" if many else m.answer_label, "isRequired": True})
+    actions = [
+        {"type": "Action.Submit", "title": m.save_button, "data": {"action": "checkin_submit", "nonce": nonce}},
+        {"type": "Action.Submit", "title": m.skip_button, "data": {"action": "checkin_skip", "nonce": nonce},
+         "associatedInputs": "none"},
+        command_action(m.pause_button, "pause"),
+        help_now_action(content),
+    ]
+    values = [a.value for a in instrument.answers]
+    hint = content.text("checkin.typed_hint", count=str(len(instrument.items)), lowest=str(min(values)),
+                        highest=str(max(values)))
+    fallback = "\n".join([lead, instrument.intro] + [f"{n}. {i.text}" for n, i in enumerate(instrument.items, 1)]
+                         + [f"{a.value} = {a.label}" for a in instrument.answers] + [hint])
+    return _card(body, actions, fallback)
+
+
+def choice_input(input_id: str, label: str, options: list[tuple[str, str]], value: str) -> list[dict[str, Any]]:
+    """A labelled drop-down: a visible TextBlock for card 1.2 plus the input's own label."""
+    return [_text(label, spacing="Medium"),
+            {"type": "Input.ChoiceSet", "id": input_id, "label": label, "value": value, "style": "compact",
+             "choices": [{"title": title, "value": v} for v, title in options]}]
+
+
+def text_input(input_id: str, label: str, value: str) -> list[dict[str, Any]]:
+    return [_text(label, spacing="Medium"), {"type": "Input.Text", "id": input_id, "label": label, "value": value}]
+
+
+def toggle_input(input_id: str, label: str, value: bool) -> list[dict[str, Any]]:
+    return [{"type": "Input.Toggle", "id": input_id, "title": label, "label": label,
+             "value": "true" if value else "false", "valueOn": "true", "valueOff": "false", "spacing": "Medium"}]
+
+
+def form_card(intro: str, inputs: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str) -> dict[str, Any]:
+    return _card([_text(intro)] + inputs, actions, fallback)

@@ -8,8 +8,9 @@ What this adds to the SDK, each for a reason found in its 4.17 sources:
   `requests.get` with no timeout on the event loop);
 - no user-token (OAuth sign-in) client is built per turn: the bot has no sign-in, and building one
   cost as much as the rest of the turn;
-- msrest's retry set-up, run for every connector client, checks membership in a list inside a loop
-  (about 4 ms a time); making that list a set gives the same codes in microseconds.
+- msrest's own HTTP retries are turned off: it retried 5xx answers inside a worker thread, ignoring
+  the shared pacing, and its set-up cost about 4 ms per connector client. Retries of proactive sends
+  are the messenger's job (bot/messenger.py), where they honour Retry-After and back off together.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ log = logging.getLogger("bot.channel")
 OPENID_TIMEOUT_SECONDS = 10
 
 
-# Same members, O(1) membership: see the module docstring.
-msrest_requests.ClientRetryPolicy.safe_codes = frozenset(msrest_requests.ClientRetryPolicy.safe_codes)
+# Every status is "safe" (not retried by urllib3), and membership in a set is O(1): see the docstring.
+msrest_requests.ClientRetryPolicy.safe_codes = frozenset(range(1000))
 
 
 class _NoSignInAuthentication(ConfigurationBotFrameworkAuthentication):

@@ -157,6 +157,7 @@ class CheckinRecord:
     date: str
     instrument: str
     total: int
+    answers: dict[str, int] | None = None  # kept only if the worker chose to keep item answers
 
 
 class CheckinRepository:
@@ -175,4 +176,4 @@ class CheckinRepository:
 
     async def list(self, pid: str) -> list[CheckinRecord]:
         docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(CHECKINS).all())
-        return [CheckinRecord(**{k: d[k] for k in ("date", "instrument", "total")}) for d in docs]
+        return [CheckinRecord(d["date"], d["instrument"], d["total"], d.get("answers")) for d in docs]

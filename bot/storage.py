@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
 T = TypeVar("T")
 SUFFIX = ".json"
@@ -120,13 +121,31 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+class _Table(Table):
+    """A TinyDB table that always reads ids and queries from the data, never from a stale cache.
+
+    Several tables of one file are sometimes changed in a single write (see `transact`); TinyDB's
+    cached next id and query results would not see such a write.
+    """
+
+    default_query_cache_capacity = 0
+
+    def _get_next_id(self):
+        self._next_id = None
+        return super()._get_next_id()
+
+
+class _TinyDB(TinyDB):
+    table_class = _Table
+
+
 class Shard:
     """One data file and the TinyDB object over it."""
 
     def __init__(self, path: Path, executor: ThreadPoolExecutor):
         self.path = path
         self._storage = AtomicJSONStorage(path)
-        self._db = TinyDB(storage=lambda: self._storage)
+        self._db = _TinyDB(storage=lambda: self._storage)
         self._lock = asyncio.Lock()
         self._executor = executor
 
@@ -238,11 +257,19 @@ def first(db: TinyDB, table: str) -> dict[str, Any] | None:
     return json.loads(json.dumps(docs[0])) if docs else None
 
 
+def transact(db: TinyDB, change: Callable[[dict[str, dict[str, Any]]], T]) -> T:
+    """Apply `change` to the file's tables (a dict of table -> {doc id: doc}) in one durable write."""
+    data = db.storage.read() or {}
+    result = change(data)
+    db.storage.write(data)
+    return result
+
+
 def put_single(db: TinyDB, table: str, doc: dict[str, Any]) -> None:
     """Replace the single document of a one-document table (one durable write)."""
-    tbl = db.table(table)
-    # truncate + insert would be two writes; one read-modify-write through the storage keeps it one.
-    data = db.storage.read() or {}
-    data[table] = {"1": doc}
-    db.storage.write(data)
-    tbl.clear_cache()
+    transact(db, lambda data: data.__setitem__(table, {"1": doc}))
+
+
+def next_id(rows: dict[str, Any]) -> str:
+    """The next TinyDB document id for a table's rows."""
+    return str(max((int(k) for k in rows), default=0) + 1)

@@ -16,13 +16,14 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 from .clock import Clock
 from .content import Content
 from .content.schema import KNOWN_COMMANDS
-from .dialogs.intent import Intent
+from .dialogs.intent import PID_KEY, Intent
 from .dialogs.replies import send_welcome
+from .checkins import CheckinService
 from .dialogs.router import Router
+from .dialogs.schedule_text import describe
 from .repositories import WorkerContact, WorkerRepository
 
 turn_log = logging.getLogger("bot.turns")
-PID_KEY = "wellbeing.pid"
 WELCOMED_KEY = "wellbeing.welcomed"
 
 
@@ -65,8 +66,9 @@ class WellbeingBot(ActivityHandler):
     """Handles every activity Teams sends to the bot."""
 
     def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
-                 content: Callable[[], Content], clock: Clock):
+                 content: Callable[[], Content], clock: Clock, checkins: CheckinService):
         self._workers = workers
+        self.checkins = checkins
         self._state = conversation_state
         self._router = router
         self._content = content
@@ -118,7 +120,9 @@ class WellbeingBot(ActivityHandler):
     async def _welcome_once(self, turn: TurnContext) -> bool:
         if turn.turn_state.get(WELCOMED_KEY):
             return False
-        await send_welcome(turn, self._content())
+        content = self._content()
+        schedule = await self.checkins.schedule_for(turn.turn_state[PID_KEY])  # the default rhythm starts now
+        await send_welcome(turn, content, describe(content, schedule))
         await self._workers.set_welcomed(turn.turn_state[PID_KEY], True)
         turn.turn_state[WELCOMED_KEY] = True
         return True

@@ -37,7 +37,7 @@ class BotHarness:
         self.client: TestClient | None = None
 
     async def start(self) -> "BotHarness":
-        app = create_app(self.settings, watch_content=False, **self.app_kwargs)
+        app = create_app(self.settings, **{"watch_content": False, **self.app_kwargs})
         self.client = TestClient(TestServer(app, host="127.0.0.1"))
         await self.client.start_server()
         return self

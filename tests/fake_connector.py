@@ -17,6 +17,7 @@ class Call:
     path: str
     body: Any
     headers: dict[str, str]
+    response_id: str | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -112,4 +113,5 @@ class FakeConnector:
             return web.json_response({"id": f"conv-{next(self._ids)}"}, status=201)
         if request.method == "PUT":
             return web.json_response({"id": request.path.rsplit("/", 1)[1]}, status=200)
-        return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+        self.calls[-1].response_id = f"act-{next(self._ids)}"
+        return web.json_response({"id": self.calls[-1].response_id}, status=201)

@@ -73,13 +73,23 @@ def _messages(messages, tree, topic_ids: set[str] | None) -> list[Problem]:
     problems = unique("messages.yaml", tree, [(("commands", i), c.id) for i, c in enumerate(messages.commands)],
                       "command")
     problems += _commands(messages, tree)
-    for key in type(messages).model_fields:
-        value = getattr(messages, key)
-        if isinstance(value, str):
-            problems += _placeholders(key, value, tree)
-            if topic_ids is not None:
-                problems += _topic_links(key, value, tree, topic_ids)
+    for key, value in message_texts(messages):
+        problems += _placeholders(key, value, tree)
+        if topic_ids is not None:
+            problems += _topic_links(key, value, tree, topic_ids)
     return problems
+
+
+def message_texts(model, prefix: str = "") -> Iterable[tuple[str, str]]:
+    """Every text in messages.yaml with its dotted key, e.g. ('checkin.reminder', '...')."""
+    for key in type(model).model_fields:
+        value = getattr(model, key)
+        if isinstance(value, str):
+            yield prefix + key, value
+        elif isinstance(value, dict):
+            yield from ((f"{prefix}{key}.{k}", v) for k, v in value.items() if isinstance(v, str))
+        elif hasattr(type(value), "model_fields") and key != "meta":
+            yield from message_texts(value, f"{prefix}{key}.")
 
 
 def _commands(messages, tree) -> list[Problem]:
@@ -104,23 +114,24 @@ def _commands(messages, tree) -> list[Problem]:
 
 
 def _placeholders(key: str, value: str, tree) -> list[Problem]:
+    loc = tuple(key.split("."))
     try:
         used = placeholders(TOPIC_LINK.sub("", value))
     except ValueError:
-        return [Problem("messages.yaml", line_of(tree, (key,)),
+        return [Problem("messages.yaml", line_of(tree, loc),
                         f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces.")]
     allowed = MESSAGE_PLACEHOLDERS.get(key, set())
     problems = []
     for name in sorted(used - allowed):
         hint = (f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}." if allowed
                 else "This message takes no placeholders.")
-        problems.append(Problem("messages.yaml", line_of(tree, (key,)),
+        problems.append(Problem("messages.yaml", line_of(tree, loc),
                                 f"'{key}' uses the placeholder {{{name}}}, which does not exist. {hint}"))
     return problems
 
 
 def _topic_links(key: str, value: str, tree, topic_ids: set[str]) -> list[Problem]:
-    return [Problem("messages.yaml", line_of(tree, (key,)),
+    return [Problem("messages.yaml", line_of(tree, tuple(key.split("."))),
                     f"'{key}' links to the guide topic [[{ref}]], which is not in guide.yaml.")
             for ref in TOPIC_LINK.findall(value) if ref not in topic_ids]
 

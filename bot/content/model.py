@@ -40,7 +40,10 @@ class Content:
 
     def text(self, key: str, **params: str) -> str:
         """The message `key`, with its placeholders filled in and [[topic]] links made into links."""
-        filled = getattr(self.messages, key).format(**params)
+        node = self.messages
+        for part in key.split("."):
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
+        filled = node.format(**params)
         return TOPIC_LINK.sub(lambda m: self._topic_link(m.group(1)), filled)
 
     def _topic_link(self, topic_id: str) -> str:

@@ -11,13 +11,30 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands the bot's code knows how to handle. Content gives each one its words and help text.
-KNOWN_COMMANDS = ("help", "help_now", "about")
+KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume")
 
 # Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "error": {"ref"},
     "about": {"version", "approved_by", "approved_on", "bot_name"},
-    "welcome": {"bot_name"},
+    "welcome": {"bot_name", "schedule"},
+    "checkin.incomplete": {"questions"},
+    "checkin.typed_hint": {"count", "lowest", "highest"},
+    "settings.saved": {"schedule", "next"},
+    "settings.current": {"schedule", "next"},
+    "settings.invalid": {"problems"},
+    "settings.bad_low": {"lowest", "highest"},
+    "schedule.summary": {"when", "time", "timezone"},
+    "schedule.frequencies.weekly": {"day"},
+    "schedule.frequencies.fortnightly": {"day"},
+    "schedule.frequencies.monthly": {"day"},
+    "schedule.next": {"when"},
+    "schedule.date": {"weekday", "day", "month", "time"},
+    "schedule.day": {"weekday", "day", "month"},
+    "pause.paused": {"until"},
+    "pause.already": {"until"},
+    "pause.welcome_back": {"schedule"},
+    "pause.resumed": {"schedule"},
 }
 
 
@@ -51,6 +68,83 @@ class Buttons(Strict):
     help: Text
 
 
+class CheckinMessages(Strict):
+    lead_scheduled: Text
+    lead_on_demand: Text
+    reminder: Text
+    save_button: Text
+    skip_button: Text
+    pause_button: Text
+    answer_label: Text
+    typed_hint: Text
+    saved: Text
+    skipped: Text
+    thanks_ok: Text
+    thanks_low: Text
+    thanks_very_low: Text
+    thanks_pulse: Text
+    something_to_think_about: Text
+    you_might_like: Text
+    incomplete: Text
+    already_saved: Text
+    closed: Text
+    nothing_open: Text
+    no_checkins: Text
+
+
+class SettingsMessages(Strict):
+    intro: Text
+    frequency_choices: dict[Literal["weekly", "fortnightly", "monthly", "off"], Text]
+    current: Text
+    frequency_label: Text
+    day_label: Text
+    time_label: Text
+    timezone_label: Text
+    quiet_start_label: Text
+    quiet_end_label: Text
+    quiet_weekends_label: Text
+    pulse_label: Text
+    keep_answers_label: Text
+    low_label: Text
+    save_button: Text
+    saved: Text
+    invalid: Text
+    bad_frequency: Text
+    bad_day: Text
+    bad_time: Text
+    bad_timezone: Text
+    bad_quiet: Text
+    bad_low: Text
+    time_in_quiet_hours: Text
+    no_next: Text
+
+
+class ScheduleWords(Strict):
+    summary: Text
+    next: Text
+    date: Text
+    day: Text
+    off: Text
+    frequencies: dict[Literal["weekly", "fortnightly", "monthly"], Text]
+    days: list[Text] = Field(min_length=7, max_length=7)
+    months: list[Text] = Field(min_length=12, max_length=12)
+
+
+class PauseMessages(Strict):
+    intro: Text
+    one_week: Text
+    two_weeks: Text
+    four_weeks: Text
+    until_date_label: Text
+    until_date_button: Text
+    paused: Text
+    already: Text
+    bad_date: Text
+    resumed: Text
+    not_paused: Text
+    welcome_back: Text
+
+
 class MessagesFile(Strict):
     meta: Meta
     bot_name: Text
@@ -64,6 +158,10 @@ class MessagesFile(Strict):
     help_now_intro: Text
     not_monitored: Text
     buttons: Buttons
+    checkin: CheckinMessages
+    settings: SettingsMessages
+    schedule: ScheduleWords
+    pause: PauseMessages
     commands: list[Command] = Field(min_length=1)
 
 

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
+
+PID_KEY = "wellbeing.pid"
+
+
+def pid_of(turn) -> str:
+    """The pseudonymous id of the worker this turn is from (set by the activity handler)."""
+    return turn.turn_state[PID_KEY]
 
 
 @dataclass(frozen=True)
@@ -16,3 +23,6 @@ class Intent:
     @property
     def is_card_submit(self) -> bool:
         return bool(self.values)
+
+
+Handler = Callable[[Any, Intent], Awaitable[None]]

@@ -12,9 +12,9 @@ async def send_card(turn: TurnContext, card: dict) -> None:
     await turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
 
-async def send_welcome(turn: TurnContext, content: Content) -> None:
-    """Say what the bot is, that it is private and not monitored, and where help is."""
-    await send_card(turn, cards.welcome_card(content))
+async def send_welcome(turn: TurnContext, content: Content, schedule: str) -> None:
+    """Say what the bot is, that it is private and not monitored, when check-ins come, and where help is."""
+    await send_card(turn, cards.welcome_card(content, schedule))
 
 
 async def send_help(turn: TurnContext, content: Content) -> None:

@@ -1,25 +1,35 @@
 """Routes each turn: interruptions first, then the flow in progress, then a new command."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Awaitable, Callable
 
 from botbuilder.core import StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
 
 from ..content import Content
-from .intent import Intent
+from .intent import Handler, Intent
 from .replies import ONE_TURN, send_unknown
 
 # Commands that answer at once without ending a flow in progress; the flow then asks again.
 INTERRUPTIONS = ("help", "help_now", "about")
+TextHandler = Callable[[TurnContext, Intent], Awaitable[bool]]
 
 
 class Router:
-    """Picks the one handler for a turn. Commands are matched exactly, never by substring."""
+    """Picks the one handler for a turn. Commands and card actions are matched exactly, never by substring.
 
-    def __init__(self, dialog_state: StatePropertyAccessor, content: Callable[[], Content],
-                 flows: dict[str, Dialog] | None = None):
+    `commands` answer typed words or command buttons; `actions` answer card submits (by their
+    "action" value); `text` handlers may claim free text (for example typed check-in answers);
+    `flows` are multi-turn dialogs started by a command.
+    """
+
+    def __init__(self, dialog_state: StatePropertyAccessor, content: Callable[[], Content], *,
+                 commands: dict[str, Handler] | None = None, actions: dict[str, Handler] | None = None,
+                 text: list[TextHandler] | None = None, flows: dict[str, Dialog] | None = None):
         self._content = content
+        self._commands = commands or {}
+        self._actions = actions or {}
+        self._text = text or []
         self._dialogs = DialogSet(dialog_state)
         self._flows: dict[str, str] = {}
         for command, dialog in (flows or {}).items():
@@ -29,13 +39,18 @@ class Router:
     async def route(self, turn: TurnContext, intent: Intent) -> None:
         """Handle one message turn."""
         content = self._content()
+        action = intent.values.get("action") if intent.is_card_submit else None
+        if action is not None:
+            handler = self._actions.get(action) if isinstance(action, str) else None
+            await (handler(turn, intent) if handler else send_unknown(turn, content))
+            return
         dc = await self._dialogs.create_context(turn)
         if dc.active_dialog is not None:
             if intent.command in INTERRUPTIONS:
                 await ONE_TURN[intent.command](turn, content)
                 await dc.reprompt_dialog()
                 return
-            if intent.command is None or intent.command not in self._flows:
+            if intent.command is None:
                 result = await dc.continue_dialog()
                 if result.status != DialogTurnStatus.Empty:
                     return
@@ -46,7 +61,12 @@ class Router:
     async def _start(self, dc, turn: TurnContext, intent: Intent, content: Content) -> None:
         if intent.command in self._flows:
             await dc.begin_dialog(self._flows[intent.command], intent)
+        elif intent.command in self._commands:
+            await self._commands[intent.command](turn, intent)
         elif intent.command in ONE_TURN:
             await ONE_TURN[intent.command](turn, content)
         else:
+            for handler in self._text:
+                if intent.text and await handler(turn, intent):
+                    return
             await send_unknown(turn, content)

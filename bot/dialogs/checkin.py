@@ -1,0 +1,111 @@
+"""The check-in conversation: the card, answers (card or typed), skipping, and what comes back."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from .. import cards
+from ..checkins import CheckinService, SubmitResult
+from ..content import Content
+from .intent import Intent, pid_of
+from .replies import send_card, send_help_now
+
+TYPED_ANSWERS = re.compile(r"^\s*\d+(\s*[,\s]\s*\d+)*\s*$")
+
+
+class CheckinDialogs:
+    """Talks with the worker about check-ins; the service decides and stores."""
+
+    def __init__(self, service: CheckinService, content: Callable[[], Content]):
+        self._service = service
+        self._content = content
+
+    async def start(self, turn: TurnContext, intent: Intent) -> None:
+        """Send a check-in card now."""
+        content = self._content()
+        prompt = await self._service.start_on_demand(pid_of(turn))
+        lead = content.messages.checkin.lead_on_demand
+        await send_card(turn, cards.checkin_card(content, prompt.instrument, prompt.nonce, lead))
+
+    async def submit(self, turn: TurnContext, intent: Intent) -> None:
+        """Save the answers on a check-in card (once), then give one useful thing back."""
+        result = await self._service.submit(pid_of(turn), intent.values.get("nonce"), intent.values)
+        await self._answer(turn, result)
+
+    async def skip(self, turn: TurnContext, intent: Intent) -> None:
+        """Skip this check-in: never counted, never reported."""
+        completion = await self._service.skip(pid_of(turn), intent.values.get("nonce"))
+        m = self._content().messages.checkin
+        if completion.outcome == "saved":
+            await self._replace_card(turn, m.skipped)
+        elif completion.outcome == "already_done":
+            await turn.send_activity(m.already_saved)
+        else:
+            await turn.send_activity(m.closed)
+
+    async def typed(self, turn: TurnContext, intent: Intent) -> bool:
+        """Answers typed as numbers, for clients that cannot show the card. False if not that."""
+        if not TYPED_ANSWERS.match(intent.text or ""):
+            return False
+        pid = pid_of(turn)
+        prompt = await self._service.latest_open(pid)
+        if prompt is None:
+            await turn.send_activity(self._content().messages.checkin.nothing_open)
+            return True
+        instrument = self._content().instruments[prompt.instrument]
+        numbers = re.findall(r"\d+", intent.text)
+        values = {item.id: numbers[i] for i, item in enumerate(instrument.items) if i < len(numbers)}
+        if len(numbers) > len(instrument.items):
+            values = {}  # too many numbers: ask again rather than guess
+        await self._answer(turn, await self._service.submit(pid, prompt.nonce, values), typed=True)
+        return True
+
+    async def _answer(self, turn: TurnContext, result: SubmitResult, typed: bool = False) -> None:
+        content = self._content()
+        m = content.messages.checkin
+        if result.outcome == "incomplete":
+            await turn.send_activity(content.text("checkin.incomplete",
+                                                  questions=", ".join(str(n) for n in result.missing)))
+        elif result.outcome == "already_done":
+            await turn.send_activity(m.already_saved)
+        elif result.outcome in ("closed", "unknown"):
+            await turn.send_activity(m.closed)
+        else:
+            if not typed:
+                await self._replace_card(turn, m.saved)
+            else:
+                await turn.send_activity(m.saved)
+            await self._follow_up(turn, content, result)
+
+    async def _follow_up(self, turn: TurnContext, content: Content, result: SubmitResult) -> None:
+        """One useful thing back; support straight away when low. Never the score."""
+        m = content.messages.checkin
+        topics = content.rules.topics
+        if result.band == "very_low":
+            await turn.send_activity(m.thanks_very_low)
+            await send_help_now(turn, content)
+        elif result.band == "low":
+            topic = content.topic(topics.after_low)
+            await turn.send_activity(f"{m.thanks_low}\n\n{m.you_might_like} [{topic.title}]({topic.link})")
+            await send_help_now(turn, content)
+        elif result.band == "ok":
+            if result.completed % 2:
+                prompts = content.prompts.prompts
+                prompt = prompts[(result.completed // 2) % len(prompts)]
+                await turn.send_activity(f"{m.thanks_ok} {m.something_to_think_about}\n\n{prompt.text}")
+            else:
+                topic = content.topic(topics.after_ok)
+                await turn.send_activity(f"{m.thanks_ok} {m.you_might_like} [{topic.title}]({topic.link})")
+        else:
+            await turn.send_activity(m.thanks_pulse)
+
+    async def _replace_card(self, turn: TurnContext, text: str) -> None:
+        """Replace the answered card with neutral words, so no answers stay in the chat."""
+        card_id = turn.activity.reply_to_id
+        if card_id:
+            await turn.update_activity(Activity(type=ActivityTypes.message, id=card_id, text=text))
+        else:
+            await turn.send_activity(text)

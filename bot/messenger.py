@@ -1,0 +1,188 @@
+"""Proactive sending: the one way the bot starts a conversation turn on its own.
+
+Paced well under Teams' limits, bounded in concurrency, retrying what Teams says to retry (412, 429,
+502, 503, 504, and connection failures) with Retry-After or jittered exponential backoff, pausing every
+sender together while Teams keeps answering 429, and marking a worker unreachable on 403 or 404 (they
+removed or blocked the app) so nothing more is sent until they message the bot again.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Awaitable, Callable
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from .clock import Clock
+from .repositories import Worker, WorkerRepository
+
+log = logging.getLogger("bot.messenger")
+RETRYABLE = {412, 429, 502, 503, 504, None}  # None: no HTTP answer at all (connection failed)
+UNREACHABLE = {403, 404}
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send: text, an Adaptive Card (a dict), or both."""
+
+    text: str | None = None
+    card: dict | None = None
+
+    def to_activity(self) -> Activity:
+        if self.card is not None:
+            activity = MessageFactory.attachment(CardFactory.adaptive_card(self.card))
+            activity.text = self.text
+            return activity
+        return MessageFactory.text(self.text or "")
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Pacing and retry settings. Teams allows about 50 requests a second per tenant and 7 a second per
+    conversation; the defaults stay well under both."""
+
+    per_tenant_per_second: float = 20.0
+    per_conversation_per_second: float = 3.0
+    concurrency: int = 16
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    throttle_pause: float = 10.0  # shared pause after repeated 429s
+
+
+@dataclass
+class Delivery:
+    """The outcome of one proactive send."""
+
+    status: str  # delivered, unreachable, failed
+    ids: list[str | None] = field(default_factory=list)
+    attempts: int = 0
+    last_status: int | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status == "delivered"
+
+
+@dataclass
+class _Attempt:
+    ok: bool = False
+    id: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+
+
+class Messenger:
+    """Sends activities to workers' personal chats through the adapter."""
+
+    def __init__(self, adapter, app_id: str, workers: WorkerRepository, clock: Clock, *,
+                 limits: SendLimits | None = None, sleep: Sleep | None = None, rng: random.Random | None = None):
+        self._adapter = adapter
+        self._app_id = app_id
+        self._workers = workers
+        self._clock = clock
+        self.limits = limits or SendLimits()
+        self._sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()
+        self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._next_tenant_slot: dict[str, float] = {}
+        self._next_conversation_slot: dict[str, float] = {}
+        self._throttled_until = 0.0
+        self._recent_429 = 0
+
+    async def send(self, worker: Worker, messages: list[Outgoing]) -> Delivery:
+        """Send each message in order, retrying only the ones not yet delivered."""
+        reference = ConversationReference().deserialize(worker.conversation_reference)
+        delivery = Delivery("delivered")
+        async with self._slots:
+            for message in messages:
+                outcome = await self._send_one(worker, reference, message.to_activity(), delivery)
+                if outcome != "delivered":
+                    delivery.status = outcome
+                    break
+        if delivery.status == "unreachable":
+            await self._workers.set_unreachable(worker.pid, True)
+        log.info("proactive_send worker=%s status=%s attempts=%d", worker.pid, delivery.status, delivery.attempts)
+        return delivery
+
+    async def _send_one(self, worker: Worker, reference, activity: Activity, delivery: Delivery) -> str:
+        for attempt in range(1, self.limits.max_attempts + 1):
+            await self._wait_turn(worker.tenant_id, reference.conversation.id)
+            result = await self._attempt(reference, activity)
+            delivery.attempts += 1
+            delivery.last_status = result.status
+            if result.ok:
+                self._recent_429 = 0
+                delivery.ids.append(result.id)
+                return "delivered"
+            if result.status in UNREACHABLE:
+                return "unreachable"
+            if result.status not in RETRYABLE or attempt == self.limits.max_attempts:
+                return "failed"
+            await self._back_off(result, attempt)
+        return "failed"
+
+    async def _back_off(self, result: _Attempt, attempt: int) -> None:
+        ceiling = min(self.limits.max_delay, self.limits.base_delay * 2 ** (attempt - 1))
+        delay = result.retry_after if result.retry_after is not None else self._rng.uniform(ceiling / 2, ceiling)
+        delay = min(delay, self.limits.max_delay)
+        if result.status == 429:
+            self._recent_429 += 1
+            # Teams keeps saying slow down: every sender waits, not just this one.
+            pause = max(delay, self.limits.throttle_pause if self._recent_429 >= 3 else 0.0)
+            self._throttled_until = max(self._throttled_until, self._clock.monotonic() + pause)
+            log.warning("throttled status=429 pause_s=%.1f", pause)
+        await self._sleep(delay)
+
+    async def _wait_turn(self, tenant: str, conversation: str) -> None:
+        """Wait out a shared throttle, then take the next free moment for the tenant and conversation."""
+        now = self._clock.monotonic()
+        start = max(now, self._throttled_until, self._next_tenant_slot.get(tenant, 0.0),
+                    self._next_conversation_slot.get(conversation, 0.0))
+        self._next_tenant_slot[tenant] = start + 1.0 / self.limits.per_tenant_per_second
+        self._next_conversation_slot[conversation] = start + 1.0 / self.limits.per_conversation_per_second
+        if start > now:
+            await self._sleep(start - now)
+
+    async def _attempt(self, reference: ConversationReference, activity: Activity) -> _Attempt:
+        result = _Attempt()
+
+        async def callback(turn: TurnContext) -> None:
+            try:
+                response = await turn.send_activity(activity)
+                result.ok, result.id = True, getattr(response, "id", None)
+            except HttpOperationError as exc:
+                result.status = exc.response.status_code if exc.response is not None else None
+                result.retry_after = retry_after_seconds(exc.response.headers.get("Retry-After")
+                                                         if exc.response is not None else None)
+            except Exception as exc:  # noqa: BLE001 - a connection failure is retried like a 503
+                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
+
+        try:
+            await self._adapter.continue_conversation(reference, callback, self._app_id)
+        except Exception as exc:  # noqa: BLE001 - e.g. credentials could not be fetched: retry later
+            log.warning("proactive_turn_failed error=%s", type(exc).__name__)
+        return result
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import datetime as dt
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None

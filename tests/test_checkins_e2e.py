@@ -1,0 +1,242 @@
+"""Check-ins through the real endpoint and the fake connector, with an injected clock and no sleeping."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.messenger import SendLimits
+from bot.web import SERVICES
+from tests.conftest import BotHarness
+from tests.teams import Person, card_submit
+
+UTC = dt.timezone.utc
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT)
+
+
+class FakeSleep:
+    """Records every wait and moves the clock on instead of sleeping."""
+
+    def __init__(self, clock: FixedClock):
+        self.clock = clock
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.advance(seconds=seconds)
+
+
+@pytest.fixture
+async def harness(settings, connector):
+    clock = FixedClock(START)
+    sleep = FakeSleep(clock)
+    h = await BotHarness(settings, connector, clock=clock, run_scheduler=False, sleep=sleep,
+                         send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000)).start()
+    h.clock, h.sleep = clock, sleep
+    yield h
+    await h.stop()
+
+
+def services(h):
+    return h.app[SERVICES]
+
+
+async def pid_of(h, person: Person) -> str:
+    workers = services(h).bot._workers
+    for pid in await workers.all_pids():
+        if (await workers.get(pid)).user_id == person.user_id:
+            return pid
+    raise AssertionError("worker not stored")
+
+
+def card_of(call) -> dict:
+    (card,) = call.cards
+    return card
+
+
+def answers(card: dict, values: list[int]) -> dict:
+    inputs = [b["id"] for b in card["body"] if b["type"] == "Input.ChoiceSet"]
+    save = next(a for a in card["actions"] if a["title"] == "Save")
+    return {**save["data"], **{i: str(v) for i, v in zip(inputs, values)}}
+
+
+async def start_checkin(h, person: Person):
+    await h.say(person, "hi")
+    (card_call,) = await h.say(person, "check in")
+    return card_call, card_of(card_call)
+
+
+async def submit(h, person: Person, card_call, value: dict):
+    """Press a button on the card that `card_call` delivered (Teams sends the card's id as replyToId)."""
+    return await h.send(card_submit(person, h.connector.url, value, reply_to=card_call.response_id))
+
+
+async def stored(h, person: Person):
+    return await services(h).bot.checkins._checkins.list(await pid_of(h, person))
+
+
+# The card ------------------------------------------------------------------------------------------
+
+async def test_checkin_card_is_one_accessible_card_for_teams_mobile(harness, worker):
+    _, card = await start_checkin(harness, worker)
+    assert card["version"] == "1.2"
+    inputs = [b for b in card["body"] if b["type"] == "Input.ChoiceSet"]
+    assert len(inputs) == 5 and all(i["label"] and i["style"] == "expanded" for i in inputs)
+    assert all(b.get("wrap") for b in card["body"] if b["type"] == "TextBlock")
+    titles = [a["title"] for a in card["actions"]]
+    assert titles == ["Save", "Skip this time", "Pause check-ins", "Get help now"]
+    assert "cheerful and in good spirits" in " ".join(b.get("text", "") for b in card["body"])
+
+
+# The whole conversation ------------------------------------------------------------------------------
+
+async def test_submit_saves_replaces_the_card_and_never_echoes_the_score(harness, worker):
+    call, card = await start_checkin(harness, worker)
+    sent = await submit(harness, worker, call, answers(card, [4, 4, 3, 4, 4]))  # 19 x 4 = 76
+    (update,) = harness.connector.updated
+    assert update.path == f"/v3/conversations/{worker.conversation_id}/activities/{call.response_id}"
+    assert update.body["text"] == "Saved, thanks." and not update.body.get("attachments")
+    assert len(sent) == 1 and "Thanks for checking in" in sent[0].words
+    for call_ in harness.connector.calls:
+        assert not re.search(r"\b(76|19)\b", call_.words if hasattr(call_, "words") else "")
+    (record,) = await stored(harness, worker)
+    assert (record.instrument, record.total, record.answers, record.date) == ("who5", 76, None, "2026-11-23")
+
+
+async def test_double_submit_records_nothing_new(harness, worker):
+    call, card = await start_checkin(harness, worker)
+    value = answers(card, [3, 3, 3, 3, 3])
+    await submit(harness, worker, call, value)
+    again = await submit(harness, worker, call, value)
+    assert "already saved" in again[0].words
+    assert len(await stored(harness, worker)) == 1
+
+
+@pytest.mark.parametrize("change", [
+    {"cheerful": ""}, {"calm": "7"}, {"active": "x"}, {"rested": "-1"}, {"interest": "2.5"},
+])
+async def test_invalid_submit_re_asks_kindly_and_stores_nothing(harness, worker, change):
+    call, card = await start_checkin(harness, worker)
+    value = {**answers(card, [3, 3, 3, 3, 3]), **change}
+    sent = await submit(harness, worker, call, value)
+    assert "Nothing was saved yet" in sent[0].words
+    assert harness.connector.updated == []
+    assert await stored(harness, worker) == []
+    await submit(harness, worker, call, answers(card, [3, 3, 3, 3, 3]))
+    assert len(await stored(harness, worker)) == 1
+
+
+async def test_forged_or_other_workers_card_changes_nothing(harness, worker):
+    call, card = await start_checkin(harness, worker)
+    forged = {**answers(card, [5, 5, 5, 5, 5]), "nonce": "made-up"}
+    assert "has closed" in (await submit(harness, worker, call, forged))[0].words
+    other = Person.make("Other")
+    await harness.say(other, "hi")
+    sent = await submit(harness, other, call, answers(card, [0, 0, 0, 0, 0]))
+    assert "has closed" in sent[0].words
+    assert await stored(harness, worker) == [] and await stored(harness, other) == []
+
+
+async def test_expired_card_is_refused(harness, worker):
+    call, card = await start_checkin(harness, worker)
+    harness.clock.advance(hours=73)
+    sent = await submit(harness, worker, call, answers(card, [3, 3, 3, 3, 3]))
+    assert "has closed" in sent[0].words and await stored(harness, worker) == []
+
+
+async def test_skip_replaces_the_card_and_stores_nothing(harness, worker):
+    call, card = await start_checkin(harness, worker)
+    skip = next(a for a in card["actions"] if a["title"] == "Skip this time")["data"]
+    await submit(harness, worker, call, skip)
+    assert "Skipped" in harness.connector.updated[-1].body["text"]
+    assert await stored(harness, worker) == []
+
+
+async def test_typed_answers_work_where_cards_do_not(harness, worker):
+    await start_checkin(harness, worker)
+    sent = await harness.say(worker, "3 4 2 5 1")
+    assert "Saved, thanks." in sent[0].words
+    assert (await stored(harness, worker))[0].total == 60
+    assert "no check-in waiting" in (await harness.say(worker, "1 2 3 4 5"))[0].words
+
+
+async def test_typed_answers_out_of_range_re_ask(harness, worker):
+    await start_checkin(harness, worker)
+    sent = await harness.say(worker, "3 4 9 5 1")
+    assert "Nothing was saved yet" in sent[0].words and "(3)" in sent[0].words
+
+
+@pytest.mark.parametrize("values,expect", [
+    ([2, 2, 3, 2, 3], "harder lately"),      # 48: low
+    ([1, 1, 1, 1, 2], "really hard"),        # 24: very low
+])
+async def test_low_and_very_low_get_support_options_and_contacts(harness, worker, values, expect):
+    call, card = await start_checkin(harness, worker)
+    sent = await submit(harness, worker, call, answers(card, values))
+    words = "\n".join(s.words for s in sent)
+    assert expect in words and "Samaritans" in words and "116 123" in words
+    assert "depress" not in words.lower() and "risk" not in words.replace("is at risk", "")
+
+
+# Settings and pause ----------------------------------------------------------------------------------
+
+async def settings_card(h, person):
+    (call,) = await h.say(person, "settings")
+    return call, card_of(call)
+
+
+def form_values(card: dict, **changes) -> dict:
+    values = {b["id"]: b.get("value", "") for b in card["body"] if b["type"].startswith("Input.")}
+    save = next(a for a in card["actions"] if a["data"].get("action") == "settings_save")
+    return {**values, **save["data"], **changes}
+
+
+async def test_settings_show_current_and_save_a_new_rhythm(harness, worker):
+    await harness.say(worker, "hi")
+    call, card = await settings_card(harness, worker)
+    assert "every other Wednesday at 10:00 (Europe/London)" in call.words
+    sent = await harness.send(card_submit(worker, harness.connector.url,
+                                          form_values(card, frequency="weekly", day="0", time="14:30",
+                                                      timezone="America/New_York")))
+    assert "every Monday at 14:30 (America/New_York)" in sent[0].words
+    assert "The next one is on Monday 23 November at 14:30" in sent[0].words
+    schedule = await services(harness).bot.checkins.schedule_for(await pid_of(harness, worker))
+    assert (schedule.frequency, schedule.day, schedule.time, schedule.timezone) == ("weekly", 0, "14:30", "America/New_York")
+
+
+@pytest.mark.parametrize("change", [
+    {"time": "25:00"}, {"timezone": "Mars/Olympus"}, {"frequency": "hourly"}, {"day": "9"},
+    {"quiet_start": "late"}, {"low_threshold": "90"}, {"time": "20:00"},  # inside default quiet hours
+])
+async def test_impossible_settings_change_nothing(harness, worker, change):
+    await harness.say(worker, "hi")
+    _, card = await settings_card(harness, worker)
+    pid = await pid_of(harness, worker)
+    before = await services(harness).bot.checkins.schedule_for(pid)
+    sent = await harness.send(card_submit(worker, harness.connector.url, form_values(card, **change)))
+    assert "Nothing was changed" in sent[0].words
+    assert await services(harness).bot.checkins.schedule_for(pid) == before
+
+
+async def test_pause_resume_and_welcome_back(harness, worker):
+    await harness.say(worker, "hi")
+    (call,) = await harness.say(worker, "pause")
+    two_weeks = next(a for a in card_of(call)["actions"] if a["title"] == "2 weeks")["data"]
+    sent = await harness.send(card_submit(worker, harness.connector.url, two_weeks))
+    assert "Paused until Monday 7 December" in sent[0].words
+    assert "already" not in sent[0].words
+    assert "paused until Monday 7 December" in (await harness.say(worker, "pause"))[0].words
+    sent = await harness.say(worker, "resume")
+    assert "Welcome back" in sent[0].words and "nothing to catch up on" in sent[0].words
+    assert "aren't paused" in (await harness.say(worker, "resume"))[0].words
+
+
+@pytest.mark.parametrize("value", [{"until": "2020-01-01"}, {"until": "next week"}, {"until": "2030-01-01"}, {"weeks": "3"}])
+async def test_bad_pause_dates_change_nothing(harness, worker, value):
+    await harness.say(worker, "hi")
+    sent = await harness.send(card_submit(worker, harness.connector.url, {"action": "pause_set", **value}))
+    assert "Nothing was changed" in sent[0].words
+    pid = await pid_of(harness, worker)
+    assert (await services(harness).bot.checkins.schedule_for(pid)).paused_until is None
