@@ -2,13 +2,14 @@
 import asyncio
 import logging
 
-from . import storage_growth, turns
+from . import fanout, storage_growth, turns
 
 
 async def main() -> None:
-    logging.disable(logging.INFO)  # per-turn log lines would dominate the figures
+    logging.disable(logging.WARNING)  # per-turn and retry log lines would drown the figures
     await turns.run()
     await storage_growth.run()
+    await fanout.run()
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from botframework.connector.auth import (
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from msrest.authentication import Authentication
 from msrest.universal_http import requests as msrest_requests
+from urllib3.util.retry import Retry
 
 from .config import Settings
 
@@ -43,8 +44,19 @@ log = logging.getLogger("bot.channel")
 OPENID_TIMEOUT_SECONDS = 10
 
 
-# Every status is "safe" (not retried by urllib3), and membership in a set is O(1): see the docstring.
-msrest_requests.ClientRetryPolicy.safe_codes = frozenset(range(1000))
+def _connection_retries_only(self) -> None:
+    """Retry only connection failures (nothing reached Teams); HTTP answers go back to the caller.
+
+    msrest's own policy also retried 5xx and honoured Retry-After by sleeping inside a worker thread,
+    which hid 429s from the shared pacing and could repeat a POST that Teams had already accepted.
+    """
+    self.policy = Retry(total=3, connect=3, read=0, status=0, other=0, backoff_factor=0.5, backoff_max=8,
+                        status_forcelist=(), allowed_methods=None, respect_retry_after_header=False,
+                        raise_on_status=False)
+    self.policy.BACKOFF_MAX = 8  # msrest reads this name when it logs the policy
+
+
+msrest_requests.ClientRetryPolicy.__init__ = _connection_retries_only
 
 
 class _NoSignInAuthentication(ConfigurationBotFrameworkAuthentication):

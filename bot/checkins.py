@@ -201,6 +201,7 @@ class CheckinService:
 
         async def one(pid: str) -> None:
             async with gate:
+                await asyncio.sleep(0)  # let other work in between workers: no long loop stalls
                 try:
                     await self._process(pid, now, report)
                 except Exception as exc:  # noqa: BLE001 - one worker's failure must not stop the rest

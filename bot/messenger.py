@@ -134,10 +134,12 @@ class Messenger:
         delay = min(delay, self.limits.max_delay)
         if result.status == 429:
             self._recent_429 += 1
-            # Teams keeps saying slow down: every sender waits, not just this one.
-            pause = max(delay, self.limits.throttle_pause if self._recent_429 >= 3 else 0.0)
-            self._throttled_until = max(self._throttled_until, self._clock.monotonic() + pause)
-            log.warning("throttled status=429 pause_s=%.1f", pause)
+            if self._recent_429 >= 3:
+                # Teams keeps saying slow down (429 after 429 with no success between): every sender
+                # waits, not just this one.
+                pause = max(delay, self.limits.throttle_pause)
+                self._throttled_until = max(self._throttled_until, self._clock.monotonic() + pause)
+                log.warning("throttled shared_pause_s=%.1f", pause)
         await self._sleep(delay)
 
     async def _wait_turn(self, tenant: str, conversation: str) -> None:

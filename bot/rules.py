@@ -200,26 +200,31 @@ def is_expired(prompt: PromptState, now: dt.datetime, timing: Timing) -> bool:
 
 
 def next_check(schedule: Schedule, log: Mapping[str, PromptState], now: dt.datetime, timing: Timing) -> dt.datetime | None:
-    """The earliest future moment when something may be due for this worker (for the scheduler's index)."""
+    """When the scheduler should next look at this worker: `now` if something may be actionable already
+    (a slot or reminder still inside its catch-up window, a prompt to expire), else the next future event."""
     candidates: list[dt.datetime] = []
     if schedule.frequency != "off":
         upcoming = next_slot(schedule, now)
         if upcoming:
-            candidates.append(upcoming.at)
+            candidates.append(sendable_from(schedule, upcoming.at))
         current = latest_slot(schedule, now)
         if current and current.id not in log:
             start = sendable_from(schedule, current.at)
-            if start > now:
+            if now < start + timing.catch_up:
                 candidates.append(start)
     if schedule.paused_until:
-        candidates.append(at_local(schedule, dt.date.fromisoformat(schedule.paused_until), "00:00"))
+        resume_at = at_local(schedule, dt.date.fromisoformat(schedule.paused_until), "00:00")
+        if resume_at > now:
+            candidates.append(resume_at)
     for prompt in log.values():
         if prompt.status == "open" and prompt.sent:
+            expires = prompt.sent + timing.expire_after
             if not prompt.reminded and not prompt.on_demand:
-                candidates.append(sendable_from(schedule, prompt.sent + timing.reminder_after))
-            candidates.append(prompt.sent + timing.expire_after)
-    future = [c for c in candidates if c > now]
-    return min(future) if future else None
+                remind = sendable_from(schedule, prompt.sent + timing.reminder_after)
+                if now < remind + timing.catch_up and remind < expires:
+                    candidates.append(remind)
+            candidates.append(expires)
+    return max(min(candidates), now) if candidates else None
 
 
 # Scoring ------------------------------------------------------------------------------------------

@@ -214,3 +214,18 @@ def test_bands_at_the_boundaries(total, expected):
 ])
 def test_repeated_low(bands, expected):
     assert repeated_low(bands) is expected
+
+
+def test_next_check_is_now_when_a_slot_is_still_inside_its_catch_up_window():
+    s = new_schedule(utc(2026, 11, 1), frequency="weekly", day=2, time="10:00")
+    late = london(2026, 11, 25, 11, 0)  # e.g. just restarted after an hour down
+    assert next_check(s, {}, late, T) == late
+    assert next_check(s, {}, london(2026, 11, 25, 13, 1), T) == london(2026, 12, 2, 10)
+
+
+def test_next_check_is_now_for_a_prompt_that_should_be_expired():
+    s = new_schedule(utc(2026, 11, 1), frequency="weekly", day=2, time="10:00")
+    sent = london(2026, 11, 25, 10)
+    log = {"2026-11-25": prompt(sent, reminded=True)}
+    later = sent + dt.timedelta(hours=80)
+    assert next_check(s, log, later, T) == later

@@ -103,6 +103,17 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(harness, worker):
     assert len(proactive(harness)) == 2 and "still there" in proactive(harness)[1].words
 
 
+async def test_slot_missed_while_the_bot_was_down_is_sent_after_restart_within_catch_up(harness, worker):
+    await harness.say(worker, "hi")
+    await harness.stop()
+    harness.clock._now = WEDNESDAY_10 + dt.timedelta(hours=1)
+    await harness.start()  # start-up rebuilds the due index from storage
+    await tick(harness)
+    assert len(proactive(harness)) == 1
+    await tick(harness, WEDNESDAY_10 + dt.timedelta(hours=1, minutes=1))
+    assert len(proactive(harness)) == 1
+
+
 # Faults from Teams -----------------------------------------------------------------------------------
 
 async def test_429_with_retry_after_is_honoured(harness, worker):
@@ -162,3 +173,53 @@ async def test_uninstalled_worker_gets_nothing(harness, worker):
     await harness.send(installation(worker, harness.connector.url, "remove"))
     await tick(harness, WEDNESDAY_10)
     assert proactive(harness) == []
+
+
+async def test_repeated_429s_pause_every_sender_together(harness, worker):
+    await harness.say(worker, "hi")
+    harness.connector.fail_next(429, times=3, Retry_After="1")
+    await tick(harness, WEDNESDAY_10)
+    assert len(proactive(harness)) == 4
+    limits = services(harness).bot.checkins._messenger.limits
+    assert any(w >= limits.throttle_pause - 1.01 for w in harness.sleep.waits), harness.sleep.waits
+
+
+async def test_quick_pulse_fills_the_weeks_between_check_ins(harness, worker):
+    from tests.teams import card_submit
+
+    await harness.say(worker, "hi")
+    await harness.send(card_submit(
+        worker, harness.connector.url, {"action": "settings_save", "frequency": "fortnightly", "day": "2",
+                                        "time": "10:00", "timezone": "Europe/London", "quiet_start": "19:00",
+                                        "quiet_end": "08:00", "quiet_weekends": "true", "pulse": "true",
+                                        "keep_answers": "false", "low_threshold": "50"}))
+    await tick(harness, WEDNESDAY_10)
+    await tick(harness, WEDNESDAY_10 + dt.timedelta(days=7))
+    main, pulse = proactive(harness)
+    assert len([b for b in card_of(main)["body"] if b["type"] == "Input.ChoiceSet"]) == 5
+    pulse_card = card_of(pulse)
+    (item,) = [b for b in pulse_card["body"] if b["type"] == "Input.ChoiceSet"]
+    save = next(a for a in pulse_card["actions"] if a["title"] == "Save")["data"]
+    sent = await submit(harness, worker, pulse, {**save, item["id"]: "1"})
+    assert "Noted just for you" in sent[0].words and "Samaritans" not in sent[0].words
+    (record,) = await stored(harness, worker)
+    assert record.instrument == "pulse" and record.total == 1
+
+
+async def test_skipped_and_expired_check_ins_store_nothing_and_reach_nobody_else(harness, worker):
+    from tests.teams import Person
+
+    other = Person.make("Colleague")
+    await harness.say(other, "hi")
+    await harness.say(worker, "hi")
+    await tick(harness, WEDNESDAY_10)
+    calls = [c for c in proactive(harness)]
+    for call in calls:
+        skip = next(a for a in card_of(call)["actions"] if a["title"] == "Skip this time")["data"]
+        person = worker if call.conversation_id == worker.conversation_id else other
+        if person is worker:
+            await submit(harness, worker, call, skip)
+    await tick(harness, WEDNESDAY_10 + dt.timedelta(hours=73))  # the colleague's prompt expires
+    assert await stored(harness, worker) == [] and await stored(harness, other) == []
+    other_conversation = [c for c in harness.connector.calls if c.conversation_id == other.conversation_id]
+    assert all("Skipped" not in (c.body or {}).get("text", "") for c in other_conversation)
