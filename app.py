@@ -20,6 +20,12 @@ from bot.content.source import ContentSource
 from bot.dialogs.router import Router
 from bot.checkins import CheckinService
 from bot.dialogs.checkin import CheckinDialogs
+from bot.dialogs.crisis_guard import CrisisGuard
+from bot.dialogs.guide import GuideDialogs
+from bot.dialogs.plan import PlanDialogs
+from bot.dialogs.reflect import ReflectDialogs
+from bot.dialogs.supervision import SupervisionDialogs
+from bot.private_records import AGENDA, NOTES, EntryList, PlanRepository
 from bot.dialogs.pause import PauseDialogs
 from bot.dialogs.settings import SettingsDialogs
 from bot.messenger import Messenger, SendLimits
@@ -91,20 +97,31 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
     checkins = CheckinService(workers=workers, schedules=ScheduleRepository(store), prompts=PromptLog(store),
                               checkins=CheckinRepository(store), messenger=messenger, content=content, clock=clock,
                               default_timezone=settings.timezone)
-    checkin_dialogs = CheckinDialogs(checkins, content)
-    settings_dialogs = SettingsDialogs(checkins, content, clock)
-    pause_dialogs = PauseDialogs(checkins, content, clock)
+    plan = PlanDialogs(PlanRepository(store), content)
+    checkin = CheckinDialogs(checkins, content, plan.what_helps)
+    settings_ = SettingsDialogs(checkins, content, clock)
+    pause = PauseDialogs(checkins, content, clock)
+    guide = GuideDialogs(content)
+    supervision = SupervisionDialogs(EntryList(store, AGENDA), content, clock)
+    reflect = ReflectDialogs(EntryList(store, NOTES), content, clock)
     conversation_state = ConversationState(StoreBotStorage(store))
     router = Router(
         conversation_state.create_property("DialogState"), content,
-        commands={"check_in": checkin_dialogs.start, "settings": settings_dialogs.show,
-                  "pause": pause_dialogs.show, "resume": pause_dialogs.resume},
-        actions={"checkin_submit": checkin_dialogs.submit, "checkin_skip": checkin_dialogs.skip,
-                 "settings_save": settings_dialogs.save, "pause_set": pause_dialogs.set},
-        text=[checkin_dialogs.typed],
+        commands={"check_in": checkin.start, "settings": settings_.show, "pause": pause.show,
+                  "resume": pause.resume, "guide": guide.show, "supervision": supervision.show,
+                  "agenda": supervision.show_agenda, "reflect": reflect.start, "notes": reflect.show_notes,
+                  "my_plan": plan.show},
+        actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "settings_save": settings_.save,
+                 "pause_set": pause.set, "guide_open": guide.open, "guide_list": guide.list,
+                 "agenda_show": supervision.show_agenda, "agenda_add": supervision.add,
+                 "agenda_add_checkin": supervision.add_from_checkin,
+                 "agenda_add_reflection": supervision.add_from_reflection, "agenda_clear": supervision.clear,
+                 "reflect_save": reflect.save, "reflect_done": reflect.done, "notes_delete": reflect.delete_notes,
+                 "plan_save": plan.save},
+        text=[checkin.typed],
     )
     return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router,
-                        content=content, clock=clock, checkins=checkins)
+                        content=content, clock=clock, checkins=checkins, guard=CrisisGuard(content))
 
 
 def startup_line(settings: Settings) -> str:

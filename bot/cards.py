@@ -9,7 +9,7 @@ CARD_VERSION = "1.2"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
-def _card(body: list[dict], actions: list[dict], fallback: str) -> dict[str, Any]:
+def card(body: list[dict], actions: list[dict], fallback: str) -> dict[str, Any]:
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -20,7 +20,7 @@ def _card(body: list[dict], actions: list[dict], fallback: str) -> dict[str, Any
     }
 
 
-def _text(text: str, **extra: Any) -> dict[str, Any]:
+def text_block(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **extra}
 
 
@@ -36,10 +36,10 @@ def help_now_action(content: Content) -> dict[str, Any]:
 def help_card(content: Content) -> dict[str, Any]:
     """What the bot can do: generated from the same command table that routes typed words."""
     commands = content.help_commands
-    body = [_text(content.messages.help_intro)]
-    body += [_text(f"**{c.title}**: \"{c.words[0]}\". {c.help}") for c in commands]
+    body = [text_block(content.messages.help_intro)]
+    body += [text_block(f"**{c.title}**: \"{c.words[0]}\". {c.help}") for c in commands]
     actions = [command_action(c.title, c.id) for c in commands if c.id != "help"]
-    return _card(body, actions, help_text(content))
+    return card(body, actions, help_text(content))
 
 
 def help_text(content: Content) -> str:
@@ -52,12 +52,12 @@ def help_text(content: Content) -> str:
 def help_now_card(content: Content) -> dict[str, Any]:
     """The crisis and support contacts, with the statement that nobody monitors the bot."""
     m = content.messages
-    body = [_text(m.help_now_title, size="Large", weight="Bolder", style="heading"), _text(m.help_now_intro)]
+    body = [text_block(m.help_now_title, size="Large", weight="Bolder", style="heading"), text_block(m.help_now_intro)]
     for group in content.contacts.groups:
-        body.append(_text(group.title, weight="Bolder", spacing="Medium"))
-        body += [_text(_contact_line(c)) for c in group.contacts]
-    body.append(_text(m.not_monitored, spacing="Medium"))
-    return _card(body, [], help_now_text(content))
+        body.append(text_block(group.title, weight="Bolder", spacing="Medium"))
+        body += [text_block(_contact_line(c)) for c in group.contacts]
+    body.append(text_block(m.not_monitored, spacing="Medium"))
+    return card(body, [], help_now_text(content))
 
 
 def help_now_text(content: Content) -> str:
@@ -83,19 +83,19 @@ def welcome_card(content: Content, schedule: str) -> dict[str, Any]:
     """The first thing a worker sees: what this is, that it is private and not monitored, where help is."""
     welcome = content.text("welcome", bot_name=content.messages.bot_name, schedule=schedule)
     actions = [command_action(content.messages.buttons.help, "help"), help_now_action(content)]
-    return _card([_text(welcome)], actions, welcome)
+    return card([text_block(welcome)], actions, welcome)
 
 
 def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> dict[str, Any]:
     """One card with every question as a labelled choice, Save / Skip / Pause / Get help now."""
     instrument = content.instruments[instrument_id]
     m = content.messages.checkin
-    body = [_text(lead), _text(instrument.intro, weight="Bolder", style="heading")]
+    body = [text_block(lead), text_block(instrument.intro, weight="Bolder", style="heading")]
     choices = [{"title": a.label, "value": str(a.value)} for a in instrument.answers]
     many = len(instrument.items) > 1
     for number, item in enumerate(instrument.items, 1):
         question = f"{number}. {item.text}" if many else item.text
-        body.append(_text(question, weight="Bolder", spacing="Medium"))
+        body.append(text_block(question, weight="Bolder", spacing="Medium"))
         # The TextBlock shows the question on Teams mobile (card 1.2); `label` names the input for
         # screen readers on newer clients.
         body.append({"type": "Input.ChoiceSet", "id": item.id, "style": "expanded", "choices": choices,
@@ -112,18 +112,18 @@ def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) ->
                         highest=str(max(values)))
     fallback = "\n".join([lead, instrument.intro] + [f"{n}. {i.text}" for n, i in enumerate(instrument.items, 1)]
                          + [f"{a.value} = {a.label}" for a in instrument.answers] + [hint])
-    return _card(body, actions, fallback)
+    return card(body, actions, fallback)
 
 
 def choice_input(input_id: str, label: str, options: list[tuple[str, str]], value: str) -> list[dict[str, Any]]:
     """A labelled drop-down: a visible TextBlock for card 1.2 plus the input's own label."""
-    return [_text(label, spacing="Medium"),
+    return [text_block(label, spacing="Medium"),
             {"type": "Input.ChoiceSet", "id": input_id, "label": label, "value": value, "style": "compact",
              "choices": [{"title": title, "value": v} for v, title in options]}]
 
 
 def text_input(input_id: str, label: str, value: str) -> list[dict[str, Any]]:
-    return [_text(label, spacing="Medium"), {"type": "Input.Text", "id": input_id, "label": label, "value": value}]
+    return [text_block(label, spacing="Medium"), {"type": "Input.Text", "id": input_id, "label": label, "value": value}]
 
 
 def toggle_input(input_id: str, label: str, value: bool) -> list[dict[str, Any]]:
@@ -132,4 +132,24 @@ def toggle_input(input_id: str, label: str, value: bool) -> list[dict[str, Any]]
 
 
 def form_card(intro: str, inputs: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str) -> dict[str, Any]:
-    return _card([_text(intro)] + inputs, actions, fallback)
+    return card([text_block(intro)] + inputs, actions, fallback)
+
+
+def action(title: str, name: str, **data: str) -> dict[str, Any]:
+    """A button for a card action (handled by the router's action table), sending no card inputs."""
+    return {"type": "Action.Submit", "title": title, "data": {"action": name, **data}, "associatedInputs": "none"}
+
+
+def submit(title: str, name: str, **data: str) -> dict[str, Any]:
+    """A button that sends the card's inputs with it."""
+    return {"type": "Action.Submit", "title": title, "data": {"action": name, **data}}
+
+
+def open_url(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def multiline_input(input_id: str, label: str, value: str = "") -> list[dict[str, Any]]:
+    return [text_block(label, spacing="Medium"),
+            {"type": "Input.Text", "id": input_id, "label": label, "isMultiline": True, "value": value,
+             "maxLength": 2000}]

@@ -19,6 +19,7 @@ from .content.schema import KNOWN_COMMANDS
 from .dialogs.intent import PID_KEY, Intent
 from .dialogs.replies import send_welcome
 from .checkins import CheckinService
+from .dialogs.crisis_guard import CrisisGuard
 from .dialogs.router import Router
 from .dialogs.schedule_text import describe
 from .repositories import WorkerContact, WorkerRepository
@@ -54,7 +55,8 @@ def intent_of(activity, content: Content) -> Intent:
         command = values.get("command")
         return Intent(command=command if command in KNOWN_COMMANDS else None, values=values)
     text = (activity.text or "").strip()
-    return Intent(command=content.command_for(text) if text else None, text=text)
+    command, argument = content.parse_command(text) if text else (None, "")
+    return Intent(command=command, text=text, argument=argument)
 
 
 def is_personal(activity) -> bool:
@@ -66,7 +68,8 @@ class WellbeingBot(ActivityHandler):
     """Handles every activity Teams sends to the bot."""
 
     def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
-                 content: Callable[[], Content], clock: Clock, checkins: CheckinService):
+                 content: Callable[[], Content], clock: Clock, checkins: CheckinService, guard: CrisisGuard):
+        self._guard = guard
         self._workers = workers
         self.checkins = checkins
         self._state = conversation_state
@@ -104,6 +107,9 @@ class WellbeingBot(ActivityHandler):
         content = self._content()
         TurnContext.remove_recipient_mention(turn_context.activity)
         intent = intent_of(turn_context.activity, content)
+        if await self._guard.intercept(turn_context, intent):
+            await self._router.reprompt_active(turn_context)
+            return  # crisis support comes first; nothing the worker wrote is stored
         if await self._welcome_once(turn_context) and intent.command is None and not intent.is_card_submit:
             return  # the welcome already says what to do next
         await self._router.route(turn_context, intent)

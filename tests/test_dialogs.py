@@ -159,3 +159,23 @@ async def test_dialog_state_survives_a_restart(tmp_path):
     adapter = await _router_adapter(second, _intents)
     await (await adapter.send("red")).assert_reply("Saved red")
     await second.close()
+
+
+async def test_crisis_words_mid_flow_show_help_now_then_the_flow_asks_again(store):
+    content = await ContentSource.open()
+    bot = await build_bot(store, content, FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
+    bot._router = flow_router(bot._state, content)
+    original_route = bot._router.route
+
+    async def route(turn, intent):
+        if intent.text == "start":
+            intent = Intent(command="colour", text="start")
+        await original_route(turn, intent)
+
+    bot._router.route = route
+    adapter = TestAdapter(bot.on_turn, teams_template())
+    flow = await (await adapter.send("hi")).assert_reply(expect("private"))
+    flow = await (await flow.send("start")).assert_reply("What colour?")
+    flow = await (await flow.send("i want to end it all")).assert_reply(expect("Samaritans", "Nobody watches"))
+    flow = await flow.assert_reply("What colour?")
+    await (await flow.send("blue")).assert_reply("Saved blue")

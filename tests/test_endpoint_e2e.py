@@ -155,3 +155,24 @@ async def test_message_reaction_and_other_activity_types_are_ignored_quietly(bot
     await bot.say(worker, "hi")
     sent = await bot.send(activity(worker, bot.connector.url, "messageReaction", reactionsAdded=[{"type": "like"}]))
     assert sent == []
+
+
+async def test_support_paths_end_to_end(bot, worker):
+    await bot.say(worker, "hi")
+    assert "Boundaries" in (await bot.say(worker, "guide boundaries"))[0].words
+    assert "Line management" in (await bot.say(worker, "supervision"))[0].words
+    assert "difficult shift" in (await bot.say(worker, "reflect"))[0].words
+    assert "Wellness Action Plan" in (await bot.say(worker, "my plan"))[0].words
+    sent = await bot.send(card_submit(worker, bot.connector.url, {"action": "agenda_add", "item": "rota worries"}))
+    assert "Added to your supervision list" in sent[0].words
+    assert "rota worries" in (await bot.say(worker, "agenda"))[0].words
+
+
+async def test_crisis_words_end_to_end_are_answered_and_never_logged_or_stored(bot, worker, caplog):
+    caplog.set_level(logging.DEBUG)
+    await bot.say(worker, "hi")
+    (reply,) = await bot.say(worker, "I don't want to be here anymore")
+    assert "Samaritans" in reply.words and "999" in reply.words
+    assert not any("want to be here" in r.getMessage() for r in caplog.records)
+    raw = "\n".join(p.read_text() for p in bot.settings.data_dir.rglob("*.json"))
+    assert "want to be here" not in raw

@@ -61,6 +61,19 @@ class Content:
         """The command id whose words exactly match what was typed, or None."""
         return self._words.get(normalise_command(typed))
 
+    def parse_command(self, typed: str) -> tuple[str | None, str]:
+        """(command id, the words after it) for commands that take text, like 'guide boundaries'."""
+        exact = self.command_for(typed)
+        if exact:
+            return exact, ""
+        normal = normalise_command(typed)
+        for command in self.messages.commands:
+            if command.takes_text:
+                for word in sorted(command.words, key=len, reverse=True):
+                    if normal.startswith(word + " "):
+                        return command.id, normal[len(word) + 1:].strip()
+        return None, ""
+
     def command(self, command_id: str) -> Command:
         return next(c for c in self.messages.commands if c.id == command_id)
 

@@ -11,7 +11,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands the bot's code knows how to handle. Content gives each one its words and help text.
-KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume")
+KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume", "guide", "supervision",
+                  "agenda", "reflect", "notes", "my_plan")
 
 # Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
@@ -34,6 +35,9 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "pause.paused": {"until"},
     "pause.already": {"until"},
     "pause.welcome_back": {"schedule"},
+    "guide.no_match": {"words"},
+    "guide.matches": {"words"},
+    "agenda.count": {"count"},
     "pause.resumed": {"schedule"},
 }
 
@@ -56,6 +60,7 @@ class Command(Strict):
     title: Text
     help: Text
     show_in_help: bool = True
+    takes_text: bool = False  # "guide boundaries": the words after the command are its search text
 
     @field_validator("words")
     @classmethod
@@ -145,6 +150,72 @@ class PauseMessages(Strict):
     welcome_back: Text
 
 
+class GuideMessages(Strict):
+    intro: Text
+    read_more_button: Text
+    related: Text
+    all_topics_button: Text
+    no_match: Text
+    matches: Text
+
+
+class SupervisionMessages(Strict):
+    book_button: Text
+    groups_title: Text
+    agenda_button: Text
+
+
+class AgendaMessages(Strict):
+    title: Text
+    empty: Text
+    count: Text
+    add_label: Text
+    add_button: Text
+    added: Text
+    clear_button: Text
+    cleared: Text
+    share_hint: Text
+    from_checkin: Text
+    from_reflection: Text
+    take_button: Text
+    nothing_to_add: Text
+
+
+class ReflectMessages(Strict):
+    intro: Text
+    notes_label: Text
+    save_button: Text
+    done_button: Text
+    saved: Text
+    not_saved: Text
+    closing: Text
+
+
+class NotesMessages(Strict):
+    title: Text
+    empty: Text
+    delete_button: Text
+    deleted: Text
+
+
+class PlanMessages(Strict):
+    intro: Text
+    keeps_me_well: Text
+    early_signs: Text
+    what_helps: Text
+    who_to_contact: Text
+    save_button: Text
+    saved: Text
+    empty_saved: Text
+    shown_after_low: Text
+
+
+class CrisisMessages(Strict):
+    work_talk_offer: Text
+    check_in_button: Text
+    reflect_button: Text
+
+
 class MessagesFile(Strict):
     meta: Meta
     bot_name: Text
@@ -162,6 +233,13 @@ class MessagesFile(Strict):
     settings: SettingsMessages
     schedule: ScheduleWords
     pause: PauseMessages
+    guide: GuideMessages
+    supervision: SupervisionMessages
+    agenda: AgendaMessages
+    reflect: ReflectMessages
+    notes: NotesMessages
+    plan: PlanMessages
+    crisis: CrisisMessages
     commands: list[Command] = Field(min_length=1)
 
 

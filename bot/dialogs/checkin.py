@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Awaitable, Callable
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
@@ -19,9 +19,11 @@ TYPED_ANSWERS = re.compile(r"^\s*\d+(\s*[,\s]\s*\d+)*\s*$")
 class CheckinDialogs:
     """Talks with the worker about check-ins; the service decides and stores."""
 
-    def __init__(self, service: CheckinService, content: Callable[[], Content]):
+    def __init__(self, service: CheckinService, content: Callable[[], Content],
+                 what_helps: Callable[[str], Awaitable[str | None]]):
         self._service = service
         self._content = content
+        self._what_helps = what_helps
 
     async def start(self, turn: TurnContext, intent: Intent) -> None:
         """Send a check-in card now."""
@@ -84,12 +86,8 @@ class CheckinDialogs:
         """One useful thing back; support straight away when low. Never the score."""
         m = content.messages.checkin
         topics = content.rules.topics
-        if result.band == "very_low":
-            await turn.send_activity(m.thanks_very_low)
-            await send_help_now(turn, content)
-        elif result.band == "low":
-            topic = content.topic(topics.after_low)
-            await turn.send_activity(f"{m.thanks_low}\n\n{m.you_might_like} [{topic.title}]({topic.link})")
+        if result.band in ("low", "very_low"):
+            await send_card(turn, await self._support_card(turn, content, result.band))
             await send_help_now(turn, content)
         elif result.band == "ok":
             if result.completed % 2:
@@ -101,6 +99,20 @@ class CheckinDialogs:
                 await turn.send_activity(f"{m.thanks_ok} {m.you_might_like} [{topic.title}]({topic.link})")
         else:
             await turn.send_activity(m.thanks_pulse)
+
+    async def _support_card(self, turn: TurnContext, content: Content, level: str) -> dict:
+        """Warm words, a guide topic, the worker's own plan, and a way to take it to supervision."""
+        m = content.messages.checkin
+        topic = content.topic(content.rules.topics.after_low if level == "low" else content.rules.topics.after_very_low)
+        body = [cards.text_block(m.thanks_low if level == "low" else m.thanks_very_low)]
+        helps = await self._what_helps(pid_of(turn))
+        if helps:
+            body += [cards.text_block(content.messages.plan.shown_after_low, spacing="Medium"),
+                     cards.text_block(helps, isSubtle=True)]
+        body.append(cards.text_block(f"{m.you_might_like} [{topic.title}]({topic.link})", spacing="Medium"))
+        actions = [cards.action(content.messages.agenda.take_button, "agenda_add_checkin"),
+                   cards.command_action(content.command("my_plan").title, "my_plan"), cards.help_now_action(content)]
+        return cards.card(body, actions, body[0]["text"])
 
     async def _replace_card(self, turn: TurnContext, text: str) -> None:
         """Replace the answered card with neutral words, so no answers stay in the chat."""

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 PID_KEY = "wellbeing.pid"
+# Card fields the bot itself puts in buttons; everything else in a card submit was typed or chosen.
+MACHINE_KEYS = {"action", "command", "nonce", "topic", "weeks", "id"}
 
 
 def pid_of(turn) -> str:
@@ -19,6 +21,12 @@ class Intent:
     command: str | None = None
     text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    argument: str = ""  # the words after a command that takes text ("guide boundaries")
+
+    def free_text(self) -> list[str]:
+        """Everything the worker wrote themselves in this turn: typed text and text typed into cards."""
+        typed = [self.text] if self.text and self.command is None else []
+        return typed + [v for k, v in self.values.items() if isinstance(v, str) and k not in MACHINE_KEYS and v.strip()]
 
     @property
     def is_card_submit(self) -> bool:

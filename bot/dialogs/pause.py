@@ -40,6 +40,7 @@ class PauseDialogs:
                     "associatedInputs": "none"}
                    for weeks, title in ((1, m.one_week), (2, m.two_weeks), (4, m.four_weeks))]
         actions.append({"type": "Action.Submit", "title": m.until_date_button, "data": {"action": "pause_set"}})
+        actions.append(cards.help_now_action(content))
         await send_card(turn, cards.form_card(m.intro, inputs, actions, m.intro))
 
     async def set(self, turn: TurnContext, intent: Intent) -> None:

@@ -58,6 +58,12 @@ class Router:
                 await dc.cancel_all_dialogs()
         await self._start(dc, turn, intent, content)
 
+    async def reprompt_active(self, turn: TurnContext) -> None:
+        """After an interruption (like the crisis card), let a flow in progress ask its question again."""
+        dc = await self._dialogs.create_context(turn)
+        if dc.active_dialog is not None:
+            await dc.reprompt_dialog()
+
     async def _start(self, dc, turn: TurnContext, intent: Intent, content: Content) -> None:
         if intent.command in self._flows:
             await dc.begin_dialog(self._flows[intent.command], intent)

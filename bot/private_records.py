@@ -1,0 +1,72 @@
+"""The worker's own private writing: supervision list, reflection notes, Wellness Action Plan.
+
+Kept in the worker's file, shown only to the worker, never logged, never sent to anyone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from .repositories import worker_shard
+from .storage import Store, first, next_id, put_single, transact
+
+AGENDA = "agenda"
+NOTES = "notes"
+PLAN = "plan"
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    added_on: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    keeps_me_well: str = ""
+    early_signs: str = ""
+    what_helps: str = ""
+    who_to_contact: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+class EntryList:
+    """A list of dated texts in one table of the worker's file."""
+
+    def __init__(self, store: Store, table: str):
+        self._store = store
+        self._table = table
+
+    async def add(self, pid: str, text: str, today: dt.date) -> Entry:
+        entry = Entry(text.strip()[:MAX_TEXT], today.isoformat())
+
+        def change(data: dict) -> None:
+            rows = data.setdefault(self._table, {})
+            rows[next_id(rows)] = asdict(entry)
+
+        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        return entry
+
+    async def all(self, pid: str) -> list[Entry]:
+        docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(self._table).all())
+        return [Entry(d["text"], d["added_on"]) for d in docs]
+
+    async def clear(self, pid: str) -> None:
+        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, lambda d: d.pop(self._table, None)))
+
+
+class PlanRepository:
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def get(self, pid: str) -> Plan:
+        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, PLAN))
+        return Plan(**{k: v for k, v in (doc or {}).items() if k in Plan.__dataclass_fields__})
+
+    async def save(self, pid: str, plan: Plan) -> None:
+        doc = {k: v.strip()[:MAX_TEXT] for k, v in asdict(plan).items()}
+        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, PLAN, doc))

@@ -1,0 +1,184 @@
+"""Guide, supervision list, reflect, notes, my plan and the crisis guard, through the TestAdapter."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes
+
+from app import build_bot
+from bot.clock import FixedClock
+from bot.content.source import ContentSource
+from bot.storage import Store
+from tests.test_dialogs import teams_template, words
+
+
+class Chat:
+    """Drives the real bot through the SDK's TestAdapter and collects what it says."""
+
+    def __init__(self, adapter: TestAdapter, store: Store):
+        self.adapter = adapter
+        self.store = store
+        self.seen = 0
+
+    async def say(self, text: str) -> list[Activity]:
+        return await self._send(Activity(type=ActivityTypes.message, text=text))
+
+    async def press(self, value: dict) -> list[Activity]:
+        return await self._send(Activity(type=ActivityTypes.message, value=value, reply_to_id="1"))
+
+    async def _send(self, activity: Activity) -> list[Activity]:
+        await self.adapter.receive_activity(activity)
+        out = self.adapter.activity_buffer[self.seen:]
+        self.seen = len(self.adapter.activity_buffer)
+        return out
+
+    def raw_files(self) -> str:
+        return "\n".join(p.read_text() for p in self.store.root.rglob("*.json"))
+
+
+def said(activities) -> str:
+    return "\n".join(words(a) for a in activities)
+
+
+def buttons(activity) -> dict[str, dict]:
+    return {a["title"]: a for a in activity.attachments[0].content["actions"]}
+
+
+@pytest.fixture
+async def chat(tmp_path):
+    store = Store(tmp_path / "data")
+    await store.open()
+    bot = await build_bot(store, await ContentSource.open(), FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
+    adapter = TestAdapter(bot.on_turn, teams_template())
+    adapter.on_turn_error = bot.on_turn_error
+    c = Chat(adapter, store)
+    await c.say("hi")  # the welcome
+    yield c
+    await store.close()
+
+
+# Guide -----------------------------------------------------------------------------------------------
+
+async def test_guide_lists_every_topic_as_a_button(chat):
+    (reply,) = await chat.say("guide")
+    titles = list(buttons(reply))
+    assert len(titles) == 16 and "Boundaries" in titles and titles[-1] == "Get help now"
+
+
+async def test_guide_search_opens_the_topic_with_points_link_and_related(chat):
+    (reply,) = await chat.say("guide boundaries")
+    text = said([reply])
+    assert "Boundaries" in text and "I need to check that with my supervisor" in text
+    b = buttons(reply)
+    assert b["Read the full guide"]["url"].endswith("#boundaries")
+    assert b["Using your lived experience and sharing your story"]["data"] == {"action": "guide_open", "topic": "lived_experience"}
+    (related,) = await chat.press(b["Using your lived experience and sharing your story"]["data"])
+    assert "Who is this for" in said([related]) or "who is this for" in said([related])
+
+
+async def test_guide_search_with_no_match_lists_everything_kindly(chat):
+    (reply,) = await chat.say("guide pineapples")
+    assert "couldn't find a topic about \"pineapples\"" in said([reply]) and len(buttons(reply)) == 16
+
+
+async def test_guide_search_by_keyword_form(chat):
+    (reply,) = await chat.say("guide sickness")
+    assert "Time off sick and coming back" in said([reply])
+
+
+async def test_forged_topic_id_lists_topics(chat):
+    (reply,) = await chat.press({"action": "guide_open", "topic": "../../etc"})
+    assert len(buttons(reply)) == 16
+
+
+# Supervision and the private list ----------------------------------------------------------------------
+
+async def test_supervision_explains_peer_vs_line_and_how_to_book(chat):
+    (reply,) = await chat.say("supervision")
+    text = said([reply])
+    assert "Line management is about tasks" in text and "peer lead" in text
+    assert "How to book" in buttons(reply) and "My supervision list" in buttons(reply)
+
+
+async def test_supervision_list_add_show_and_clear(chat):
+    assert "Added to your supervision list" in said(await chat.press({"action": "agenda_add", "item": "Boundaries with Sam"}))
+    (listing,) = await chat.say("agenda")
+    assert "Boundaries with Sam" in said([listing]) and "I never send it to anyone" in said([listing])
+    assert "nothing to add" in said(await chat.press({"action": "agenda_add", "item": "   "}))
+    assert "cleared" in said(await chat.press({"action": "agenda_clear"}))
+    (empty,) = await chat.say("agenda")
+    assert "Your list is empty" in said([empty])
+
+
+# Reflect and notes ------------------------------------------------------------------------------------
+
+async def test_reflect_stores_nothing_unless_saved(chat):
+    (card,) = await chat.say("reflect")
+    assert "difficult shift" in said([card]) and "Save to my private notes" in buttons(card)
+    await chat.press({"action": "reflect_done", "thoughts": "a private thought about today"})
+    assert "a private thought" not in chat.raw_files()
+    await chat.press({"action": "reflect_save", "thoughts": "the ward round felt close to home"})
+    assert "the ward round felt close to home" in chat.raw_files()
+    (notes,) = await chat.say("notes")
+    assert "the ward round felt close to home" in said([notes])
+    await chat.press({"action": "notes_delete"})
+    assert "ward round" not in chat.raw_files()
+
+
+async def test_take_a_reflection_to_supervision(chat):
+    await chat.press({"action": "agenda_add_reflection", "thoughts": ""})
+    (listing,) = await chat.say("agenda")
+    assert "Something from a difficult shift" in said([listing])
+
+
+# My plan -----------------------------------------------------------------------------------------------
+
+async def test_plan_is_written_shown_back_and_surfaces_after_a_low_check_in(chat):
+    (form,) = await chat.say("my plan")
+    assert "What helps when they do" in said([form])
+    await chat.press({"action": "plan_save", "keeps_me_well": "walks", "early_signs": "skipping lunch",
+                      "what_helps": "a call with my sister", "who_to_contact": "Jo"})
+    (form,) = await chat.say("my plan")
+    values = {b["id"]: b.get("value") for b in form.attachments[0].content["body"] if b.get("id")}
+    assert values["what_helps"] == "a call with my sister"
+    (checkin,) = await chat.say("check in")
+    nonce = buttons(checkin)["Save"]["data"]["nonce"]
+    replies = await chat.press({"action": "checkin_submit", "nonce": nonce, "cheerful": "2", "calm": "2",
+                                "active": "2", "rested": "2", "interest": "2"})
+    text = said(replies)
+    assert "a call with my sister" in text and "Take this to supervision" in text and "Samaritans" in text
+    support = next(r for r in replies if r.attachments and "Take this to supervision" in buttons(r))
+    await chat.press(buttons(support)["Take this to supervision"]["data"])
+    (listing,) = await chat.say("agenda")
+    assert "How I've been feeling lately" in said([listing]) and "40" not in said([listing])
+
+
+# The crisis guard ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["I want to kill myself", "i feel suicidal", "I can't go on"])
+async def test_crisis_text_shows_help_now_at_once_and_is_not_stored(chat, text):
+    replies = await chat.say(text)
+    assert len(replies) == 1 and "Samaritans" in said(replies) and "Nobody watches this chat" in said(replies)
+    assert "?" not in said(replies).replace("Get help now", "")  # no questions about plans or means
+    assert text.lower() not in chat.raw_files().lower()
+
+
+async def test_crisis_text_inside_a_reflection_is_not_saved(chat):
+    replies = await chat.press({"action": "reflect_save", "thoughts": "honestly I want to die"})
+    assert "Samaritans" in said(replies)
+    assert "want to die" not in chat.raw_files()
+
+
+async def test_work_talk_gets_a_gentle_offer(chat):
+    (reply,) = await chat.say("this rota is killing me")
+    assert "tough shift" in said([reply]) and "Samaritans" not in said([reply])
+    assert set(buttons(reply)) == {"Check in", "Reflect", "Get help now"}
+
+
+async def test_worker_carries_on_after_the_crisis_card(chat):
+    await chat.say("I want to die")
+    (reply,) = await chat.say("guide boundaries")
+    assert "Boundaries" in said([reply])
