@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check-content preview playground clean
+.PHONY: run test bench check-content preview package playground clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (botbuilder 4.17 supports up to 3.11); set PYTHON=/path/to/python3.11"'
@@ -28,6 +28,9 @@ check-content: $(STAMP) ## validate bot/content (or CONTENT=path/to/folder)
 
 preview: $(STAMP) ## chat with the bot in this terminal, using bot/content (or CONTENT=path)
 	$(BIN)/python -m bot.preview $(if $(CONTENT),--content $(CONTENT))
+
+package: $(STAMP) ## the Teams app package (needs MicrosoftAppId and BOT_DOMAIN; see docs/deployment.md)
+	$(BIN)/python -m bot.app_package build/peer-wellbeing-teams-app.zip
 
 playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt

@@ -19,6 +19,8 @@ from bot.content import ContentError
 from bot.content.source import ContentSource
 from bot.dialogs.router import Router
 from bot.checkins import CheckinService
+from bot.admin_stats import AdminStats
+from bot.dialogs.admin import AdminDialogs
 from bot.dialogs.checkin import CheckinDialogs
 from bot.dialogs.crisis_guard import CrisisGuard
 from bot.dialogs.guide import GuideDialogs
@@ -104,13 +106,15 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
     guide = GuideDialogs(content)
     supervision = SupervisionDialogs(EntryList(store, AGENDA), content, clock)
     reflect = ReflectDialogs(EntryList(store, NOTES), content, clock)
+    admin = AdminDialogs(settings.admin_ids, content, AdminStats(workers, ScheduleRepository(store), PromptLog(store),
+                                                               CheckinRepository(store)), clock)
     conversation_state = ConversationState(StoreBotStorage(store))
     router = Router(
         conversation_state.create_property("DialogState"), content,
         commands={"check_in": checkin.start, "settings": settings_.show, "pause": pause.show,
                   "resume": pause.resume, "guide": guide.show, "supervision": supervision.show,
                   "agenda": supervision.show_agenda, "reflect": reflect.start, "notes": reflect.show_notes,
-                  "my_plan": plan.show},
+                  "my_plan": plan.show, "admin": admin.report, "admin_reload": admin.reload},
         actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "settings_save": settings_.save,
                  "pause_set": pause.set, "guide_open": guide.open, "guide_list": guide.list,
                  "agenda_show": supervision.show_agenda, "agenda_add": supervision.add,

@@ -146,3 +146,45 @@ def _parse_int(raw: str, name: str, low: int, high: int, problems: list[str]) ->
     if not low <= value <= high:
         problems.append(f"{name}={value} must be from {low} to {high}.")
     return value
+
+
+PACKAGE_DEFAULTS = {
+    "APP_VERSION": "1.0.0",
+    "DEVELOPER_NAME": "Your NHS Trust",
+    "WEBSITE_URL": "https://www.example.nhs.uk/peer-wellbeing",
+    "PRIVACY_URL": "https://www.example.nhs.uk/peer-wellbeing/privacy",
+    "TERMS_URL": "https://www.example.nhs.uk/peer-wellbeing/terms",
+    "APP_NAME_SHORT": "Peer Wellbeing",
+    "APP_NAME_FULL": "Peer Wellbeing: support for peer workers",
+    "DESCRIPTION_SHORT": "Private check-ins, the peer working guide and support, for peer workers.",
+    "DESCRIPTION_FULL": (
+        "A private space for peer workers' own wellbeing: short check-ins at times you choose, the Good "
+        "Practice Guide for Peer Working, supervision information and support contacts. Nothing is shared "
+        "without your consent. Not a crisis service and not monitored: in an emergency call 999."),
+    "BOT_DOMAIN": "",
+}
+
+
+@dataclass(frozen=True)
+class PackageSettings:
+    """What `make package` fills into the Teams app manifest."""
+
+    values: dict
+    content_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "PackageSettings":
+        """MicrosoftAppId is required; TEAMS_APP_ID defaults to it; everything else has a default."""
+        problems = []
+        app_id = (environ.get("MicrosoftAppId") or "").strip()
+        if not _GUID.match(app_id):
+            problems.append("MicrosoftAppId must be the Azure Bot's app id (a GUID) to build the Teams app package.")
+        values = {k: (environ.get(k) or v).strip() for k, v in PACKAGE_DEFAULTS.items()}
+        values["MicrosoftAppId"] = app_id
+        values["TEAMS_APP_ID"] = (environ.get("TEAMS_APP_ID") or app_id).strip()
+        if not values["BOT_DOMAIN"]:
+            problems.append("BOT_DOMAIN must be the host name the bot is served from, e.g. wellbeing.example.nhs.uk.")
+        if problems:
+            raise ConfigError(problems)
+        content_dir = (environ.get("CONTENT_DIR") or "").strip()
+        return cls(values, Path(content_dir) if content_dir else None)

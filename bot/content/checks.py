@@ -9,9 +9,11 @@ import re
 from typing import Any, Iterable
 
 from .problems import Problem, line_of
-from .schema import INSTRUMENTS_DIR, KNOWN_COMMANDS, MESSAGE_PLACEHOLDERS, placeholders
+from .schema import (ADMIN_COMMANDS, INSTRUMENTS_DIR, KNOWN_COMMANDS, MESSAGE_PLACEHOLDERS, normalise_command,
+                     placeholders)
 
 TOPIC_LINK = re.compile(r"\[\[([^\]]*)\]\]")
+MENU_MAX = 10
 
 
 def cross_checks(models: dict[str, Any], trees: dict[str, Any]) -> list[Problem]:
@@ -103,6 +105,22 @@ def _commands(messages, tree) -> list[Problem]:
     for missing in sorted(set(KNOWN_COMMANDS) - set(ids)):
         problems.append(Problem("messages.yaml", line_of(tree, ("commands",)),
                                 f"command '{missing}' has no entry, so it would have no words or help text. Add it."))
+    menu = [(i, c) for i, c in enumerate(messages.commands) if c.menu]
+    if len(menu) > MENU_MAX:
+        problems.append(Problem("messages.yaml", line_of(tree, ("commands", menu[MENU_MAX][0])),
+                                f"{len(menu)} commands have 'menu: true'; Teams shows at most {MENU_MAX}."))
+    for index, command in menu:
+        if normalise_command(command.title) not in command.words:
+            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index, "words")),
+                                    f"command '{command.id}' is in the Teams menu, which sends its title "
+                                    f"'{command.title}' as a message: add it to its words."))
+        if command.id in ADMIN_COMMANDS or not command.show_in_help:
+            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index)),
+                                    f"command '{command.id}' cannot be in the Teams menu: it is hidden from help."))
+        if len(command.title) > 32 or len(command.help) > 128:
+            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index)),
+                                    f"command '{command.id}' is in the Teams menu, so its title must be 32 "
+                                    "characters or fewer and its help 128 or fewer."))
     owner: dict[str, str] = {}
     for index, command in enumerate(messages.commands):
         for word in command.words:

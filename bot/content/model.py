@@ -1,22 +1,13 @@
 """Validated content, as the rest of the bot reads it."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import TOPIC_LINK
+from .schema import normalise_command  # noqa: F401 - part of this module's interface
 from .schema import (Command, ContactsFile, CrisisFile, GuideFile, InstrumentFile, MessagesFile, PromptsFile,
                      RulesFile, SupervisionFile, Topic)
-
-_SPACES = re.compile(r"\s+")
-_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
-
-
-def normalise_command(text: str) -> str:
-    """Lower-case, single-spaced, without surrounding punctuation: how typed commands are matched."""
-    return _SPACES.sub(" ", _EDGE_PUNCT.sub("", text.lower())).strip()
-
 
 @dataclass(frozen=True)
 class Content:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from typing import Annotated, Literal
 
@@ -12,7 +13,9 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands the bot's code knows how to handle. Content gives each one its words and help text.
 KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume", "guide", "supervision",
-                  "agenda", "reflect", "notes", "my_plan")
+                  "agenda", "reflect", "notes", "my_plan", "admin", "admin_reload")
+# Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
+ADMIN_COMMANDS = ("admin", "admin_reload")
 
 # Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
@@ -38,8 +41,25 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "guide.no_match": {"words"},
     "guide.matches": {"words"},
     "agenda.count": {"count"},
+    "admin.content": {"version", "status"},
+    "admin.reload_rejected": {"count", "when"},
+    "admin.delivery": {"unreachable", "uninstalled", "undelivered"},
+    "admin.participation": {"on", "total"},
+    "admin.month": {"month", "checkins", "people"},
+    "admin.too_few": {"minimum"},
+    "admin.reloaded": {"version"},
+    "admin.reload_failed": {"count"},
     "pause.resumed": {"schedule"},
 }
+
+
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+
+
+def normalise_command(text: str) -> str:
+    """Lower-case, single-spaced, without surrounding punctuation: how typed commands are matched."""
+    return _SPACES.sub(" ", _EDGE_PUNCT.sub("", text.lower())).strip()
 
 
 class Strict(BaseModel):
@@ -61,11 +81,12 @@ class Command(Strict):
     help: Text
     show_in_help: bool = True
     takes_text: bool = False  # "guide boundaries": the words after the command are its search text
+    menu: bool = False  # listed in Teams' command menu (at most 10; title up to 32 characters)
 
     @field_validator("words")
     @classmethod
     def _normalise(cls, words: list[str]) -> list[str]:
-        return [" ".join(w.lower().split()) for w in words]
+        return [normalise_command(w) for w in words]
 
 
 class Buttons(Strict):
@@ -210,6 +231,20 @@ class PlanMessages(Strict):
     shown_after_low: Text
 
 
+class AdminMessages(Strict):
+    title: Text
+    content: Text
+    reload_ok: Text
+    reload_rejected: Text
+    contacts_ok: Text
+    delivery: Text
+    participation: Text
+    month: Text
+    too_few: Text
+    reloaded: Text
+    reload_failed: Text
+
+
 class CrisisMessages(Strict):
     work_talk_offer: Text
     check_in_button: Text
@@ -240,6 +275,7 @@ class MessagesFile(Strict):
     notes: NotesMessages
     plan: PlanMessages
     crisis: CrisisMessages
+    admin: AdminMessages
     commands: list[Command] = Field(min_length=1)
 
 

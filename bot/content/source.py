@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .loader import ContentError, load_content
@@ -19,6 +20,7 @@ class ContentSource:
         self._content = content
         self._stamp = self._mtimes(content.folder)
         self.last_error: ContentError | None = None
+        self.last_error_at: str | None = None
 
     @classmethod
     async def open(cls, folder: Path | None = None) -> "ContentSource":
@@ -40,10 +42,11 @@ class ContentSource:
             fresh = await asyncio.to_thread(load_content, folder)
         except ContentError as exc:
             self._stamp, self.last_error = stamp, exc
+            self.last_error_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             log.error("content_reload_rejected problems=%d; still serving version %s:\n%s",
                       len(exc.problems), self._content.version, exc)
             return False
-        self._content, self._stamp, self.last_error = fresh, stamp, None
+        self._content, self._stamp, self.last_error, self.last_error_at = fresh, stamp, None, None
         log.info("content_reloaded version=%s", fresh.version)
         return True
 
