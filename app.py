@@ -26,7 +26,10 @@ from bot.dialogs.crisis_guard import CrisisGuard
 from bot.dialogs.guide import GuideDialogs
 from bot.dialogs.plan import PlanDialogs
 from bot.dialogs.reflect import ReflectDialogs
+from bot.dialogs.sharing import SharingDialogs
 from bot.dialogs.supervision import SupervisionDialogs
+from bot.sharing import SharingService
+from bot.sharing_store import SharingStore
 from bot.private_records import AGENDA, NOTES, EntryList, PlanRepository
 from bot.dialogs.pause import PauseDialogs
 from bot.dialogs.settings import SettingsDialogs
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         await bot.checkins.rebuild_index()
         ticker = Ticker(clock)
         ticker.add("checkins", bot.checkins.send_due)
+        ticker.add("supervisor_follow_ups", bot.sharing.follow_ups)
         scheduler = build_scheduler()
         register_jobs(scheduler, ticker)
         if run_scheduler:
@@ -99,8 +103,12 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
     checkins = CheckinService(workers=workers, schedules=ScheduleRepository(store), prompts=PromptLog(store),
                               checkins=CheckinRepository(store), messenger=messenger, content=content, clock=clock,
                               default_timezone=settings.timezone)
+    sharing_store = SharingStore(store)
+    sharing = SharingService(workers=workers, store=sharing_store, checkins=CheckinRepository(store),
+                             schedules=ScheduleRepository(store), messenger=messenger, content=content, clock=clock)
+    share = SharingDialogs(sharing, sharing_store, content, workers)
     plan = PlanDialogs(PlanRepository(store), content)
-    checkin = CheckinDialogs(checkins, content, plan.what_helps)
+    checkin = CheckinDialogs(checkins, content, plan.what_helps, share.after_checkin)
     settings_ = SettingsDialogs(checkins, content, clock)
     pause = PauseDialogs(checkins, content, clock)
     guide = GuideDialogs(content)
@@ -114,18 +122,25 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
         commands={"check_in": checkin.start, "settings": settings_.show, "pause": pause.show,
                   "resume": pause.resume, "guide": guide.show, "supervision": supervision.show,
                   "agenda": supervision.show_agenda, "reflect": reflect.start, "notes": reflect.show_notes,
-                  "my_plan": plan.show, "admin": admin.report, "admin_reload": admin.reload},
+                  "my_plan": plan.show, "admin": admin.report, "admin_reload": admin.reload,
+                  "supervisor": share.supervisor, "sharing": share.sharing, "who_has_seen": share.who_has_seen,
+                  "supervising": share.supervising},
         actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "settings_save": settings_.save,
                  "pause_set": pause.set, "guide_open": guide.open, "guide_list": guide.list,
                  "agenda_show": supervision.show_agenda, "agenda_add": supervision.add,
                  "agenda_add_checkin": supervision.add_from_checkin,
                  "agenda_add_reflection": supervision.add_from_reflection, "agenda_clear": supervision.clear,
                  "reflect_save": reflect.save, "reflect_done": reflect.done, "notes_delete": reflect.delete_notes,
-                 "plan_save": plan.save},
+                 "plan_save": plan.save, "supervisor_find": share.find, "supervisor_pick": share.pick,
+                 "link_accept": share.accept, "link_decline": share.decline, "link_end": share.end,
+                 "link_keep": share.keep, "link_end_supervisor": share.end_as_supervisor,
+                 "sharing_on": share.sharing_on, "sharing_off": share.sharing_off, "request_send": share.send,
+                 "request_not_now": share.not_now, "request_stop": share.stop, "request_ack": share.acknowledge,
+                 "request_nudge": share.nudge},
         text=[checkin.typed],
     )
-    return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router,
-                        content=content, clock=clock, checkins=checkins, guard=CrisisGuard(content))
+    return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
+                        clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing)
 
 
 def startup_line(settings: Settings) -> str:

@@ -89,7 +89,7 @@ async def _seed(services, count: int, service_url: str) -> None:
                      "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
                      "channelId": "msteams", "serviceUrl": service_url}
         contact = WorkerContact(f"29:u{i}", f"{i:08d}-0000-0000-0000-000000000000", "tenant",
-                                f"a:c{i}", service_url, lambda r=reference: r)
+                                f"a:c{i}", service_url, f"Worker {i}", lambda r=reference: r)
         worker = await workers.remember(contact, START)
         await checkins.schedule_for(worker.pid)
 

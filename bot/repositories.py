@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable
@@ -27,6 +28,7 @@ class WorkerContact:
     tenant_id: str
     conversation_id: str
     service_url: str
+    name: str
     # Serialising a reference is a large share of a turn, so it is built only when it changed.
     reference: Callable[[], dict[str, Any]]
 
@@ -51,6 +53,10 @@ class Worker:
     installed: bool = True
     unreachable: bool = False
     welcomed: bool = False
+    # Display name and work email: kept so the worker can be named as a supervisor and addressed by name.
+    name: str = ""
+    email: str = ""
+    email_checked: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -87,6 +93,14 @@ class Pseudonyms:
         return "w" + digest[:23]
 
 
+PID_PATTERN = re.compile(r"^w[0-9a-f]{23}$")
+
+
+def is_pid(value: object) -> bool:
+    """True for a well-formed pseudonymous worker id (card data can be forged: check before use)."""
+    return isinstance(value, str) and bool(PID_PATTERN.match(value))
+
+
 def worker_shard(pid: str) -> str:
     """The file a worker's records live in; a two-character folder keeps directories small."""
     return f"workers/{pid[1:3]}/{pid}"
@@ -114,13 +128,14 @@ class WorkerRepository:
         if current is None:
             updated = Worker(pid=pid, user_id=contact.user_id, aad_object_id=contact.aad_object_id,
                              tenant_id=contact.tenant_id, conversation_reference=contact.reference(),
-                             first_seen=today, last_seen=today)
+                             first_seen=today, last_seen=today, name=contact.name)
         else:
             reference = (current.conversation_reference if contact.same_place_as(current)
                          else contact.reference())
             # Messaging the bot again makes a worker reachable again (see the messenger).
             updated = replace(current, user_id=contact.user_id, tenant_id=contact.tenant_id or current.tenant_id,
-                              conversation_reference=reference, last_seen=today, installed=True, unreachable=False)
+                              conversation_reference=reference, last_seen=today, installed=True, unreachable=False,
+                              name=contact.name or current.name)
         if updated != current:
             await self._save(updated)
         return updated
@@ -141,6 +156,25 @@ class WorkerRepository:
         current = await self.get(pid)
         if current is not None and current.unreachable != unreachable:
             await self._save(replace(current, unreachable=unreachable))
+
+    async def set_email(self, pid: str, email: str | None) -> None:
+        """Record the work email Teams gave (or that it gave none), so it is asked only once."""
+        current = await self.get(pid)
+        if current is not None:
+            await self._save(replace(current, email=(email or "").lower(), email_checked=True))
+
+    async def find(self, tenant_id: str, query: str) -> list[Worker]:
+        """People known to the bot in this tenant whose email, or name, matches what was typed."""
+        wanted = " ".join(query.lower().split())
+        if not wanted:
+            return []
+        people = [w for w in [await self.get(pid) for pid in await self.all_pids()]
+                  if w is not None and w.installed and w.tenant_id == tenant_id]
+        by_email = [w for w in people if w.email and w.email == wanted]
+        if by_email:
+            return by_email
+        exact = [w for w in people if w.name.lower() == wanted]
+        return exact or [w for w in people if wanted in w.name.lower()]
 
     async def all_pids(self) -> list[str]:
         return [name.rsplit("/", 1)[1] for name in await self._store.list_shards("workers")]

@@ -280,3 +280,40 @@ def repeated_low(bands: Sequence[str], consecutive: int = 2, within: int = 2, of
     if len(lowish) >= consecutive and all(lowish[-consecutive:]):
         return True
     return sum(lowish[-of_last:]) >= within
+
+
+# Supervisor requests ------------------------------------------------------------------------------
+
+def request_rule_fires(bands: Sequence[str], last_offer_closed_at: dt.datetime | None, now: dt.datetime,
+                       cool_off: dt.timedelta, paused: bool, consecutive: int = 2, within: int = 2,
+                       of_last: int = 3) -> bool:
+    """After a completed check-in: repeated low, or a single very low; never while paused; not within the
+    cool-off after a request was sent or declined, unless this check-in is very low.
+
+    `bands` are completed check-ins of the main instrument only, oldest first: missed, skipped, expired
+    and paused check-ins are simply not in it, so they can never count."""
+    if paused or not bands:
+        return False
+    very_low = bands[-1] == "very_low"
+    if not very_low and not (bands[-1] in ("low", "very_low") and repeated_low(bands, consecutive, within, of_last)):
+        return False
+    in_cool_off = last_offer_closed_at is not None and now < last_offer_closed_at + cool_off
+    return very_low or not in_cool_off
+
+
+def may_send_request(link_status: str | None, link_reconfirm_due: dt.datetime | None, consent_on: bool,
+                     consent_link_matches: bool, paused: bool, now: dt.datetime) -> bool:
+    """The only gate for a disclosure, checked at the moment of sending: an accepted, current link,
+    sharing consent for that very link, and no pause."""
+    link_current = link_status == "active" and (link_reconfirm_due is None or now < link_reconfirm_due)
+    return link_current and consent_on and consent_link_matches and not paused
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """`days` working days (Monday to Friday) after `start`; bank holidays are not known here."""
+    current, added = start, 0
+    while added < days:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current

@@ -11,6 +11,7 @@ import uuid
 from typing import Any, Callable
 
 from botbuilder.core import ActivityHandler, ConversationState, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from .clock import Clock
@@ -44,6 +45,7 @@ def contact_of(turn: TurnContext) -> WorkerContact:
         tenant_id=tenant_of(activity),
         conversation_id=activity.conversation.id,
         service_url=activity.service_url,
+        name=activity.from_property.name or "",
         reference=lambda: TurnContext.get_conversation_reference(activity).serialize(),
     )
 
@@ -68,8 +70,10 @@ class WellbeingBot(ActivityHandler):
     """Handles every activity Teams sends to the bot."""
 
     def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
-                 content: Callable[[], Content], clock: Clock, checkins: CheckinService, guard: CrisisGuard):
+                 content: Callable[[], Content], clock: Clock, checkins: CheckinService, guard: CrisisGuard,
+                 sharing=None):
         self._guard = guard
+        self.sharing = sharing
         self._workers = workers
         self.checkins = checkins
         self._state = conversation_state
@@ -99,6 +103,8 @@ class WellbeingBot(ActivityHandler):
         worker = await self._workers.remember(contact_of(turn), self._clock.now())
         turn.turn_state[PID_KEY] = worker.pid
         turn.turn_state[WELCOMED_KEY] = worker.welcomed
+        if not worker.email_checked:
+            await self._learn_email(turn, worker.pid)
         await super().on_turn(turn)
         await self._state.save_changes(turn)
 
@@ -132,6 +138,15 @@ class WellbeingBot(ActivityHandler):
         await self._workers.set_welcomed(turn.turn_state[PID_KEY], True)
         turn.turn_state[WELCOMED_KEY] = True
         return True
+
+    async def _learn_email(self, turn: TurnContext, pid: str) -> None:
+        """Ask Teams for the worker's work email once, so others can name them as a supervisor."""
+        try:
+            member = await TeamsInfo.get_member(turn, turn.activity.from_property.id)
+        except Exception as exc:  # noqa: BLE001 - not essential: people can still be found by name
+            turn_log.info("member_lookup_failed worker=%s error=%s", pid, type(exc).__name__)
+            return
+        await self._workers.set_email(pid, getattr(member, "email", None) or getattr(member, "user_principal_name", None))
 
     async def _uninstalled(self, turn: TurnContext) -> None:
         """Stop all proactive messages to a worker who removed the app."""

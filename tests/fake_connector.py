@@ -65,6 +65,7 @@ class FakeConnector:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.faults: deque[Fault] = deque()
+        self.members: dict[str, dict] = {}  # user id -> {"name", "email", "aad"} for member lookups
         self._ids = itertools.count(1)
         self._server: TestServer | None = None
         app = web.Application()
@@ -108,7 +109,10 @@ class FakeConnector:
             return web.json_response(error, status=fault.status, headers=fault.headers)
         if request.method == "GET" and "/members/" in request.path:
             member = request.path.rsplit("/", 1)[1]
-            return web.json_response({"id": member, "name": "Member", "aadObjectId": member})
+            person = self.members.get(member, {})
+            return web.json_response({"id": member, "name": person.get("name", "Member"),
+                                      "aadObjectId": person.get("aad", member), "email": person.get("email"),
+                                      "userPrincipalName": person.get("email")})
         if request.method == "POST" and request.path.rstrip("/") == "/v3/conversations":
             return web.json_response({"id": f"conv-{next(self._ids)}"}, status=201)
         if request.method == "PUT":

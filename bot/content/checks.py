@@ -138,7 +138,7 @@ def _placeholders(key: str, value: str, tree) -> list[Problem]:
     except ValueError:
         return [Problem("messages.yaml", line_of(tree, loc),
                         f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces.")]
-    allowed = MESSAGE_PLACEHOLDERS.get(key, set())
+    allowed = MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", set())
     problems = []
     for name in sorted(used - allowed):
         hint = (f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}." if allowed

@@ -13,7 +13,8 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands the bot's code knows how to handle. Content gives each one its words and help text.
 KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume", "guide", "supervision",
-                  "agenda", "reflect", "notes", "my_plan", "admin", "admin_reload")
+                  "agenda", "reflect", "notes", "my_plan", "admin", "admin_reload", "supervisor", "sharing",
+                  "who_has_seen", "supervising")
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
 ADMIN_COMMANDS = ("admin", "admin_reload")
 
@@ -42,6 +43,32 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "guide.matches": {"words"},
     "agenda.count": {"count"},
     "admin.content": {"version", "status"},
+    "sharing.status_pending": {"name", "role"},
+    "sharing.status_active": {"name", "role"},
+    "sharing.asked": {"name"},
+    "sharing.many_matches": {"query"},
+    "sharing.not_found": {"query"},
+    "sharing.nominated_you": {"worker", "role"},
+    "sharing.accepted": {"name"},
+    "sharing.declined": {"name"},
+    "sharing.you_accepted": {"worker"},
+    "sharing.link_ended_by_other": {"name"},
+    "sharing.consent_intro": {"name"},
+    "sharing.consent_on": {"name"},
+    "sharing.supervisor_request": {"worker", "days"},
+    "sharing.supervisor_note": {"note"},
+    "sharing.preview": {"name"},
+    "sharing.sent": {"name"},
+    "sharing.sent_auto": {"name"},
+    "sharing.undelivered": {"name"},
+    "sharing.acknowledged": {"name"},
+    "sharing.no_ack": {"name", "days"},
+    "sharing.nudge": {"worker"},
+    "sharing.nudged": {"name"},
+    "sharing.reconfirm": {"name"},
+    "sharing.supervising_entry": {"worker", "role", "status"},
+    "sharing.what_you_will_see": {"worker"},
+    "sharing.audit_events.*": {"who"},
     "admin.reload_rejected": {"count", "when"},
     "admin.delivery": {"unreachable", "uninstalled", "undelivered"},
     "admin.participation": {"on", "total"},
@@ -245,6 +272,77 @@ class AdminMessages(Strict):
     reload_failed: Text
 
 
+class SharingMessages(Strict):
+    supervisor_intro: Text
+    status_none: Text
+    status_pending: Text
+    status_active: Text
+    name_label: Text
+    role_label: Text
+    roles: dict[Literal["peer_supervisor", "clinical_supervisor", "line_manager", "other"], Text]
+    ask_button: Text
+    end_button: Text
+    asked: Text
+    many_matches: Text
+    not_found: Text
+    not_yourself: Text
+    declined_before: Text
+    unreachable: Text
+    nominated_you: Text
+    what_you_will_see: Text
+    accept_button: Text
+    decline_button: Text
+    accepted: Text
+    declined: Text
+    you_accepted: Text
+    you_declined: Text
+    already_answered: Text
+    not_for_you: Text
+    link_ended: Text
+    link_ended_by_other: Text
+    consent_intro: Text
+    consent_no_link: Text
+    mode_label: Text
+    mode_ask: Text
+    mode_auto: Text
+    turn_on_button: Text
+    turn_off_button: Text
+    consent_on: Text
+    consent_off: Text
+    consent_already_off: Text
+    supervisor_request: Text
+    supervisor_note: Text
+    ack_button: Text
+    preview: Text
+    note_label: Text
+    send_button: Text
+    not_now_button: Text
+    change_who_button: Text
+    stop_asking_button: Text
+    sent: Text
+    sent_auto: Text
+    undelivered: Text
+    not_now: Text
+    stopped: Text
+    blocked: Text
+    support_only: Text
+    acknowledged: Text
+    thanks_for_ack: Text
+    no_ack: Text
+    nudge_button: Text
+    nudge: Text
+    nudged: Text
+    reconfirm: Text
+    keep_button: Text
+    kept: Text
+    audit_title: Text
+    audit_empty: Text
+    audit_events: dict[str, Text]
+    supervising_title: Text
+    supervising_none: Text
+    supervising_entry: Text
+
+
 class CrisisMessages(Strict):
     work_talk_offer: Text
     check_in_button: Text
@@ -276,6 +374,7 @@ class MessagesFile(Strict):
     plan: PlanMessages
     crisis: CrisisMessages
     admin: AdminMessages
+    sharing: SharingMessages
     commands: list[Command] = Field(min_length=1)
 
 

@@ -20,10 +20,12 @@ class CheckinDialogs:
     """Talks with the worker about check-ins; the service decides and stores."""
 
     def __init__(self, service: CheckinService, content: Callable[[], Content],
-                 what_helps: Callable[[str], Awaitable[str | None]]):
+                 what_helps: Callable[[str], Awaitable[str | None]],
+                 after_checkin: Callable[[TurnContext], Awaitable[None]] | None = None):
         self._service = service
         self._content = content
         self._what_helps = what_helps
+        self._after_checkin = after_checkin
 
     async def start(self, turn: TurnContext, intent: Intent) -> None:
         """Send a check-in card now."""
@@ -81,6 +83,8 @@ class CheckinDialogs:
             else:
                 await turn.send_activity(m.saved)
             await self._follow_up(turn, content, result)
+            if self._after_checkin and result.band is not None:
+                await self._after_checkin(turn)  # the supervisor rule: the worker always hears first
 
     async def _follow_up(self, turn: TurnContext, content: Content, result: SubmitResult) -> None:
         """One useful thing back; support straight away when low. Never the score."""

@@ -1,0 +1,349 @@
+"""Consent-first requests to a named supervisor (section 4 of the product brief is the contract).
+
+Nothing about a worker reaches anyone unless, at the moment of sending, there is an accepted and
+current link to that person, sharing consent for that very link, and no pause (`may_send_request`).
+The supervisor only ever receives: the nomination, the request (no scores, trends or labels, only the
+worker's own note if they added one), reminders the worker asked for, and word that a link ended.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from . import cards
+from .clock import Clock
+from .content import Content
+from .messenger import Messenger, Outgoing
+from .repositories import CheckinRepository, Worker, WorkerRepository, is_pid
+from .rules import add_working_days, band, is_paused, may_send_request, request_rule_fires
+from .schedule_store import ScheduleRepository
+from .sharing_store import AuditEntry, Consent, Link, Request, SharingStore, Supervising, with_status
+
+ROLES = ("peer_supervisor", "clinical_supervisor", "line_manager", "other")
+RECONFIRM_AFTER = dt.timedelta(days=182)
+MAX_NOTE = 280
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    name: str = ""
+    request: Request | None = None
+    matches: tuple[Worker, ...] = ()
+
+
+class SharingService:
+    def __init__(self, *, workers: WorkerRepository, store: SharingStore, checkins: CheckinRepository,
+                 schedules: ScheduleRepository, messenger: Messenger | None, content: Callable[[], Content],
+                 clock: Clock):
+        self._workers = workers
+        self._store = store
+        self._checkins = checkins
+        self._schedules = schedules
+        self._messenger = messenger
+        self._content = content
+        self._clock = clock
+
+    # Naming a supervisor ------------------------------------------------------------------------------
+
+    async def find(self, pid: str, query: str) -> list[Worker]:
+        me = await self._workers.get(pid)
+        return [w for w in await self._workers.find(me.tenant_id, query) if w.pid != pid] if me else []
+
+    async def nominate(self, pid: str, target_pid: str, role: str) -> Outcome:
+        """Ask a person to be the worker's named supervisor; they must accept before anything can be sent."""
+        now = self._clock.now()
+        me = await self._workers.get(pid)
+        if role not in ROLES:
+            role = "other"
+        if target_pid == pid:
+            return Outcome("self")
+        if not is_pid(target_pid):
+            return Outcome("unknown")
+        target = await self._workers.get(target_pid)
+        if me is None or target is None or not target.installed or target.tenant_id != me.tenant_id:
+            return Outcome("unknown")
+        previous = await self._store.link(pid)
+        if previous and previous.supervisor_pid == target_pid and previous.status == "declined":
+            return Outcome("declined_before", target.name)
+        if previous and previous.status in ("pending", "active"):
+            await self.end_link(pid, by_worker=True)
+        link = Link(secrets.token_urlsafe(9), target_pid, target.name, role, "pending", now.isoformat())
+        await self._store.save_link(pid, link, AuditEntry(now.isoformat(), "nominated", target.name))
+        await self._store.set_supervising(target_pid, Supervising(link.id, pid, me.name, role, "pending"))
+        delivery = await self._messenger.send(target, [Outgoing(card=self._nomination_card(me, link))])
+        if not delivery.delivered:
+            await self._store.save_link(pid, with_status(link, "ended", now))
+            await self._store.set_supervising(target_pid, Supervising(link.id, pid, me.name, role, "ended"))
+            return Outcome("unreachable", target.name)
+        return Outcome("asked", target.name)
+
+    async def answer(self, presser_pid: str, worker_pid: str, link_id: str, accept: bool) -> Outcome:
+        """The named person accepts or declines; only they can, and only once."""
+        link = await self._store.link(worker_pid) if is_pid(worker_pid) else None
+        if link is None or link.id != link_id or link.supervisor_pid != presser_pid:
+            return Outcome("not_for_you")
+        if link.status != "pending":
+            return Outcome("already_answered")
+        now = self._clock.now()
+        worker = await self._workers.get(worker_pid)
+        if accept:
+            updated = replace(link, status="active", accepted_at=now.isoformat(),
+                              reconfirm_due=(now + RECONFIRM_AFTER).isoformat())
+        else:
+            updated = with_status(link, "declined", now)
+        event = "accepted" if accept else "declined"
+        await self._store.save_link(worker_pid, updated, AuditEntry(now.isoformat(), event, link.supervisor_name))
+        await self._store.set_supervising(presser_pid, Supervising(link.id, worker_pid, worker.name if worker else "",
+                                                                   link.role, updated.status))
+        m = self._content()
+        key = "sharing.accepted" if accept else "sharing.declined"
+        if worker:
+            await self._messenger.send(worker, [Outgoing(text=m.text(key, name=link.supervisor_name))])
+        return Outcome("accepted" if accept else "declined", worker.name if worker else "")
+
+    async def end_link(self, pid: str, *, by_worker: bool, presser_pid: str | None = None) -> Outcome:
+        """Either side ends the link; sharing for it stops at once; the other side is told."""
+        link = await self._store.link(pid) if is_pid(pid) else None
+        if link is None or link.status not in ("pending", "active"):
+            return Outcome("no_link")
+        if not by_worker and link.supervisor_pid != presser_pid:
+            return Outcome("not_for_you")
+        now = self._clock.now()
+        worker = await self._workers.get(pid)
+        await self._store.save_link(pid, with_status(link, "ended", now), AuditEntry(now.isoformat(), "ended",
+                                                                                      link.supervisor_name))
+        await self._store.set_supervising(link.supervisor_pid, Supervising(link.id, pid, worker.name if worker else "",
+                                                                           link.role, "ended"))
+        content = self._content()
+        other = await self._workers.get(link.supervisor_pid) if by_worker else worker
+        other_name = (worker.name if by_worker and worker else link.supervisor_name)
+        if other and link.status == "active":
+            await self._messenger.send(other, [Outgoing(text=content.text("sharing.link_ended_by_other",
+                                                                          name=other_name))])
+        return Outcome("ended", link.supervisor_name)
+
+    async def keep_link(self, pid: str) -> Outcome:
+        """The worker confirms their named person after six months."""
+        link = await self._store.link(pid)
+        if link is None or link.status != "active":
+            return Outcome("no_link")
+        now = self._clock.now()
+        await self._store.save_link(pid, replace(link, reconfirm_due=(now + RECONFIRM_AFTER).isoformat(),
+                                                 reconfirm_asked=False),
+                                    AuditEntry(now.isoformat(), "kept", link.supervisor_name))
+        return Outcome("kept", link.supervisor_name)
+
+    # Consent --------------------------------------------------------------------------------------------
+
+    def wording_version(self, content: Content) -> str:
+        """Which wording the worker agreed to: the messages version and a fingerprint of the request text."""
+        digest = hashlib.sha256(content.messages.sharing.supervisor_request.encode()).hexdigest()[:8]
+        return f"{content.messages.meta.version}/{digest}"
+
+    async def consent_on(self, pid: str, mode: str) -> Outcome:
+        link = await self._store.link(pid)
+        if link is None or link.status != "active":
+            return Outcome("no_link")
+        now = self._clock.now()
+        consent = Consent(True, "auto" if mode == "auto" else "ask", link.id, self.wording_version(self._content()),
+                          now.isoformat())
+        await self._store.save_consent(pid, consent, AuditEntry(now.isoformat(), "consent_on", link.supervisor_name,
+                                                                consent.mode))
+        return Outcome("on", link.supervisor_name)
+
+    async def consent_off(self, pid: str) -> Outcome:
+        consent = await self._store.consent(pid)
+        if not consent.on:
+            return Outcome("already_off")
+        now = self._clock.now()
+        await self._store.save_consent(pid, replace(consent, on=False, withdrawn_at=now.isoformat()),
+                                       AuditEntry(now.isoformat(), "consent_off"))
+        return Outcome("off")
+
+    # The rule and the request ---------------------------------------------------------------------------
+
+    async def after_checkin(self, pid: str) -> Outcome:
+        """Run the rule after a completed check-in. The worker always hears first."""
+        content, now = self._content(), self._clock.now()
+        schedule = await self._schedules.get(pid)
+        paused = bool(schedule and is_paused(schedule, now))
+        t = content.rules.thresholds
+        low = (schedule.low_threshold if schedule and schedule.low_threshold else t.low)
+        main = content.rules.checkin.instrument
+        bands = [band(c.total, low, t.very_low) for c in await self._checkins.list(pid) if c.instrument == main]
+        requests = await self._store.requests(pid)
+        r = content.rules.repeated_low
+        if not request_rule_fires(bands, self._last_closed(requests), now, dt.timedelta(days=content.rules.cool_off_days),
+                                  paused, r.consecutive, r.within, r.of_last):
+            return Outcome("none")
+        link, consent = await self._store.link(pid), await self._store.consent(pid)
+        if not self._allowed(link, consent, paused, now):
+            return Outcome("support_only")
+        for old in requests:
+            if old.status == "offered":
+                await self._store.update_request(pid, old.id, ("offered",), status="lapsed", closed_at=now.isoformat())
+        request = Request(secrets.token_urlsafe(9), link.id, link.supervisor_pid, "offered", now.isoformat(),
+                          very_low=bands[-1] == "very_low")
+        await self._store.add_request(pid, request)
+        if consent.mode == "auto":
+            sent = await self.send(pid, request.id, "")
+            return Outcome("sent_auto" if sent.status == "sent" else sent.status, link.supervisor_name, sent.request)
+        return Outcome("preview", link.supervisor_name, request)
+
+    async def send(self, pid: str, request_id: str, note: str) -> Outcome:
+        """Send an offered request, checking every condition again now; a double click sends once."""
+        now = self._clock.now()
+        link, consent = await self._store.link(pid), await self._store.consent(pid)
+        schedule = await self._schedules.get(pid)
+        paused = bool(schedule and is_paused(schedule, now))
+        request = next((r for r in await self._store.requests(pid) if r.id == request_id), None)
+        if request is None:
+            return Outcome("not_for_you")
+        if request.status != "offered":
+            return Outcome("already_answered")
+        if not self._allowed(link, consent, paused, now) or link.id != request.link_id:
+            return Outcome("blocked")
+        # Claim the request before sending: a second click finds it taken.
+        claimed = await self._store.update_request(pid, request_id, ("offered",), status="sending",
+                                                   note=note.strip()[:MAX_NOTE])
+        if claimed is None:
+            return Outcome("already_answered")
+        worker, supervisor = await self._workers.get(pid), await self._workers.get(link.supervisor_pid)
+        delivered = False
+        if supervisor is not None and supervisor.installed and not supervisor.unreachable:
+            card = self.request_card(self._content(), worker.name, claimed.note, pid, request_id)
+            delivered = (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
+        status = "sent" if delivered else "undelivered"
+        updated = await self._store.update_request(
+            pid, request_id, ("sending",), AuditEntry(now.isoformat(), f"request_{status}", link.supervisor_name),
+            status=status, sent_at=now.isoformat() if delivered else None, closed_at=None if delivered else now.isoformat())
+        return Outcome(status, link.supervisor_name, updated)
+
+    async def not_now(self, pid: str, request_id: str, *, stop: bool = False) -> Outcome:
+        now = self._clock.now()
+        updated = await self._store.update_request(pid, request_id, ("offered",), status="stopped" if stop else "not_now",
+                                                   closed_at=now.isoformat())
+        if updated is None:
+            return Outcome("already_answered")
+        if stop:
+            await self.consent_off(pid)
+        return Outcome("stopped" if stop else "not_now")
+
+    async def acknowledge(self, presser_pid: str, worker_pid: str, request_id: str) -> Outcome:
+        """'I've been in touch', only from the person the request was sent to, only once."""
+        requests = await self._store.requests(worker_pid) if is_pid(worker_pid) else []
+        request = next((r for r in requests if r.id == request_id), None)
+        if request is None or request.supervisor_pid != presser_pid:
+            return Outcome("not_for_you")
+        now = self._clock.now()
+        link = await self._store.link(worker_pid)
+        name = link.supervisor_name if link else ""
+        updated = await self._store.update_request(worker_pid, request_id, ("sent",),
+                                                   AuditEntry(now.isoformat(), "request_acknowledged", name),
+                                                   status="acknowledged", acknowledged_at=now.isoformat())
+        if updated is None:
+            return Outcome("already_answered")
+        worker = await self._workers.get(worker_pid)
+        if worker:
+            await self._messenger.send(worker, [Outgoing(text=self._content().text("sharing.acknowledged", name=name))])
+        return Outcome("acknowledged", name)
+
+    async def nudge(self, pid: str, request_id: str) -> Outcome:
+        """The worker (never the bot on its own) reminds the supervisor once."""
+        now = self._clock.now()
+        link = await self._store.link(pid)
+        request = next((r for r in await self._store.requests(pid) if r.id == request_id), None)
+        if request is None or request.status != "sent" or request.nudged or link is None or link.id != request.link_id:
+            return Outcome("already_answered")
+        if link.status != "active":
+            return Outcome("blocked")
+        supervisor, worker = await self._workers.get(link.supervisor_pid), await self._workers.get(pid)
+        await self._store.update_request(pid, request_id, ("sent",), AuditEntry(now.isoformat(), "request_nudged",
+                                                                                link.supervisor_name), nudged=True)
+        text = self._content().text("sharing.nudge", worker=worker.name)
+        card = self.request_card(self._content(), worker.name, request.note, pid, request_id, lead=text)
+        delivered = supervisor is not None and (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
+        return Outcome("nudged" if delivered else "undelivered", link.supervisor_name)
+
+    async def follow_ups(self, now: dt.datetime) -> None:
+        """Tick work: offer a nudge when a request is unacknowledged after 2 working days; ask to
+        re-confirm a link after six months. Never re-routes anything on its own."""
+        if now.minute != 0:
+            return  # hourly is plenty for working days and six-month reviews
+        content = self._content()
+        days = content.rules.supervisor.acknowledge_within_working_days
+        for index, pid in enumerate(await self._workers.all_pids()):
+            if index % 100 == 0:
+                await asyncio.sleep(0)  # reads come from memory: yield so a big Trust never stalls the loop
+            link = await self._store.link(pid)
+            if link is None:
+                continue
+            worker = await self._workers.get(pid)
+            if worker is None or not worker.installed or worker.unreachable:
+                continue
+            for request in await self._store.requests(pid):
+                if (request.status == "sent" and not request.follow_up_offered and request.sent_at
+                        and now >= add_working_days(dt.datetime.fromisoformat(request.sent_at), days)):
+                    await self._store.update_request(pid, request.id, ("sent",), follow_up_offered=True)
+                    await self._messenger.send(worker, [Outgoing(card=self._no_ack_card(content, link, pid, request))])
+            due = link.reconfirm_due_at()
+            if link.status == "active" and not link.reconfirm_asked and due and now >= due:
+                await self._store.save_link(pid, replace(link, reconfirm_asked=True))
+                await self._messenger.send(worker, [Outgoing(card=self._reconfirm_card(content, link))])
+
+    # Helpers ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _allowed(link: Link | None, consent: Consent, paused: bool, now: dt.datetime) -> bool:
+        return may_send_request(link.status if link else None, link.reconfirm_due_at() if link else None,
+                                consent.on, bool(link and consent.link_id == link.id), paused, now)
+
+    @staticmethod
+    def _last_closed(requests: list[Request]) -> dt.datetime | None:
+        """When the last request was sent or declined: the cool-off runs from then."""
+        times = [r.sent_at or r.closed_at for r in requests if r.status in ("sent", "acknowledged", "not_now")]
+        times = [t for t in times if t]
+        return dt.datetime.fromisoformat(max(times)) if times else None
+
+    def request_card(self, content: Content, worker_name: str, note: str, worker_pid: str, request_id: str,
+                     lead: str | None = None) -> dict:
+        """Exactly what a supervisor receives: no scores, no trends, no labels."""
+        m = content.messages.sharing
+        days = str(content.rules.supervisor.acknowledge_within_working_days)
+        body = [cards.text_block(lead or content.text("sharing.supervisor_request", worker=worker_name, days=days))]
+        if note:
+            body.append(cards.text_block(content.text("sharing.supervisor_note", note=note), spacing="Medium"))
+        topic = content.topic("supervision")
+        actions = [cards.action(m.ack_button, "request_ack", worker=worker_pid, request=request_id),
+                   cards.open_url(topic.title, str(topic.link))]
+        return cards.card(body, actions, body[0]["text"])
+
+    def _nomination_card(self, me: Worker, link: Link) -> dict:
+        content = self._content()
+        m = content.messages.sharing
+        role = m.roles[link.role].lower()
+        body = [cards.text_block(content.text("sharing.nominated_you", worker=me.name, role=role)),
+                cards.text_block(content.text("sharing.what_you_will_see", worker=me.name))]
+        actions = [cards.action(m.accept_button, "link_accept", worker=me.pid, link=link.id),
+                   cards.action(m.decline_button, "link_decline", worker=me.pid, link=link.id)]
+        return cards.card(body, actions, body[0]["text"])
+
+    def _no_ack_card(self, content: Content, link: Link, pid: str, request: Request) -> dict:
+        m = content.messages.sharing
+        days = str(content.rules.supervisor.acknowledge_within_working_days)
+        text = content.text("sharing.no_ack", name=link.supervisor_name, days=days)
+        actions = [cards.action(m.nudge_button, "request_nudge", request=request.id),
+                   cards.command_action(m.change_who_button, "supervisor"), cards.help_now_action(content)]
+        return cards.card([cards.text_block(text)], actions, text)
+
+    def _reconfirm_card(self, content: Content, link: Link) -> dict:
+        m = content.messages.sharing
+        text = content.text("sharing.reconfirm", name=link.supervisor_name)
+        actions = [cards.action(m.keep_button, "link_keep"), cards.action(m.end_button, "link_end"),
+                   cards.command_action(m.change_who_button, "supervisor")]
+        return cards.card([cards.text_block(text)], actions, text)

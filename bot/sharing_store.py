@@ -1,0 +1,171 @@
+"""Supervisor links, sharing consent, requests and the audit log, in the worker's own file.
+
+The worker's file is the source of truth for their link, consent and requests. The supervisor's file
+only keeps an index of who named them (so they can see and end those links), never anything else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from .repositories import worker_shard
+from .storage import Store, first, next_id, put_single, transact
+
+LINK = "link"
+CONSENT = "consent"
+REQUESTS = "requests"
+AUDIT = "audit"
+SUPERVISING = "supervising"
+
+
+def _from(cls, doc: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    supervisor_pid: str
+    supervisor_name: str
+    role: str
+    status: str  # pending, active, declined, ended
+    created_at: str
+    accepted_at: str | None = None
+    reconfirm_due: str | None = None
+    reconfirm_asked: bool = False
+    closed_at: str | None = None
+
+    def reconfirm_due_at(self) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(self.reconfirm_due) if self.reconfirm_due else None
+
+
+@dataclass(frozen=True)
+class Consent:
+    on: bool = False
+    mode: str = "ask"  # ask, auto
+    link_id: str | None = None
+    wording_version: str | None = None
+    agreed_at: str | None = None
+    withdrawn_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    link_id: str
+    supervisor_pid: str
+    status: str  # offered, sent, acknowledged, not_now, stopped, undelivered, lapsed
+    created_at: str
+    note: str = ""
+    sent_at: str | None = None
+    acknowledged_at: str | None = None
+    closed_at: str | None = None
+    nudged: bool = False
+    follow_up_offered: bool = False
+    very_low: bool = False
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    event: str
+    who: str = ""  # the other person's display name, where there is one
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Supervising:
+    link_id: str
+    worker_pid: str
+    worker_name: str
+    role: str
+    status: str
+
+
+class SharingStore:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def _shard(self, pid: str):
+        return self._store.shard(worker_shard(pid))
+
+    async def link(self, pid: str) -> Link | None:
+        doc = await self._shard(pid).read(lambda db: first(db, LINK))
+        return _from(Link, doc) if doc else None
+
+    async def save_link(self, pid: str, link: Link, audit: AuditEntry | None = None) -> None:
+        await self._write(pid, {LINK: {"1": asdict(link)}}, audit)
+
+    async def consent(self, pid: str) -> Consent:
+        doc = await self._shard(pid).read(lambda db: first(db, CONSENT))
+        return _from(Consent, doc) if doc else Consent()
+
+    async def save_consent(self, pid: str, consent: Consent, audit: AuditEntry | None = None) -> None:
+        await self._write(pid, {CONSENT: {"1": asdict(consent)}}, audit)
+
+    async def requests(self, pid: str) -> list[Request]:
+        docs = await self._shard(pid).read(lambda db: db.table(REQUESTS).all())
+        return [_from(Request, d) for d in docs]
+
+    async def add_request(self, pid: str, request: Request) -> None:
+        def change(data: dict) -> None:
+            rows = data.setdefault(REQUESTS, {})
+            rows[next_id(rows)] = asdict(request)
+
+        await self._shard(pid).write(lambda db: transact(db, change))
+
+    async def update_request(self, pid: str, request_id: str, expect: tuple[str, ...], audit: AuditEntry | None = None,
+                             **changes: Any) -> Request | None:
+        """Change a request only if its status is one of `expect` (so replays and double clicks do nothing)."""
+
+        def change(data: dict) -> Request | None:
+            for row in data.setdefault(REQUESTS, {}).values():
+                if row["id"] == request_id and row["status"] in expect:
+                    row.update(changes)
+                    if audit:
+                        _append_audit(data, audit)
+                    return _from(Request, row)
+            return None
+
+        return await self._shard(pid).write(lambda db: transact(db, change))
+
+    async def audit(self, pid: str) -> list[AuditEntry]:
+        docs = await self._shard(pid).read(lambda db: db.table(AUDIT).all())
+        return [_from(AuditEntry, d) for d in docs]
+
+    async def record(self, pid: str, entry: AuditEntry) -> None:
+        await self._shard(pid).write(lambda db: transact(db, lambda data: _append_audit(data, entry)))
+
+    async def supervising(self, pid: str) -> list[Supervising]:
+        docs = await self._shard(pid).read(lambda db: db.table(SUPERVISING).all())
+        return [_from(Supervising, d) for d in docs]
+
+    async def set_supervising(self, pid: str, entry: Supervising) -> None:
+        def change(data: dict) -> None:
+            rows = data.setdefault(SUPERVISING, {})
+            for key, row in rows.items():
+                if row["link_id"] == entry.link_id:
+                    rows[key] = asdict(entry)
+                    return
+            rows[next_id(rows)] = asdict(entry)
+
+        await self._shard(pid).write(lambda db: transact(db, change))
+
+    async def _write(self, pid: str, tables: dict[str, dict], audit: AuditEntry | None) -> None:
+        def change(data: dict) -> None:
+            data.update(tables)
+            if audit:
+                _append_audit(data, audit)
+
+        await self._shard(pid).write(lambda db: transact(db, change))
+
+
+def _append_audit(data: dict, entry: AuditEntry) -> None:
+    rows = data.setdefault(AUDIT, {})
+    rows[next_id(rows)] = asdict(entry)
+
+
+def with_status(link: Link, status: str, now: dt.datetime) -> Link:
+    return replace(link, status=status, closed_at=now.isoformat() if status in ("declined", "ended") else link.closed_at)

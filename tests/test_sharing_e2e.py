@@ -1,0 +1,189 @@
+"""Consent-first supervisor requests, end to end: two conversations (worker and supervisor), the real
+endpoint and the fake connector."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.test_checkins_e2e import card_of, harness, services  # noqa: F401
+from tests.teams import Person, card_submit
+
+LOW = (2, 2, 3, 2, 3)  # 48: low, not very low
+
+
+def conversation(h, person: Person) -> list:
+    return [c for c in h.connector.sent if c.conversation_id == person.conversation_id]
+
+
+def button(call, title: str) -> dict:
+    return next(a for a in card_of(call)["actions"] if a["title"] == title)["data"]
+
+
+async def press(h, person: Person, data: dict, **typed):
+    """Press a card button as `person`; returns what that person's own chat received in the turn."""
+    sent = await h.send(card_submit(person, h.connector.url, {**data, **typed}))
+    return [c for c in sent if c.conversation_id == person.conversation_id]
+
+
+async def low_checkin(h, person: Person, values=LOW) -> list:
+    (card_call,) = await h.say(person, "check in")
+    card = card_of(card_call)
+    inputs = [b["id"] for b in card["body"] if b["type"] == "Input.ChoiceSet"]
+    data = {**button(card_call, "Save"), **{i: str(v) for i, v in zip(inputs, values)}}
+    sent = await h.send(card_submit(person, h.connector.url, data, reply_to=card_call.response_id))
+    return [c for c in sent if c.conversation_id == person.conversation_id]
+
+
+@pytest.fixture
+async def pair(harness):
+    worker, supervisor = Person.make("Alex Worker"), Person.make("Sam Supervisor")
+    harness.connector.members[supervisor.user_id] = {"name": supervisor.name, "email": "sam@trust.nhs.uk"}
+    await harness.say(supervisor, "hi")
+    await harness.say(worker, "hi")
+    return harness, worker, supervisor
+
+
+async def link_up(h, worker: Person, supervisor: Person) -> None:
+    (form,) = await h.say(worker, "supervisor")
+    sent = await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
+    assert "I've asked Sam Supervisor" in sent[0].words
+    nomination = conversation(h, supervisor)[-1]
+    assert "named you as their peer supervisor" in nomination.words and "never see scores" in nomination.words
+    accepted = await press(h, supervisor, button(nomination, "Accept"))
+    assert "You've accepted" in accepted[0].words
+    assert "Sam Supervisor accepted" in conversation(h, worker)[-1].words
+
+
+async def test_nominate_accept_consent_two_lows_preview_send_acknowledge(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    assert "has asked for a wellbeing catch-up" in consent.words and "not an emergency alert" in consent.words
+    on = await press(h, worker, button(consent, "Turn sharing on"), mode="ask")
+    assert "Sharing is on for Sam Supervisor" in on[0].words
+    before = len(conversation(h, supervisor))
+    await low_checkin(h, worker)
+    assert len(conversation(h, supervisor)) == before  # one low check-in: nothing
+    replies = await low_checkin(h, worker)
+    preview = next(c for c in replies if c.cards and "Send" in c.words)
+    assert "Would you like to let Sam Supervisor know" in preview.words
+    assert len(conversation(h, supervisor)) == before  # the worker hears first
+    sent = await press(h, worker, button(preview, "Send"), note="Could we talk on Friday?")
+    assert "Sent." in sent[0].words
+    request = conversation(h, supervisor)[-1]
+    words = request.words
+    assert "Alex Worker has asked for a wellbeing catch-up" in words and "within 2 working days" in words
+    assert "not an emergency alert" in words and "999" in words and "Could we talk on Friday?" in words
+    assert not re.search(r"\b(48|low|score|depress)\b", words.lower())
+    again = await press(h, worker, button(preview, "Send"), note="again")
+    assert "already been answered" in again[0].words and conversation(h, supervisor)[-1] is request
+    acked = await press(h, supervisor, button(request, "I've been in touch"))
+    assert "Thank you for getting in touch" in acked[0].words
+    assert "Sam Supervisor has marked that they've been in touch" in conversation(h, worker)[-1].words
+    (audit,) = await h.say(worker, "who has seen what")
+    for event in ("You named Sam Supervisor", "Sam Supervisor accepted", "You turned sharing on",
+                  "A catch-up request was sent to Sam Supervisor", "Sam Supervisor marked that they had been in touch"):
+        assert event in audit.words
+
+
+async def test_without_consent_nothing_reaches_the_supervisor(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    before = len(conversation(h, supervisor))
+    await low_checkin(h, worker)
+    replies = await low_checkin(h, worker)
+    assert any("Nothing has been shared" in r.words for r in replies)
+    assert len(conversation(h, supervisor)) == before
+
+
+async def test_automatic_mode_sends_and_tells_the_worker(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await low_checkin(h, worker)
+    replies = await low_checkin(h, worker)
+    assert any("As you chose in sharing, I've let Sam Supervisor know" in r.words for r in replies)
+    assert "has asked for a wellbeing catch-up" in conversation(h, supervisor)[-1].words
+
+
+async def test_withdrawing_consent_stops_requests_and_says_it_cannot_recall(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    (consent,) = await h.say(worker, "sharing")
+    off = await press(h, worker, button(consent, "Turn sharing off"))
+    assert "can't be recalled" in off[0].words
+    before = len(conversation(h, supervisor))
+    await low_checkin(h, worker)
+    await low_checkin(h, worker)
+    assert len(conversation(h, supervisor)) == before
+
+
+async def test_a_worker_cannot_name_themselves_or_someone_unknown(pair):
+    h, worker, _ = pair
+    h.connector.members[worker.user_id] = {"email": "alex@trust.nhs.uk"}
+    (form,) = await h.say(worker, "supervisor")
+    assert "can't find" in (await press(h, worker, button(form, "Ask them"), query="nobody@trust.nhs.uk"))[0].words
+    assert "can't name yourself" in (await press(h, worker, button(form, "Ask them"), query="Alex Worker"))[0].words
+    forged = await press(h, worker, {"action": "supervisor_pick", "target": "../../etc", "role": "other"})
+    assert "can't find" in forged[0].words
+
+
+async def test_someone_who_declined_is_not_asked_again(pair):
+    h, worker, supervisor = pair
+    (form,) = await h.say(worker, "supervisor")
+    await press(h, worker, button(form, "Ask them"), query="Sam Supervisor", role="line_manager")
+    nomination = conversation(h, supervisor)[-1]
+    await press(h, supervisor, button(nomination, "Decline"))
+    assert "Sam Supervisor declined" in conversation(h, worker)[-1].words
+    again = await press(h, worker, button(form, "Ask them"), query="Sam Supervisor", role="line_manager")
+    assert "declined before" in again[0].words
+
+
+async def test_replayed_or_forged_card_actions_change_nothing(pair):
+    h, worker, supervisor = pair
+    intruder = Person.make("Ivy Intruder")
+    await h.say(intruder, "hi")
+    (form,) = await h.say(worker, "supervisor")
+    await press(h, worker, button(form, "Ask them"), query="Sam Supervisor", role="peer_supervisor")
+    nomination = conversation(h, supervisor)[-1]
+    assert "isn't for you" in (await press(h, intruder, button(nomination, "Accept")))[0].words
+    assert "isn't for you" in (await press(h, worker, button(nomination, "Accept")))[0].words
+    await press(h, supervisor, button(nomination, "Accept"))
+    assert "already been answered" in (await press(h, supervisor, button(nomination, "Decline")))[0].words
+    assert "isn't for you" in (await press(h, intruder, {"action": "request_ack", "worker": "wdeadbeef", "request": "x"}))[0].words
+
+
+async def test_supervisor_sees_only_names_and_can_end_the_link(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    await low_checkin(h, worker)
+    (listing,) = await h.say(supervisor, "supervising")
+    assert "Alex Worker, as Peer supervisor: active" in listing.words
+    assert not re.search(r"\b48\b", listing.words)
+    ended = await press(h, supervisor, button(listing, "End the link: Alex Worker"))
+    assert "The link is ended" in ended[0].words
+    assert "Sam Supervisor has ended the link" in conversation(h, worker)[-1].words
+
+
+async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await low_checkin(h, worker)
+    await low_checkin(h, worker)  # Monday: sent automatically
+    from app import TICKER
+    h.clock._now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)  # Wednesday: 2 working days
+    await h.app[TICKER].tick()
+    offer = conversation(h, worker)[-1]
+    assert "hasn't marked that they've been in touch after 2 working days" in offer.words
+    before = len(conversation(h, supervisor))
+    nudged = await press(h, worker, button(offer, "Remind them"))
+    assert "I've reminded Sam Supervisor" in nudged[0].words
+    assert len(conversation(h, supervisor)) == before + 1
+    assert "already been answered" in (await press(h, worker, button(offer, "Remind them")))[0].words
