@@ -26,7 +26,9 @@ from bot.dialogs.crisis_guard import CrisisGuard
 from bot.dialogs.guide import GuideDialogs
 from bot.dialogs.plan import PlanDialogs
 from bot.dialogs.reflect import ReflectDialogs
+from bot.dialogs.my_data import MyDataDialogs
 from bot.dialogs.sharing import SharingDialogs
+from bot.privacy import PrivacyService
 from bot.dialogs.supervision import SupervisionDialogs
 from bot.sharing import SharingService
 from bot.sharing_store import SharingStore
@@ -36,10 +38,10 @@ from bot.dialogs.settings import SettingsDialogs
 from bot.messenger import Messenger, SendLimits
 from bot.repositories import CheckinRepository, Pseudonyms, WorkerRepository
 from bot.schedule_store import PromptLog, ScheduleRepository
-from bot.state import StoreBotStorage
-from bot.storage import DataFileError, Store
+from bot.state import StoreBotStorage, state_shard
+from bot.storage import Cipher, DataFileError, Store
 from bot.teams_bot import WellbeingBot
-from bot.web import SERVICES, Services, add_routes, error_middleware
+from bot.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
 from scheduler import Ticker, build_scheduler, register_jobs
 
 log = logging.getLogger("bot.app")
@@ -58,7 +60,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
 
     async def lifetime(app: web.Application):
         content = await ContentSource.open(settings.content_dir)
-        store = Store(settings.data_dir)
+        store = Store(settings.data_dir, cipher=Cipher(settings.data_keys) if settings.data_keys else None)
         await store.open()
         channel = Channel(settings, credentials)
         bot = await build_bot(store, content, clock, channel=channel, settings=settings, send_limits=send_limits,
@@ -68,6 +70,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         ticker = Ticker(clock)
         ticker.add("checkins", bot.checkins.send_due)
         ticker.add("supervisor_follow_ups", bot.sharing.follow_ups)
+        ticker.add("retention", retention_job(bot.privacy, content))
         scheduler = build_scheduler()
         register_jobs(scheduler, ticker)
         if run_scheduler:
@@ -77,7 +80,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         # full passes, which otherwise stalled the event loop for about 100 ms at a time.
         gc.collect()
         gc.freeze()
-        app[SERVICES] = Services(channel=channel, bot=bot, store=store, scheduler=scheduler)
+        app[SERVICES] = Services(channel=channel, bot=bot, store=store, scheduler=scheduler, privacy=bot.privacy,
+                                 clock=clock)
         app[CONTENT], app[TICKER] = content, ticker
         yield
         if watcher:
@@ -117,6 +121,13 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
     admin = AdminDialogs(settings.admin_ids, content, AdminStats(workers, ScheduleRepository(store), PromptLog(store),
                                                                CheckinRepository(store)), clock)
     conversation_state = ConversationState(StoreBotStorage(store))
+    notes, agenda = EntryList(store, NOTES), EntryList(store, AGENDA)
+    privacy = PrivacyService(store=store, workers=workers, checkins=CheckinRepository(store), sharing=sharing_store)
+    my_data = MyDataDialogs(privacy=privacy, store=store, workers=workers, sharing=sharing_store, notes=notes,
+                            agenda=agenda, plans=PlanRepository(store), checkins_service=checkins,
+                            checkin_records=CheckinRepository(store),
+                            state_key=lambda turn: state_shard(conversation_state.get_storage_key(turn)),
+                            content=content, clock=clock, base_url=settings.base_url, messenger=messenger)
     router = Router(
         conversation_state.create_property("DialogState"), content,
         commands={"check_in": checkin.start, "settings": settings_.show, "pause": pause.show,
@@ -124,7 +135,8 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                   "agenda": supervision.show_agenda, "reflect": reflect.start, "notes": reflect.show_notes,
                   "my_plan": plan.show, "admin": admin.report, "admin_reload": admin.reload,
                   "supervisor": share.supervisor, "sharing": share.sharing, "who_has_seen": share.who_has_seen,
-                  "supervising": share.supervising},
+                  "supervising": share.supervising, "my_data": my_data.show,
+                  "delete_my_data": my_data.ask_to_delete},
         actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "settings_save": settings_.save,
                  "pause_set": pause.set, "guide_open": guide.open, "guide_list": guide.list,
                  "agenda_show": supervision.show_agenda, "agenda_add": supervision.add,
@@ -136,11 +148,24 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                  "link_keep": share.keep, "link_end_supervisor": share.end_as_supervisor,
                  "sharing_on": share.sharing_on, "sharing_off": share.sharing_off, "request_send": share.send,
                  "request_not_now": share.not_now, "request_stop": share.stop, "request_ack": share.acknowledge,
-                 "request_nudge": share.nudge},
+                 "request_nudge": share.nudge, "data_trend": my_data.trend, "data_export": my_data.export,
+                 "erase_confirm": my_data.confirm_delete, "erase_cancel": my_data.cancel_delete},
         text=[checkin.typed],
     )
-    return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
-                        clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing)
+    bot = WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
+                       clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing)
+    bot.privacy = privacy
+    return bot
+
+
+def retention_job(privacy: PrivacyService, content: ContentSource):
+    """Once a day at 03:00 UTC: delete what is past its retention period (see docs/privacy.md)."""
+    async def run(now):
+        if now.hour == 3 and now.minute == 0:
+            r = content.current.rules.retention
+            removed = await privacy.apply_retention(now, r.checkins_months, r.audit_months_after_last_event)
+            log.info("retention removed=%d", removed)
+    return run
 
 
 def startup_line(settings: Settings) -> str:
@@ -169,7 +194,7 @@ def main() -> int:
     app = create_app(settings)
     app.on_startup.append(_announce(settings))
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None,
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger,
                     handle_signals=True, shutdown_timeout=10)
     except (DataFileError, ContentError) as exc:
         print(f"The bot did not start.\n{exc}", file=sys.stderr)

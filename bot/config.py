@@ -55,6 +55,13 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
     log_level: str = "INFO"
+    data_keys: tuple[str, ...] = field(default=(), repr=False)
+    public_url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        """Where the bot's own web server is reached from outside (for download links)."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def auth_enabled(self) -> bool:
@@ -127,13 +134,27 @@ class Settings:
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR.")
         content_dir = get("CONTENT_DIR")
+        data_keys = tuple(k.strip() for k in get("DATA_KEYS").split(",") if k.strip())
+        for key in data_keys:
+            try:
+                from cryptography.fernet import Fernet
+
+                Fernet(key.encode())
+            except (ValueError, TypeError):
+                problems.append("DATA_KEYS must be Fernet keys (44 characters, made with "
+                                "`python -m bot.keys`), comma-separated, newest first.")
+                break
+        public_url = get("PUBLIC_URL").rstrip("/")
+        if public_url and not public_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            problems.append("PUBLIC_URL must start with https:// (it is where workers download their data).")
         if problems:
             raise ConfigError(problems)
         return cls(
             app_id=app_id, app_password=password, app_type=app_type, tenant_id=tenant, host=host, port=port,
             data_dir=Path(get("DATA_DIR", "./data")), timezone=timezone, admin_ids=admin_ids,
             content_dir=Path(content_dir) if content_dir else None, max_body_bytes=max_body,
-            service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS, log_level=level,
+            service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS, log_level=level, data_keys=data_keys,
+            public_url=public_url,
         )
 
 

@@ -70,7 +70,35 @@ def atomic_write(path: Path, payload: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def load_json_file(path: Path) -> dict | None:
+class Cipher:
+    """Optional encryption at rest (Fernet: AES-128-CBC with HMAC-SHA256). The first key encrypts;
+    every key can decrypt, so a key can be rotated by putting the new one first."""
+
+    def __init__(self, keys: tuple[str, ...]):
+        from cryptography.fernet import Fernet, MultiFernet
+
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+
+    def encrypt(self, payload: bytes) -> bytes:
+        return self._fernet.encrypt(payload)
+
+    def decrypt(self, token: bytes) -> bytes:
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as exc:
+            raise KeyMismatch("the data files were encrypted with a different key: check DATA_KEYS") from exc
+
+
+class KeyMismatch(DataFileError):
+    """Data is encrypted and the key is missing or wrong."""
+
+
+FERNET_PREFIX = b"gAAAAA"
+
+
+def load_json_file(path: Path, cipher: Cipher | None = None) -> dict | None:
     """Parse a data file; None when it does not exist; DataFileError when empty or unparsable."""
     try:
         raw = path.read_bytes()
@@ -78,6 +106,11 @@ def load_json_file(path: Path) -> dict | None:
         return None
     if not raw.strip():
         raise DataFileError(restore_advice(path))
+    if raw.startswith(FERNET_PREFIX):
+        if cipher is None:
+            raise KeyMismatch(f"{path}: the data is encrypted, but no DATA_KEYS is set. Set the key it was "
+                              "encrypted with (see docs/privacy.md, 'Encryption at rest').")
+        raw = cipher.decrypt(raw)
     try:
         data = json.loads(raw)
     except ValueError as exc:
@@ -90,8 +123,9 @@ def load_json_file(path: Path) -> dict | None:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and replaces the file atomically on write."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, cipher: Cipher | None = None):
         self.path = Path(path)
+        self._cipher = cipher
         self._data: dict | None = None
         self._loaded = False
 
@@ -101,7 +135,7 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict | None:
         if not self._loaded:
-            self._data = load_json_file(self.path)
+            self._data = load_json_file(self.path, self._cipher)
             self._loaded = True
         return self._data
 
@@ -109,6 +143,8 @@ class AtomicJSONStorage(Storage):
         try:
             # Serialise before touching the disk: a value JSON cannot hold fails here, harmlessly.
             payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            if self._cipher is not None:
+                payload = self._cipher.encrypt(payload)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, payload)
         except BaseException:
@@ -116,6 +152,10 @@ class AtomicJSONStorage(Storage):
             self._data, self._loaded = None, False
             raise
         self._data, self._loaded = data, True
+
+    def forget(self) -> None:
+        """After the file is deleted: empty, and nothing cached."""
+        self._data, self._loaded = None, True
 
     def close(self) -> None:
         pass
@@ -142,9 +182,9 @@ class _TinyDB(TinyDB):
 class Shard:
     """One data file and the TinyDB object over it."""
 
-    def __init__(self, path: Path, executor: ThreadPoolExecutor):
+    def __init__(self, path: Path, executor: ThreadPoolExecutor, cipher: Cipher | None = None):
         self.path = path
-        self._storage = AtomicJSONStorage(path)
+        self._storage = AtomicJSONStorage(path, cipher)
         self._db = _TinyDB(storage=lambda: self._storage)
         self._lock = asyncio.Lock()
         self._executor = executor
@@ -167,19 +207,20 @@ class Shard:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._unlink)
 
     def _unlink(self) -> None:
+        self._storage.forget()
         try:
             self.path.unlink()
         except FileNotFoundError:
             return
         fsync_dir(self.path.parent)
-        self._storage._data, self._storage._loaded = None, True
 
 
 class Store:
     """The bot's data folder: named shards, each a small TinyDB file."""
 
-    def __init__(self, root: Path, *, threads: int = 4):
+    def __init__(self, root: Path, *, threads: int = 4, cipher: Cipher | None = None):
         self.root = Path(root)
+        self._cipher = cipher
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
         self._probe_ok = False
@@ -196,7 +237,9 @@ class Store:
                 path.unlink(missing_ok=True)  # a write that crashed before its rename; never acknowledged
             elif path.suffix == SUFFIX:
                 try:
-                    load_json_file(path)
+                    load_json_file(path, self._cipher)
+                except KeyMismatch as exc:
+                    raise KeyMismatch(f"The bot did not start: {exc}") from None
                 except DataFileError as exc:
                     problems.append(str(exc))
         if problems:
@@ -228,7 +271,7 @@ class Store:
         if shard is None:
             if not _SHARD_NAME.match(name):
                 raise ValueError("shard names are lower-case letters, digits, _ and /")
-            shard = self._shards[name] = Shard(self.root / f"{name}{SUFFIX}", self._executor)
+            shard = self._shards[name] = Shard(self.root / f"{name}{SUFFIX}", self._executor, self._cipher)
         return shard
 
     async def list_shards(self, prefix: str) -> list[str]:

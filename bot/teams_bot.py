@@ -18,6 +18,7 @@ from .clock import Clock
 from .content import Content
 from .content.schema import KNOWN_COMMANDS
 from .dialogs.intent import PID_KEY, Intent
+from .dialogs.my_data import ERASED_KEY
 from .dialogs.replies import send_welcome
 from .checkins import CheckinService
 from .dialogs.crisis_guard import CrisisGuard
@@ -106,7 +107,8 @@ class WellbeingBot(ActivityHandler):
         if not worker.email_checked:
             await self._learn_email(turn, worker.pid)
         await super().on_turn(turn)
-        await self._state.save_changes(turn)
+        if not turn.turn_state.get(ERASED_KEY):
+            await self._state.save_changes(turn)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """Welcome a first-time worker, then route what they asked for."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError
@@ -28,6 +29,8 @@ class Services:
     bot: Any
     store: Any
     scheduler: Any
+    privacy: Any = None
+    clock: Any = None
 
 
 SERVICES = web.AppKey("services", Services)
@@ -86,6 +89,18 @@ async def messages(request: web.Request) -> web.Response:
     return web.Response(status=201)
 
 
+async def export(request: web.Request) -> web.Response:
+    """GET /export/{token}: a worker's data as a JSON file; each link works once, for ten minutes."""
+    services = request.app[SERVICES]
+    data = await services.privacy.export_by_token(request.match_info["token"], services.clock.now())
+    if data is None:
+        log.warning("export_refused")
+        return web.json_response({"error": "This download link has expired or was already used."}, status=410)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return web.Response(text=body, content_type="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-wellbeing-data.json"', "Cache-Control": "no-store"})
+
+
 async def healthz(_request: web.Request) -> web.Response:
     """GET /healthz: the process is alive and serving HTTP."""
     return web.json_response({"status": "ok"})
@@ -119,3 +134,14 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/export/{token}", export)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request without client addresses or secrets (download tokens are bearer links)."""
+
+    def log(self, request, response, time):  # noqa: A002 - aiohttp's signature
+        path = request.path
+        if path.startswith("/export/"):
+            path = "/export/<redacted>"
+        self.logger.info("http %s %s %d %.1fms", request.method, path, response.status, time * 1000)

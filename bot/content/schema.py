@@ -14,7 +14,7 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 # Commands the bot's code knows how to handle. Content gives each one its words and help text.
 KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume", "guide", "supervision",
                   "agenda", "reflect", "notes", "my_plan", "admin", "admin_reload", "supervisor", "sharing",
-                  "who_has_seen", "supervising")
+                  "who_has_seen", "supervising", "my_data", "delete_my_data")
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
 ADMIN_COMMANDS = ("admin", "admin_reload")
 
@@ -43,6 +43,13 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "guide.matches": {"words"},
     "agenda.count": {"count"},
     "admin.content": {"version", "status"},
+    "privacy.summary_schedule": {"schedule"},
+    "privacy.summary_checkins": {"count", "dates"},
+    "privacy.summary_link": {"name", "status"},
+    "privacy.summary_requests": {"count"},
+    "privacy.summary_private": {"notes", "agenda", "plan"},
+    "privacy.trend_line": {"date", "bar", "total", "words"},
+    "privacy.export_ready": {"minutes"},
     "sharing.status_pending": {"name", "role"},
     "sharing.status_active": {"name", "role"},
     "sharing.asked": {"name"},
@@ -343,6 +350,38 @@ class SharingMessages(Strict):
     supervising_entry: Text
 
 
+class PrivacyMessages(Strict):
+    summary_title: Text
+    summary_schedule: Text
+    summary_checkins: Text
+    summary_no_checkins: Text
+    summary_link: Text
+    summary_no_link: Text
+    summary_consent_on: Text
+    summary_consent_off: Text
+    summary_requests: Text
+    summary_private: Text
+    plan_written: Text
+    plan_empty: Text
+    trend_button: Text
+    export_button: Text
+    delete_button: Text
+    trend_title: Text
+    trend_line: Text
+    trend_empty: Text
+    trend_note: Text
+    export_ready: Text
+    export_link_button: Text
+    export_refused: Text
+    delete_confirm: Text
+    delete_yes: Text
+    delete_cancel: Text
+    deleted: Text
+    delete_cancelled: Text
+    delete_refused: Text
+    supervisor_gone: Text
+
+
 class CrisisMessages(Strict):
     work_talk_offer: Text
     check_in_button: Text
@@ -375,6 +414,7 @@ class MessagesFile(Strict):
     crisis: CrisisMessages
     admin: AdminMessages
     sharing: SharingMessages
+    privacy: PrivacyMessages
     commands: list[Command] = Field(min_length=1)
 
 

@@ -1,0 +1,195 @@
+"""The worker's data: see it, export it, erase it; retention; encryption at rest; nothing personal in logs."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import re
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.repositories import CheckinRecord
+from bot.storage import Cipher, DataFileError, KeyMismatch, Store
+from bot.web import SERVICES
+from tests.conftest import BotHarness
+from tests.teams import Person, card_submit
+from tests.test_checkins_e2e import card_of
+from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press
+
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+NOTE = "the ward round felt close to home"
+
+
+@pytest.fixture
+async def h(settings, connector):
+    clock = FixedClock(START)
+    harness = await BotHarness(settings, connector, clock=clock, run_scheduler=False).start()
+    harness.clock = clock
+    yield harness
+    await harness.stop()
+
+
+async def rich_history(h, worker: Person, supervisor: Person) -> None:
+    """A worker with check-ins, a note, a plan, a supervision list, a named supervisor and sharing on."""
+    h.connector.members[worker.user_id] = {"name": worker.name, "email": "alex@trust.nhs.uk"}
+    h.connector.members[supervisor.user_id] = {"name": supervisor.name, "email": "sam@trust.nhs.uk"}
+    await h.say(supervisor, "hi")
+    await h.say(worker, "hi")
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await low_checkin(h, worker)
+    await low_checkin(h, worker)
+    await press(h, worker, {"action": "reflect_save", "thoughts": NOTE})
+    await press(h, worker, {"action": "plan_save", "what_helps": "a walk at lunch", "keeps_me_well": "",
+                            "early_signs": "", "who_to_contact": ""})
+    await press(h, worker, {"action": "agenda_add", "item": "talk about boundaries"})
+
+
+def raw_files(settings: Settings) -> str:
+    return "\n".join(p.read_text() for p in settings.data_dir.rglob("*.json"))
+
+
+async def test_my_data_says_what_is_held_without_scores(h, worker):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    (summary,) = await h.say(worker, "my data")
+    words = summary.words
+    assert "2 completed check-in(s), on: 2026-11-23, 2026-11-23" in words
+    assert "Sam Supervisor (active)" in words and "Sharing is on." in words
+    assert "Your private notes: 1" in words and "Your plan: written" in words
+    assert not re.search(r"\b48\b", words)
+    (trend,) = await press(h, worker, button(summary, "Show my recent check-ins"))
+    assert "48 (forty-eight out of 100)" in trend.words and "█" in trend.words
+
+
+async def test_export_is_complete_single_use_and_short_lived(h, worker, settings):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    (summary,) = await h.say(worker, "my data")
+    (link_card,) = await press(h, worker, button(summary, "Download all my data"))
+    url = next(a["url"] for a in card_of(link_card)["actions"] if a["type"] == "Action.OpenUrl")
+    path = url.split("127.0.0.1:3978")[1]
+    response = await h.client.get(path)
+    assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
+    exported = json.loads(await response.text())
+    pid = exported["worker_id"]
+    stored = json.loads((settings.data_dir / "workers" / pid[1:3] / f"{pid}.json").read_text())
+    assert exported["records"] == {table: list(rows.values()) for table, rows in stored.items()}
+    assert {"profile", "checkins", "notes", "plan", "agenda", "link", "consent", "requests", "audit", "schedule",
+            "prompts"} <= set(exported["records"])
+    assert exported["records"]["notes"][0]["text"] == NOTE
+    assert (await h.client.get(path)).status == 410  # used
+    (link_card,) = await press(h, worker, button(summary, "Download all my data"))
+    url = next(a["url"] for a in card_of(link_card)["actions"] if a["type"] == "Action.OpenUrl")
+    h.clock.advance(minutes=11)
+    assert (await h.client.get(url.split("127.0.0.1:3978")[1])).status == 410  # expired
+    assert (await h.client.get("/export/made-up-token")).status == 410
+
+
+async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, settings):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    workers = h.app[SERVICES].bot._workers
+    from tests.test_checkins_e2e import pid_of
+    pid = await pid_of(h, worker)
+    (confirm,) = await h.say(worker, "delete my data")
+    assert "can't erase this Teams chat" in confirm.words
+    forged = await press(h, worker, {"action": "erase_confirm", "nonce": "guess"})
+    assert "nothing was erased" in forged[0].words and NOTE in raw_files(settings)
+    done = await press(h, worker, button(confirm, "Yes, erase everything"))
+    assert "Everything I held about you is erased" in done[0].words
+    assert "link ended" in conversation(h, supervisor)[-1].words or "link is ended" in conversation(h, supervisor)[-1].words
+    await h.restart()
+    raw = raw_files(settings)
+    for trace in (NOTE, worker.name, "alex@trust.nhs.uk", worker.aad_object_id, worker.user_id,
+                  worker.conversation_id, pid, "a walk at lunch", "talk about boundaries"):
+        assert trace not in raw, trace
+    erasures = json.loads((settings.data_dir / "system" / "erasures.json").read_text())
+    assert list(erasures["erasures"].values()) == [{"on": "2026-11-23"}]
+    # Pressing the old button again: the worker is greeted as someone new, and nothing is erased.
+    replay = await press(h, worker, button(confirm, "Yes, erase everything"))
+    assert "nothing was erased" in replay[-1].words
+
+
+async def test_erasing_a_supervisor_ends_their_links_and_tells_the_workers(h, worker):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    (confirm,) = await h.say(supervisor, "delete my data")
+    await press(h, supervisor, button(confirm, "Yes, erase everything"))
+    assert "no longer available" in conversation(h, worker)[-1].words
+    (audit,) = await h.say(worker, "who has seen what")
+    assert "Sam Supervisor" not in audit.words
+    (summary,) = await h.say(worker, "my data")
+    assert "No named person." in summary.words
+
+
+async def test_retention_removes_exactly_what_is_due(h, worker):
+    await h.say(worker, "hi")
+    services = h.app[SERVICES]
+    workers = services.bot._workers
+    (pid,) = await workers.all_pids()
+    repo = services.bot.checkins._checkins
+    for date in ("2025-10-01", "2025-11-22", "2025-11-24", "2026-06-01"):
+        await repo.add(pid, CheckinRecord(date, "who5", 60))
+    from app import TICKER
+    h.clock._now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
+    await h.app[TICKER].tick()
+    assert [c.date for c in await repo.list(pid)] == ["2025-11-24", "2026-06-01"]
+
+
+@pytest.fixture
+def key() -> str:
+    return Fernet.generate_key().decode()
+
+
+async def test_encryption_round_trip_wrong_key_and_missing_key(settings, connector, key, worker):
+    secure = dataclasses.replace(settings, data_keys=(key,))
+    h = await BotHarness(secure, connector, run_scheduler=False).start()
+    await h.say(worker, "hi")
+    await h.send(card_submit(worker, connector.url, {"action": "reflect_save", "thoughts": NOTE}))
+    await h.stop()
+    raw = raw_files(settings)
+    assert NOTE not in raw and worker.name not in raw and "reflect" not in raw
+    h = await BotHarness(secure, connector, run_scheduler=False).start()  # same key: fine
+    (notes,) = await h.say(worker, "notes")
+    assert NOTE in notes.words
+    await h.stop()
+    for wrong in ((), (Fernet.generate_key().decode(),)):
+        with pytest.raises(DataFileError) as err:
+            await Store(settings.data_dir, cipher=Cipher(wrong) if wrong else None).open()
+        assert isinstance(err.value, KeyMismatch) and "DATA_KEYS" in str(err.value)
+
+
+async def test_key_rotation_reads_old_and_writes_new(settings, key, tmp_path):
+    from bot.storage import put_single
+
+    store = Store(tmp_path / "d", cipher=Cipher((key,)))
+    await store.open()
+    await store.shard("system/x").write(lambda db: put_single(db, "t", {"v": 1}))
+    await store.close()
+    new = Fernet.generate_key().decode()
+    store = Store(tmp_path / "d", cipher=Cipher((new, key)))
+    await store.open()
+    assert (await store.shard("system/x").read(lambda db: db.table("t").all()))[0]["v"] == 1
+    await store.close()
+
+
+async def test_a_full_conversation_leaves_no_personal_data_in_the_logs(h, worker, caplog):
+    caplog.set_level(logging.DEBUG)
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    await h.say(worker, "I want to end it all")
+    (summary,) = await h.say(worker, "my data")
+    await press(h, worker, button(summary, "Show my recent check-ins"))
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    assert "turn type=message" in logs  # the logs were captured
+    for secret in (worker.name, supervisor.name, "alex@trust.nhs.uk", "sam@trust.nhs.uk", NOTE, "a walk at lunch",
+                   "talk about boundaries", "end it all", worker.aad_object_id, worker.user_id):
+        assert secret not in logs, secret
+    bot_lines = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
+    assert not re.search(r"\b48\b", bot_lines) and "total" not in bot_lines
