@@ -22,8 +22,5 @@ class DueIndex:
         """Workers whose next event is at or before `now`, earliest first."""
         return sorted((p for p, t in self._next.items() if t <= now), key=self._next.__getitem__)
 
-    def get(self, pid: str) -> dt.datetime | None:
-        return self._next.get(pid)
-
     def __len__(self) -> int:
         return len(self._next)

@@ -7,7 +7,7 @@ finds it taken. Completing a check-in marks its prompt answered and stores the r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .repositories import CHECKINS, CheckinRecord, worker_shard
@@ -134,7 +134,3 @@ def _prune(rows: dict[str, dict], now: dt.datetime) -> None:
     cutoff = (now - dt.timedelta(days=KEEP_CLOSED_PROMPTS_DAYS)).isoformat()
     for key in [k for k, r in rows.items() if r["status"] != "open" and r["created_at"] < cutoff]:
         del rows[key]
-
-
-def replace_status(record: PromptRecord, status: str) -> PromptRecord:
-    return replace(record, status=status)

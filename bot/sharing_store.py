@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .repositories import worker_shard
-from .storage import Store, first, next_id, put_single, transact
+from .storage import Store, first, next_id, transact
 
 LINK = "link"
 CONSENT = "consent"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from typing import Any, Callable
+from typing import Callable
 
 from botbuilder.core import ActivityHandler, ConversationState, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -80,6 +80,7 @@ class WellbeingBot(ActivityHandler):
         self._state = conversation_state
         self._router = router
         self._content = content
+        self.content = content
         self._clock = clock
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -173,9 +174,3 @@ class WellbeingBot(ActivityHandler):
                 await turn.send_activity(self._content().text("error", ref=ref))
             except Exception as exc:  # noqa: BLE001
                 turn_log.error("turn_error ref=%s apology_failed=%s", ref, type(exc).__name__)
-
-
-def activity_summary(body: dict[str, Any]) -> str:
-    """A log-safe description of a rejected request body: its type only."""
-    kind = body.get("type") if isinstance(body, dict) else None
-    return kind if isinstance(kind, str) and kind.isalnum() and len(kind) < 40 else "?"

@@ -95,7 +95,7 @@ async def export(request: web.Request) -> web.Response:
     data = await services.privacy.export_by_token(request.match_info["token"], services.clock.now())
     if data is None:
         log.warning("export_refused")
-        return web.json_response({"error": "This download link has expired or was already used."}, status=410)
+        return web.Response(text=services.bot.content().messages.privacy.export_refused, status=410)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return web.Response(text=body, content_type="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-wellbeing-data.json"', "Cache-Control": "no-store"})

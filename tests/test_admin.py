@@ -8,7 +8,6 @@ import re
 import pytest
 
 from bot.clock import FixedClock
-from bot.web import SERVICES
 from tests.conftest import BotHarness
 from tests.teams import Person
 

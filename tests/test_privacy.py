@@ -94,7 +94,6 @@ async def test_export_is_complete_single_use_and_short_lived(h, worker, settings
 async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, settings):
     supervisor = Person.make("Sam Supervisor")
     await rich_history(h, worker, supervisor)
-    workers = h.app[SERVICES].bot._workers
     from tests.test_checkins_e2e import pid_of
     pid = await pid_of(h, worker)
     (confirm,) = await h.say(worker, "delete my data")

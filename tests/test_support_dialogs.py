@@ -1,7 +1,6 @@
 """Guide, supervision list, reflect, notes, my plan and the crisis guard, through the TestAdapter."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 import pytest

@@ -380,6 +380,9 @@ class PrivacyMessages(Strict):
     delete_cancelled: Text
     delete_refused: Text
     supervisor_gone: Text
+    number_ones: list[Text] = Field(min_length=20, max_length=20)
+    number_tens: list[Text] = Field(min_length=8, max_length=8)
+    number_hundred: Text
 
 
 class CrisisMessages(Strict):

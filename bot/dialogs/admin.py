@@ -1,8 +1,6 @@
 """Admin commands, for the Entra ids in ADMIN_IDS only; to anyone else they do not exist."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Callable
 
 from botbuilder.core import TurnContext
 

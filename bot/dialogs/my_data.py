@@ -23,19 +23,17 @@ from .schedule_text import describe
 ERASE_TABLE = "erasure_request"
 CONFIRM_TTL = dt.timedelta(minutes=10)
 ERASED_KEY = "wellbeing.erased"
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-         "sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
-def number_words(n: int) -> str:
-    """0 to 100 in words, so a number is never only a number (or only a bar)."""
+def number_words(content: Content, n: int) -> str:
+    """0 to 100 in words (from content), so a number is never only a number or only a bar."""
+    m = content.messages.privacy
     if n >= 100:
-        return "one hundred"
+        return m.number_hundred
     if n < 20:
-        return _ONES[n]
+        return m.number_ones[n]
     tens, ones = divmod(n, 10)
-    return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+    return m.number_tens[tens - 2] + (f"-{m.number_ones[ones]}" if ones else "")
 
 
 class MyDataDialogs:
@@ -96,7 +94,7 @@ class MyDataDialogs:
         lines = [f"**{m.trend_title}**"]
         for date, total in points:
             bar = "█" * round(total / 10) + "░" * (10 - round(total / 10))
-            lines.append(content.text("privacy.trend_line", date=date, bar=bar, total=str(total), words=number_words(total)))
+            lines.append(content.text("privacy.trend_line", date=date, bar=bar, total=str(total), words=number_words(content, total)))
         lines.append(m.trend_note)
         await turn.send_activity("\n\n".join(lines))
 
