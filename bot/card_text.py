@@ -31,12 +31,22 @@ def _body(elements: list[dict[str, Any]], lines: list[str]) -> None:
         elif kind == "FactSet":
             lines += [f"  {f.get('title', '')}: {plain(f.get('value', ''))}" for f in element.get("facts", [])]
         elif kind == "Input.ChoiceSet":
-            lines.append(f"{element.get('label', '')} (answer as {element.get('id')}=<value>)")
+            _input_line(lines, element, "<value>")
             lines += [f"    {c.get('value')} = {c.get('title')}" for c in element.get("choices", [])]
         elif kind in ("Input.Text", "Input.Date", "Input.Time", "Input.Number", "Input.Toggle"):
-            lines.append(f"{element.get('label', '')} (answer as {element.get('id')}=<text>)")
+            _input_line(lines, element, "<text>")
         elif kind in ("Container", "Column"):
             _body(element.get("items") or [], lines)
         elif kind == "ColumnSet":
             for column in element.get("columns") or []:
                 _body(column.get("items") or [], lines)
+
+
+def _input_line(lines: list[str], element: dict[str, Any], placeholder: str) -> None:
+    """How to answer an input; joined to its visible label when the card shows one just before it."""
+    label = element.get("label", "")
+    hint = f"(answer as {element.get('id')}={placeholder})"
+    if lines and label and lines[-1] == plain(label):
+        lines[-1] = f"{lines[-1]} {hint}"
+    else:
+        lines.append(f"{label} {hint}".strip())

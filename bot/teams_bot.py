@@ -79,7 +79,6 @@ class WellbeingBot(ActivityHandler):
         self.checkins = checkins
         self._state = conversation_state
         self._router = router
-        self._content = content
         self.content = content
         self._clock = clock
 
@@ -97,7 +96,7 @@ class WellbeingBot(ActivityHandler):
         activity = turn.activity
         if not is_personal(activity):
             if activity.type == ActivityTypes.message:
-                await turn.send_activity(self._content().messages.personal_only)
+                await turn.send_activity(self.content().messages.personal_only)
             return
         if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
             await self._uninstalled(turn)
@@ -113,7 +112,7 @@ class WellbeingBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """Welcome a first-time worker, then route what they asked for."""
-        content = self._content()
+        content = self.content()
         TurnContext.remove_recipient_mention(turn_context.activity)
         intent = intent_of(turn_context.activity, content)
         if await self._guard.intercept(turn_context, intent):
@@ -135,7 +134,7 @@ class WellbeingBot(ActivityHandler):
     async def _welcome_once(self, turn: TurnContext) -> bool:
         if turn.turn_state.get(WELCOMED_KEY):
             return False
-        content = self._content()
+        content = self.content()
         schedule = await self.checkins.schedule_for(turn.turn_state[PID_KEY])  # the default rhythm starts now
         await send_welcome(turn, content, describe(content, schedule))
         await self._workers.set_welcomed(turn.turn_state[PID_KEY], True)
@@ -171,6 +170,6 @@ class WellbeingBot(ActivityHandler):
             turn_log.error("turn_error ref=%s state_cleanup_failed=%s", ref, type(exc).__name__)
         if turn.activity.type == ActivityTypes.message:
             try:
-                await turn.send_activity(self._content().text("error", ref=ref))
+                await turn.send_activity(self.content().text("error", ref=ref))
             except Exception as exc:  # noqa: BLE001
                 turn_log.error("turn_error ref=%s apology_failed=%s", ref, type(exc).__name__)
