@@ -3,7 +3,8 @@
 What this adds to the SDK, each for a reason found in its 4.17 sources:
 - authentication is checked before the turn, and any failure is a 401 (the SDK lets JWT errors out as 500);
 - credentials are cached by app id and scope (the stock factory builds a new MSAL app, so a new token
-  request, on every turn and every proactive send);
+  request, on every turn and every proactive send), and the token is fetched on a worker thread before
+  each use, so MSAL's synchronous token request (first use, then about hourly) never blocks the loop;
 - the OpenID signing keys are fetched on a worker thread with a timeout (the SDK uses a blocking
   `requests.get` with no timeout on the event loop);
 - no user-token (OAuth sign-in) client is built per turn: the bot has no sign-in, and building one
@@ -95,6 +96,10 @@ class CachingCredentialFactory(ServiceClientCredentialsFactory):
                     cached = await self._inner.create_credentials(app_id, oauth_scope, login_endpoint,
                                                                   validate_authority)
                     self._cache[key] = cached
+        if app_id and hasattr(cached, "get_access_token"):
+            # MSAL answers from its cache when the token is fresh; when it is not, the network call
+            # happens here, on a thread, instead of later inside the SDK's send on the event loop.
+            await asyncio.to_thread(cached.get_access_token)
         return cached
 
 

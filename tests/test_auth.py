@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 
@@ -37,11 +38,17 @@ class CountingCredentials(PasswordServiceClientCredentialFactory):
     def __init__(self):
         super().__init__(APP_ID, "secret", TENANT)
         self.created = 0
+        self.token_threads: list[str] = []
 
     async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
         self.created += 1
         creds = MicrosoftAppCredentials(app_id, "secret", TENANT, oauth_scope)
-        creds.get_access_token = lambda force_refresh=False: "outbound-test-token"
+
+        def get_access_token(force_refresh=False):
+            self.token_threads.append(threading.current_thread().name)
+            return "outbound-test-token"
+
+        creds.get_access_token = get_access_token
         return creds
 
 
@@ -101,6 +108,8 @@ async def test_credentials_are_created_once_across_turns(secure_bot, worker):
         assert response.status == 201
     assert len(secure_bot.connector.sent) >= 4
     assert secure_bot.credentials.created == 1
+    # The first token request of every turn runs off the event loop (MSAL's network call would block it).
+    assert secure_bot.credentials.token_threads[0] != threading.main_thread().name
 
 
 def _unsigned(service_url: str) -> str:
