@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                               sleep=sleep)
         channel.set_error_handler(bot.on_turn_error)
         await bot.checkins.rebuild_index()
+        await bot.sharing.recover()
         ticker = Ticker(clock)
         ticker.add("checkins", bot.checkins.send_due)
         ticker.add("supervisor_follow_ups", bot.sharing.follow_ups)

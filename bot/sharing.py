@@ -296,6 +296,25 @@ class SharingService:
                 await self._store.save_link(pid, replace(link, reconfirm_asked=True))
                 await self._messenger.send(worker, [Outgoing(card=self._reconfirm_card(content, link))])
 
+    async def recover(self) -> int:
+        """At start-up: a request that was being sent when the bot stopped is recorded as undelivered and
+        the worker is told, so nothing is dropped silently (it is not re-sent: it may have arrived)."""
+        now, content, count = self._clock.now(), self._content(), 0
+        for pid in await self._workers.all_pids():
+            for request in await self._store.requests(pid):
+                if request.status != "sending":
+                    continue
+                link = await self._store.link(pid)
+                name = link.supervisor_name if link else ""
+                await self._store.update_request(pid, request.id, ("sending",),
+                                                 AuditEntry(now.isoformat(), "request_undelivered", name),
+                                                 status="undelivered", closed_at=now.isoformat())
+                worker = await self._workers.get(pid)
+                if worker and worker.installed and self._messenger:
+                    await self._messenger.send(worker, [Outgoing(text=content.text("sharing.undelivered", name=name))])
+                count += 1
+        return count
+
     # Helpers ----------------------------------------------------------------------------------------
 
     @staticmethod

@@ -187,3 +187,25 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
     assert "I've reminded Sam Supervisor" in nudged[0].words
     assert len(conversation(h, supervisor)) == before + 1
     assert "already been answered" in (await press(h, worker, button(offer, "Remind them")))[0].words
+
+
+async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_restart(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="ask")
+    await low_checkin(h, worker)
+    replies = await low_checkin(h, worker)
+    preview = next(c for c in replies if c.cards and "Send" in c.words)
+    request_id = button(preview, "Send")["request"]
+    from bot.web import SERVICES
+    from tests.test_checkins_e2e import pid_of
+
+    bot = h.app[SERVICES].bot
+    pid = await pid_of(h, worker)
+    # The process dies after claiming the request and before the supervisor's message is confirmed.
+    await bot.sharing._store.update_request(pid, request_id, ("offered",), status="sending")
+    await h.restart()
+    assert "couldn't deliver the message to Sam Supervisor" in conversation(h, worker)[-1].words
+    (audit,) = await h.say(worker, "who has seen what")
+    assert "could not be delivered" in audit.words
