@@ -192,3 +192,18 @@ async def test_a_full_conversation_leaves_no_personal_data_in_the_logs(h, worker
         assert secret not in logs, secret
     bot_lines = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
     assert not re.search(r"\b48\b", bot_lines) and "total" not in bot_lines
+
+
+async def test_nobody_else_can_export_or_erase_a_workers_data(h, worker, settings):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    intruder = Person.make("Ivy Intruder")
+    await h.say(intruder, "hi")
+    (confirm,) = await h.say(worker, "delete my data")
+    refused = await press(h, intruder, button(confirm, "Yes, erase everything"))
+    assert "nothing was erased" in refused[-1].words and NOTE in raw_files(settings)
+    (link_card,) = await press(h, intruder, {"action": "data_export"})
+    url = next(a["url"] for a in card_of(link_card)["actions"] if a["type"] == "Action.OpenUrl")
+    exported = json.loads(await (await h.client.get(url.split("127.0.0.1:3978")[1])).text())
+    assert NOTE not in json.dumps(exported) and worker.name not in json.dumps(exported)
+    assert exported["records"]["profile"][0]["name"] == "Ivy Intruder"
