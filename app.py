@@ -102,31 +102,32 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
 
     Without a channel (the preview, TestAdapter tests) nothing can be sent proactively."""
     settings = settings or Settings()
+    # Repositories: one of each, over the same store.
     workers = WorkerRepository(store, await Pseudonyms.load(store))
+    schedules, prompts, records = ScheduleRepository(store), PromptLog(store), CheckinRepository(store)
+    sharing_store, plans = SharingStore(store), PlanRepository(store)
+    notes, agenda = EntryList(store, NOTES), EntryList(store, AGENDA)
+    conversation_state = ConversationState(StoreBotStorage(store))
+    # Use-cases.
     messenger = (Messenger(channel.adapter, settings.app_id, workers, clock, limits=send_limits, sleep=sleep)
                  if channel else None)
-    checkins = CheckinService(workers=workers, schedules=ScheduleRepository(store), prompts=PromptLog(store),
-                              checkins=CheckinRepository(store), messenger=messenger, content=content, clock=clock,
-                              default_timezone=settings.timezone)
-    sharing_store = SharingStore(store)
-    sharing = SharingService(workers=workers, store=sharing_store, checkins=CheckinRepository(store),
-                             schedules=ScheduleRepository(store), messenger=messenger, content=content, clock=clock)
+    checkins = CheckinService(workers=workers, schedules=schedules, prompts=prompts, checkins=records,
+                              messenger=messenger, content=content, clock=clock, default_timezone=settings.timezone)
+    sharing = SharingService(workers=workers, store=sharing_store, checkins=records, schedules=schedules,
+                             messenger=messenger, content=content, clock=clock)
+    privacy = PrivacyService(store=store, workers=workers, checkins=records, sharing=sharing_store)
+    # Conversations.
     share = SharingDialogs(sharing, sharing_store, content, workers)
-    plan = PlanDialogs(PlanRepository(store), content)
+    plan = PlanDialogs(plans, content)
     checkin = CheckinDialogs(checkins, content, plan.what_helps, share.after_checkin)
     settings_ = SettingsDialogs(checkins, content, clock)
     pause = PauseDialogs(checkins, content, clock)
     guide = GuideDialogs(content)
-    supervision = SupervisionDialogs(EntryList(store, AGENDA), content, clock)
-    reflect = ReflectDialogs(EntryList(store, NOTES), content, clock)
-    admin = AdminDialogs(settings.admin_ids, content, AdminStats(workers, ScheduleRepository(store), PromptLog(store),
-                                                               CheckinRepository(store)), clock)
-    conversation_state = ConversationState(StoreBotStorage(store))
-    notes, agenda = EntryList(store, NOTES), EntryList(store, AGENDA)
-    privacy = PrivacyService(store=store, workers=workers, checkins=CheckinRepository(store), sharing=sharing_store)
+    supervision = SupervisionDialogs(agenda, content, clock)
+    reflect = ReflectDialogs(notes, content, clock)
+    admin = AdminDialogs(settings.admin_ids, content, AdminStats(workers, schedules, prompts, records), clock)
     my_data = MyDataDialogs(privacy=privacy, store=store, workers=workers, sharing=sharing_store, notes=notes,
-                            agenda=agenda, plans=PlanRepository(store), checkins_service=checkins,
-                            checkin_records=CheckinRepository(store),
+                            agenda=agenda, plans=plans, checkins_service=checkins, checkin_records=records,
                             state_key=lambda turn: state_shard(conversation_state.get_storage_key(turn)),
                             content=content, clock=clock, base_url=settings.base_url, messenger=messenger)
     router = Router(
@@ -153,10 +154,8 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                  "erase_confirm": my_data.confirm_delete, "erase_cancel": my_data.cancel_delete},
         text=[checkin.typed],
     )
-    bot = WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
-                       clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing)
-    bot.privacy = privacy
-    return bot
+    return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
+                        clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing, privacy=privacy)
 
 
 def retention_job(privacy: PrivacyService, content: ContentSource):

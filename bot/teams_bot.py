@@ -72,9 +72,11 @@ class WellbeingBot(ActivityHandler):
 
     def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
                  content: Callable[[], Content], clock: Clock, checkins: CheckinService, guard: CrisisGuard,
-                 sharing=None):
+                 sharing=None, privacy=None):
         self._guard = guard
+        # The use-cases the scheduler and web routes also need, reachable from the bot.
         self.sharing = sharing
+        self.privacy = privacy
         self._workers = workers
         self.checkins = checkins
         self._state = conversation_state
