@@ -77,9 +77,6 @@ class PromptLog:
         docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(PROMPTS).all())
         return [PromptRecord.from_doc(d) for d in docs]
 
-    async def by_slot(self, pid: str) -> dict[str, PromptRecord]:
-        return {p.slot: p for p in await self.all(pid)}
-
     async def find(self, pid: str, nonce: str) -> PromptRecord | None:
         return next((p for p in await self.all(pid) if p.nonce == nonce), None)
 

@@ -18,7 +18,7 @@ from bot.web import SERVICES
 from tests.conftest import BotHarness
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of
-from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press
+from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press, turn_sharing_on
 
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 NOTE = "the ward round felt close to home"
@@ -40,8 +40,7 @@ async def rich_history(h, worker: Person, supervisor: Person) -> None:
     await h.say(supervisor, "hi")
     await h.say(worker, "hi")
     await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
     await low_checkin(h, worker)
     await press(h, worker, {"action": "reflect_save", "thoughts": NOTE})

@@ -45,6 +45,12 @@ async def pair(harness):
     return harness, worker, supervisor
 
 
+async def turn_sharing_on(h, worker: Person, mode: str) -> list:
+    """Open 'sharing' and press 'Turn sharing on' with the given mode."""
+    (consent,) = await h.say(worker, "sharing")
+    return await press(h, worker, button(consent, "Turn sharing on"), mode=mode)
+
+
 async def link_up(h, worker: Person, supervisor: Person) -> None:
     (form,) = await h.say(worker, "supervisor")
     sent = await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
@@ -101,8 +107,7 @@ async def test_without_consent_nothing_reaches_the_supervisor(pair):
 async def test_automatic_mode_sends_and_tells_the_worker(pair):
     h, worker, supervisor = pair
     await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
     replies = await low_checkin(h, worker)
     assert any("As you chose in sharing, I've let Sam Supervisor know" in r.words for r in replies)
@@ -112,8 +117,7 @@ async def test_automatic_mode_sends_and_tells_the_worker(pair):
 async def test_withdrawing_consent_stops_requests_and_says_it_cannot_recall(pair):
     h, worker, supervisor = pair
     await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await turn_sharing_on(h, worker, "auto")
     (consent,) = await h.say(worker, "sharing")
     off = await press(h, worker, button(consent, "Turn sharing off"))
     assert "can't be recalled" in off[0].words
@@ -173,8 +177,7 @@ async def test_supervisor_sees_only_names_and_can_end_the_link(pair):
 async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
     h, worker, supervisor = pair
     await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
+    await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
     await low_checkin(h, worker)  # Monday: sent automatically
     from app import TICKER
@@ -192,8 +195,7 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
 async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_restart(pair):
     h, worker, supervisor = pair
     await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="ask")
+    await turn_sharing_on(h, worker, "ask")
     await low_checkin(h, worker)
     replies = await low_checkin(h, worker)
     preview = next(c for c in replies if c.cards and "Send" in c.words)

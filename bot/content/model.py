@@ -44,9 +44,6 @@ class Content:
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.guide.topics if t.id == topic_id)
 
-    @property
-    def checkin_instrument(self) -> InstrumentFile:
-        return self.instruments[self.rules.checkin.instrument]
 
     def command_for(self, typed: str) -> str | None:
         """The command id whose words exactly match what was typed, or None."""
