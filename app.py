@@ -12,6 +12,7 @@ from aiohttp import web
 from botbuilder.core import ConversationState
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot.cards import finish
 from bot.channel import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
@@ -109,7 +110,8 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
     notes, agenda = EntryList(store, NOTES), EntryList(store, AGENDA)
     conversation_state = ConversationState(StoreBotStorage(store))
     # Use-cases.
-    messenger = (Messenger(channel.adapter, settings.app_id, workers, clock, limits=send_limits, sleep=sleep)
+    messenger = (Messenger(channel.adapter, settings.app_id, workers, clock, limits=send_limits, sleep=sleep,
+                           prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now))
                  if channel else None)
     checkins = CheckinService(workers=workers, schedules=schedules, prompts=prompts, checkins=records,
                               messenger=messenger, content=content, clock=clock, default_timezone=settings.timezone)

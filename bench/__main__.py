@@ -2,11 +2,12 @@
 import asyncio
 import logging
 
-from . import fanout, storage_growth, turns
+from . import crisis, fanout, storage_growth, turns
 
 
 async def main() -> None:
     logging.disable(logging.WARNING)  # per-turn and retry log lines would drown the figures
+    crisis.run()
     await turns.run()
     await storage_growth.run()
     await fanout.run()

@@ -49,34 +49,70 @@ def help_text(content: Content) -> str:
     return "\n".join(lines)
 
 
-def help_now_card(content: Content) -> dict[str, Any]:
-    """The crisis and support contacts, with the statement that nobody monitors the bot."""
+HELP_NOW_KIND = "help_now"  # marks the help-now card itself, which needs no "Get help now" button
+
+
+def help_now_card(content: Content, lead: str | None = None) -> dict[str, Any]:
+    """The crisis and support contacts. Safe-messaging order: acknowledge, one hopeful line, people to
+    talk to (what each costs, when it is open, where it covers), and that the bot is not a person."""
     m = content.messages
-    body = [text_block(m.help_now_title, size="Large", weight="Bolder", style="heading"), text_block(m.help_now_intro)]
+    body = [text_block(m.help_now_title, size="Large", weight="Bolder", style="heading"),
+            text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
     for group in content.contacts.groups:
         body.append(text_block(group.title, weight="Bolder", spacing="Medium"))
-        body += [text_block(_contact_line(c)) for c in group.contacts]
+        body += [text_block(contact_line(c)) for c in group.contacts]
     body.append(text_block(m.not_monitored, spacing="Medium"))
-    return card(body, [], help_now_text(content))
+    result = card(body, [], help_now_text(content, lead))
+    result["_kind"] = HELP_NOW_KIND
+    return result
 
 
-def help_now_text(content: Content) -> str:
+def help_now_text(content: Content, lead: str | None = None) -> str:
     m = content.messages
-    lines = [m.help_now_title, m.help_now_intro]
+    lines = [m.help_now_title, lead or m.help_now_intro, m.help_now_hope]
     for group in content.contacts.groups:
         lines.append(group.title)
-        lines += [f"- {_contact_line(c)}" for c in group.contacts]
+        lines += [f"- {contact_line(c, links=False)}" for c in group.contacts]
     lines.append(m.not_monitored)
     return "\n".join(lines)
 
 
-def _contact_line(contact) -> str:
+def contact_line(contact, links: bool = True) -> str:
+    """'**Samaritans**: Call 116 123. Free .... 24 hours a day, every day. UK and Ireland. ...'"""
     parts = [f"**{contact.name}**: {contact.how}."]
-    if contact.when:
-        parts.append(f"{contact.when}.")
-    if contact.url:
+    parts += [f"{part}." for part in (contact.cost, contact.when, contact.where, contact.note) if part]
+    if contact.url and links:
         parts.append(f"[Website]({contact.url})")
-    return " ".join(parts)
+    text = " ".join(parts)
+    return text if links else plain_text(text)
+
+
+def plain_text(text: str) -> str:
+    return text.replace("**", "")
+
+
+def finish(card_: dict[str, Any], help_title: str) -> dict[str, Any]:
+    """Every card the bot sends has "Get help now" as its first button (Teams shows the first six
+    before an overflow menu), except the help-now card itself. Returns a new card."""
+    out = {k: v for k, v in card_.items() if k != "_kind"}
+    if card_.get("_kind") == HELP_NOW_KIND:
+        return out
+    actions = [a for a in out.get("actions") or [] if (a.get("data") or {}).get("command") != "help_now"]
+    out["actions"] = [command_action(help_title, "help_now")] + actions
+    return out
+
+
+def topic_card(content: Content, text: str) -> dict[str, Any]:
+    """Answer 2 of the crisis guard: one gentle line and a "Get help now" button, no wall of numbers."""
+    return card([text_block(text)], [help_now_action(content)], text)
+
+
+def unknown_card(content: Content) -> dict[str, Any]:
+    """The warm answer to anything the bot did not understand: a few things it can do, help first."""
+    m = content.messages
+    actions = [help_now_action(content)] + [command_action(content.command(c).title, c)
+                                            for c in ("check_in", "reflect", "help")]
+    return card([text_block(m.unknown)], actions, m.unknown)
 
 
 def welcome_card(content: Content, schedule: str) -> dict[str, Any]:

@@ -82,8 +82,10 @@ class Messenger:
     """Sends activities to workers' personal chats through the adapter."""
 
     def __init__(self, adapter, app_id: str, workers: WorkerRepository, clock: Clock, *,
-                 limits: SendLimits | None = None, sleep: Sleep | None = None, rng: random.Random | None = None):
+                 limits: SendLimits | None = None, sleep: Sleep | None = None, rng: random.Random | None = None,
+                 prepare_card: Callable[[dict], dict] | None = None):
         self._adapter = adapter
+        self._prepare_card = prepare_card or (lambda card: card)
         self._app_id = app_id
         self._workers = workers
         self._clock = clock
@@ -102,6 +104,8 @@ class Messenger:
         delivery = Delivery("delivered")
         async with self._slots:
             for message in messages:
+                if message.card is not None:
+                    message = Outgoing(message.text, self._prepare_card(message.card))
                 outcome = await self._send_one(worker, reference, message.to_activity(), delivery)
                 if outcome != "delivered":
                     delivery.status = outcome

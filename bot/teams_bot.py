@@ -14,12 +14,14 @@ from botbuilder.core import ActivityHandler, ConversationState, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
+from . import cards
 from .clock import Clock
 from .content import Content
 from .content.schema import KNOWN_COMMANDS
 from .dialogs.intent import PID_KEY, Intent
 from .dialogs.my_data import ERASED_KEY
-from .dialogs.replies import send_welcome
+from .crisis import Answer
+from .dialogs.replies import send_unknown, send_welcome
 from .checkins import CheckinService
 from .dialogs.crisis_guard import CrisisGuard
 from .dialogs.router import Router
@@ -87,6 +89,7 @@ class WellbeingBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = self._clock.monotonic()
         outcome = "error"
+        turn_context.on_send_activities(self._finish_cards)
         try:
             await self._turn(turn_context)
             outcome = "ok"
@@ -112,17 +115,35 @@ class WellbeingBot(ActivityHandler):
         if not turn.turn_state.get(ERASED_KEY):
             await self._state.save_changes(turn)
 
+    async def _finish_cards(self, _turn: TurnContext, activities: list, send_next):
+        """Every card the bot sends in reply gets "Get help now" as its first button."""
+        title = self.content().messages.buttons.get_help_now
+        for activity in activities:
+            for attachment in activity.attachments or []:
+                if attachment.content_type == cards.CARD_CONTENT_TYPE and isinstance(attachment.content, dict):
+                    attachment.content = cards.finish(attachment.content, title)
+        return await send_next()
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        """Welcome a first-time worker, then route what they asked for."""
+        """Welcome a first-time worker, route what they asked for, and add help where the words call for it.
+
+        The crisis guard never takes the place of what the worker asked for: it is heard, saved or sent
+        as usual, and the guard's help comes beside it (even if handling the turn failed)."""
         content = self.content()
         TurnContext.remove_recipient_mention(turn_context.activity)
         intent = intent_of(turn_context.activity, content)
-        if await self._guard.intercept(turn_context, intent):
-            await self._router.reprompt_active(turn_context)
-            return  # crisis support comes first; nothing the worker wrote is stored
-        if await self._welcome_once(turn_context) and intent.command is None and not intent.is_card_submit:
-            return  # the welcome already says what to do next
-        await self._router.route(turn_context, intent)
+        assessment = await self._guard.assess(intent)
+        typed_only = intent.command is None and not intent.is_card_submit
+        if assessment.answer is Answer.NONE and not assessment.idiom:
+            if await self._welcome_once(turn_context) and typed_only:
+                return  # the welcome already says what to do next
+        handled = False
+        try:
+            handled = await self._router.route(turn_context, intent)
+        finally:
+            await self._guard.add_help(turn_context, assessment, after_saving=handled)
+        if not handled and assessment.answer is Answer.NONE:
+            await (self._guard.offer(turn_context) if assessment.idiom else send_unknown(turn_context, content))
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         """Welcome the worker when the bot is added to their personal chat."""

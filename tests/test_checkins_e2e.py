@@ -86,7 +86,7 @@ async def test_checkin_card_is_one_accessible_card_for_teams_mobile(harness, wor
     assert len(inputs) == 5 and all(i["label"] and i["style"] == "expanded" for i in inputs)
     assert all(b.get("wrap") for b in card["body"] if b["type"] == "TextBlock")
     titles = [a["title"] for a in card["actions"]]
-    assert titles == ["Save", "Skip this time", "Pause check-ins", "Get help now"]
+    assert titles == ["Get help now", "Save", "Skip this time", "Pause check-ins"]
     assert "cheerful and in good spirits" in " ".join(b.get("text", "") for b in card["body"])
 
 

@@ -55,7 +55,7 @@ def test_missing_text_names_the_owner_and_line(folder):
 
 
 def test_unknown_key_is_rejected(folder):
-    edit(folder, "contacts.yaml", '        when: "24 hours, every day"\n', '        when: "24 hours, every day"\n        phone_number: "1"\n')
+    edit(folder, "contacts.yaml", '        when: "24 hours a day, every day"\n', '        when: "24 hours a day, every day"\n        phone_number: "1"\n')
     (problem,) = problems(folder)
     assert "contacts.yaml line" in problem and "'phone_number' is not a setting this file knows" in problem
 
@@ -203,7 +203,8 @@ def test_shipped_text_avoids_clinical_labels_and_unsafe_wording():
     for path in DEFAULT_DIR.rglob("*.yaml"):
         lowered = path.read_text().lower()
         for word in banned:
-            assert word not in lowered or path.name == "crisis_phrases.yaml", f"{word!r} in {path.name}"
+            # The guard's patterns and evaluation set quote what people write; the bot never says them.
+            assert word not in lowered or path.name in ("crisis.yaml", "crisis_eval.yaml"), f"{word!r} in {path.name}"
 
 
 def test_check_command_exit_codes(folder, capsys):

@@ -74,7 +74,7 @@ async def test_help_now_shows_contacts_and_that_nobody_monitors(adapter):
     flow = await adapter.send("hi")
     flow = await flow.assert_reply(expect("private"))
     flow = await flow.send("Help now!")
-    await flow.assert_reply(expect("Samaritans", "116 123", "SHOUT", "999", "Nobody watches this chat"))
+    await flow.assert_reply(expect("Samaritans", "116 123", "SHOUT", "999", "Nobody reads this chat as you write"))
 
 
 async def test_about_names_the_content_version(adapter):
@@ -161,7 +161,7 @@ async def test_dialog_state_survives_a_restart(tmp_path):
     await second.close()
 
 
-async def test_crisis_words_mid_flow_show_help_now_then_the_flow_asks_again(store):
+async def test_crisis_words_mid_flow_are_answered_by_the_flow_and_help_follows(store):
     content = await ContentSource.open()
     bot = await build_bot(store, content, FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
     bot._router = flow_router(bot._state, content)
@@ -170,12 +170,11 @@ async def test_crisis_words_mid_flow_show_help_now_then_the_flow_asks_again(stor
     async def route(turn, intent):
         if intent.text == "start":
             intent = Intent(command="colour", text="start")
-        await original_route(turn, intent)
+        return await original_route(turn, intent)
 
     bot._router.route = route
     adapter = TestAdapter(bot.on_turn, teams_template())
     flow = await (await adapter.send("hi")).assert_reply(expect("private"))
     flow = await (await flow.send("start")).assert_reply("What colour?")
-    flow = await (await flow.send("i want to end it all")).assert_reply(expect("Samaritans", "Nobody watches"))
-    flow = await flow.assert_reply("What colour?")
-    await (await flow.send("blue")).assert_reply("Saved blue")
+    flow = await (await flow.send("i want to end it all")).assert_reply("Saved i want to end it all")
+    await flow.assert_reply(expect("Samaritans", "Nobody reads this chat as you write"))

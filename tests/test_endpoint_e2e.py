@@ -28,20 +28,21 @@ async def test_first_message_that_is_a_command_gets_welcome_then_answer(bot, wor
     sent = await bot.say(worker, "help now")
     assert len(sent) == 2
     assert "not a crisis service" in sent[0].words
-    assert "116 123" in sent[1].words and "Nobody watches this chat" in sent[1].words
+    assert "116 123" in sent[1].words and "Nobody reads this chat as you write" in sent[1].words
 
 
 async def test_unknown_words_get_a_kind_answer_with_the_options(bot, worker):
     await bot.say(worker, "hi")
     (reply,) = await bot.say(worker, "what's the weather like")
-    assert "didn't understand" in reply.words
-    assert "Get help now" in reply.words and "See everything I can do" in reply.words
+    assert "only understand a few words" in reply.words and "glad you're here" in reply.words
+    titles = [a["title"] for a in reply.cards[0]["actions"]]
+    assert titles[0] == "Get help now" and {"Check in", "Reflect", "Help"} <= set(titles)
 
 
 async def test_commands_match_whole_words_not_substrings(bot, worker):
     await bot.say(worker, "hi")
     (reply,) = await bot.say(worker, "helpful tips")
-    assert "didn't understand" in reply.words
+    assert "only understand a few words" in reply.words
 
 
 async def test_install_is_welcomed_once_across_conversation_update_and_installation_update(bot, worker):
@@ -50,7 +51,7 @@ async def test_install_is_welcomed_once_across_conversation_update_and_installat
     assert len(first) == 1 and "private" in first[0].words
     assert second == []
     (reply,) = await bot.say(worker, "hello")
-    assert "didn't understand" in reply.words
+    assert "only understand a few words" in reply.words
 
 
 async def test_uninstall_sends_nothing_and_marks_the_worker(bot, worker):
@@ -75,7 +76,7 @@ async def test_card_button_runs_the_command(bot, worker):
 async def test_forged_card_command_is_treated_as_unknown(bot, worker):
     await bot.say(worker, "hi")
     sent = await bot.send(card_submit(worker, bot.connector.url, {"command": "delete_everything"}))
-    assert "didn't understand" in sent[0].words
+    assert "only understand a few words" in sent[0].words
 
 
 async def test_group_chat_gets_a_pointer_to_personal_chat_and_nothing_is_stored(bot, worker):
@@ -91,7 +92,7 @@ async def test_welcome_survives_a_restart(bot, worker):
     await bot.say(worker, "hi")
     await bot.restart()
     (reply,) = await bot.say(worker, "hello again")
-    assert "didn't understand" in reply.words
+    assert "only understand a few words" in reply.words
 
 
 async def test_turn_error_apologises_with_a_reference_and_logs_no_text(bot, worker, caplog):

@@ -64,7 +64,7 @@ async def chat(tmp_path):
 async def test_guide_lists_every_topic_as_a_button(chat):
     (reply,) = await chat.say("guide")
     titles = list(buttons(reply))
-    assert len(titles) == 16 and "Boundaries" in titles and titles[-1] == "Get help now"
+    assert len(titles) == 16 and "Boundaries" in titles and titles[0] == "Get help now"
 
 
 async def test_guide_search_opens_the_topic_with_points_link_and_related(chat):
@@ -155,29 +155,59 @@ async def test_plan_is_written_shown_back_and_surfaces_after_a_low_check_in(chat
     assert "How I've been feeling lately" in said([listing]) and "40" not in said([listing])
 
 
-# The crisis guard ---------------------------------------------------------------------------------------
+# The crisis guard: it adds help, it never takes anything away -----------------------------------------------
 
-@pytest.mark.parametrize("text", ["I want to kill myself", "i feel suicidal", "I can't go on"])
-async def test_crisis_text_shows_help_now_at_once_and_is_not_stored(chat, text):
+@pytest.mark.parametrize("text", ["I want to kill myself", "i feel suicidal", "I can't go on",
+                                  "they'd all cope fine without me"])
+async def test_crisis_text_typed_on_its_own_gets_help_now_at_once(chat, text):
     replies = await chat.say(text)
-    assert len(replies) == 1 and "Samaritans" in said(replies) and "Nobody watches this chat" in said(replies)
+    assert len(replies) == 1 and "Samaritans" in said(replies) and "Thank you for telling me" in said(replies)
     assert "?" not in said(replies).replace("Get help now", "")  # no questions about plans or means
-    assert text.lower() not in chat.raw_files().lower()
+    assert text.lower() not in chat.raw_files().lower()  # nothing typed on its own is ever stored
 
 
-async def test_crisis_text_inside_a_reflection_is_not_saved(chat):
-    replies = await chat.press({"action": "reflect_save", "thoughts": "honestly I want to die"})
-    assert "Samaritans" in said(replies)
-    assert "want to die" not in chat.raw_files()
+async def test_a_reflection_with_crisis_words_is_saved_and_help_follows(chat):
+    replies = await chat.press({"action": "reflect_save", "thoughts": "honestly I want to die after today"})
+    assert "Saved to your private notes" in said(replies[:1])
+    assert "If you're struggling right now" in said(replies[1:]) and "Samaritans" in said(replies[1:])
+    assert chat.raw_files().count("honestly I want to die after today") == 1  # saved once, never copied
+    (notes,) = await chat.say("notes")
+    assert "honestly I want to die after today" in said([notes])
+
+
+async def test_work_talk_about_suicide_is_saved_with_one_gentle_line(chat):
+    replies = await chat.press({"action": "agenda_add", "item": "the suicide prevention training brought stuff up"})
+    assert "Added to your supervision list" in said(replies[:1])
+    (line,) = replies[1:]
+    assert "If any of this is about you, help is here" in said([line]) and "Samaritans" not in said([line])
+    assert list(buttons(line)) == ["Get help now"]
+
+
+async def test_a_plan_that_mentions_overdose_is_kept(chat):
+    await chat.press({"action": "plan_save", "keeps_me_well": "walks", "early_signs": "thinking about an overdose",
+                      "what_helps": "calling my sister", "who_to_contact": "Jo"})
+    (form,) = await chat.say("my plan")
+    values = {b["id"]: b.get("value") for b in form.attachments[0].content["body"] if b.get("id")}
+    assert values["early_signs"] == "thinking about an overdose"
 
 
 async def test_work_talk_gets_a_gentle_offer(chat):
     (reply,) = await chat.say("this rota is killing me")
     assert "tough shift" in said([reply]) and "Samaritans" not in said([reply])
-    assert set(buttons(reply)) == {"Check in", "Reflect", "Get help now"}
+    assert list(buttons(reply)) == ["Get help now", "Check in", "Reflect"]
 
 
 async def test_worker_carries_on_after_the_crisis_card(chat):
     await chat.say("I want to die")
     (reply,) = await chat.say("guide boundaries")
     assert "Boundaries" in said([reply])
+
+
+async def test_every_card_has_get_help_now_first_except_the_help_card_itself(chat):
+    for words in ("help", "guide", "supervision", "agenda", "reflect", "my plan", "settings", "pause", "check in",
+                  "my data", "supervisor", "what is this"):
+        for reply in await chat.say(words):
+            for attachment in reply.attachments or []:
+                assert attachment.content["actions"][0]["title"] == "Get help now", words
+    (help_now,) = await chat.say("help now")
+    assert help_now.attachments[0].content["actions"] == [] and "_kind" not in help_now.attachments[0].content

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from . import checks
+from .. import crisis
+from ..crisis.evaluation import evaluate
 from .model import Content
 from .problems import Problem, line_of
 from .schema import FILES, INSTRUMENTS_DIR, InstrumentFile
@@ -28,9 +31,43 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_content(folder: Path | None = None) -> Content:
-    """Read and validate every content file in `folder`; raise ContentError listing all problems."""
+_LOADED: dict[tuple[str, bool], tuple[tuple, Content]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def file_stamps(folder: Path) -> tuple:
+    """(name, modified time, size) of every content file: when none changed, the content is the same."""
+    names = list(FILES) + [f"{INSTRUMENTS_DIR}/{p.name}" for p in sorted((folder / INSTRUMENTS_DIR).glob("*.yaml"))]
+    stamps = []
+    for name in names:
+        try:
+            stat = (folder / name).stat()
+            stamps.append((name, stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            stamps.append((name, None, None))
+    return tuple(stamps)
+
+
+def load_content(folder: Path | None = None, *, check_eval: bool = True) -> Content:
+    """Read and validate every content file in `folder`; raise ContentError listing all problems.
+
+    The crisis patterns are compiled here, and (unless `check_eval` is False) run over the evaluation
+    set: an edit that lets a crisis sentence through, or cries wolf on an ordinary one, is refused.
+    A folder whose files have not changed since the last load in this process is not read again
+    (validated content never changes, and compiling the guard takes about a second)."""
     folder = Path(folder or DEFAULT_DIR)
+    key, stamp = (str(folder.resolve()), check_eval), file_stamps(folder)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1]
+    content = _load(folder, check_eval)
+    with _LOADED_LOCK:
+        _LOADED[key] = (stamp, content)
+    return content
+
+
+def _load(folder: Path, check_eval: bool) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
@@ -50,6 +87,12 @@ def load_content(folder: Path | None = None) -> Content:
         except ValidationError as exc:
             problems.extend(_explain(name, tree, err) for err in exc.errors())
     problems.extend(checks.cross_checks(models, trees))
+    guard = None
+    if "crisis.yaml" in models:
+        guard, guard_problems = crisis.build(models["crisis.yaml"], lambda loc: line_of(trees["crisis.yaml"], loc))
+        problems += [Problem("crisis.yaml", line, message) for line, message in guard_problems]
+        if check_eval and not guard_problems and "crisis_eval.yaml" in models:
+            problems += _eval_problems(guard, models["crisis_eval.yaml"], trees["crisis_eval.yaml"])
     if problems:
         order = [name for name, _ in wanted]
         problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
@@ -57,8 +100,20 @@ def load_content(folder: Path | None = None) -> Content:
     instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
     return Content(messages=models["messages.yaml"], contacts=models["contacts.yaml"], guide=models["guide.yaml"],
                    supervision=models["supervision.yaml"], prompts=models["reflective_prompts.yaml"],
-                   crisis=models["crisis_phrases.yaml"], rules=models["rules.yaml"], instruments=instruments,
-                   folder=folder)
+                   crisis=models["crisis.yaml"], crisis_eval=models["crisis_eval.yaml"], rules=models["rules.yaml"],
+                   instruments=instruments, folder=folder, guard=guard)
+
+
+def _eval_problems(guard, eval_set, tree) -> list[Problem]:
+    """One problem per evaluation sentence the patterns get wrong, with its line."""
+    problems = []
+    for result in evaluate(guard, eval_set):
+        for index, sentence, answer in result.failures:
+            want = "should get the help-now card" if result.group == "crisis" else "should not get the help-now card"
+            problems.append(Problem("crisis_eval.yaml", line_of(tree, (result.group, result.name, index)),
+                                    f"\"{sentence}\" {want} (it gets answer {int(answer)}). Add or change a "
+                                    "pattern in crisis.yaml, or move the sentence if it is in the wrong group."))
+    return problems
 
 
 def warnings(content: Content, today: dt.date) -> list[str]:

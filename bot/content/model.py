@@ -6,8 +6,9 @@ from pathlib import Path
 
 from .checks import TOPIC_LINK
 from .schema import normalise_command  # noqa: F401 - part of this module's interface
-from .schema import (Command, ContactsFile, CrisisFile, GuideFile, InstrumentFile, MessagesFile, PromptsFile,
-                     RulesFile, SupervisionFile, Topic)
+from .schema import (Command, ContactsFile, CrisisEvalFile, CrisisFile, GuideFile, InstrumentFile, MessagesFile,
+                     PromptsFile, RulesFile, SupervisionFile, Topic)
+from ..crisis import Classifier
 
 @dataclass(frozen=True)
 class Content:
@@ -19,9 +20,11 @@ class Content:
     supervision: SupervisionFile
     prompts: PromptsFile
     crisis: CrisisFile
+    crisis_eval: CrisisEvalFile
     rules: RulesFile
     instruments: dict[str, InstrumentFile]
     folder: Path
+    guard: Classifier = field(compare=False, repr=False, default=None)  # compiled from `crisis` by the loader
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

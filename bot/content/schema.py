@@ -386,6 +386,9 @@ class PrivacyMessages(Strict):
 
 
 class CrisisMessages(Strict):
+    acknowledge: Text
+    after_saving: Text
+    topic_line: Text
     work_talk_offer: Text
     check_in_button: Text
     reflect_button: Text
@@ -402,6 +405,7 @@ class MessagesFile(Strict):
     about: Text
     help_now_title: Text
     help_now_intro: Text
+    help_now_hope: Text
     not_monitored: Text
     buttons: Buttons
     checkin: CheckinMessages
@@ -422,10 +426,15 @@ class MessagesFile(Strict):
 
 
 class Contact(Strict):
+    """One support contact. Say exactly what it is: cost, hours, where it covers, anything to know first."""
+
     id: Ident
     name: Text
     how: Text
+    cost: str = ""
     when: str = ""
+    where: str = ""
+    note: str = ""
     url: str = ""
     last_verified: dt.date
 
@@ -482,10 +491,38 @@ class PromptsFile(Strict):
     prompts: list[Prompt] = Field(min_length=1)
 
 
+class NegationCues(Strict):
+    words: list[Text] = Field(min_length=1)
+    not_after: list[Text] = []
+    window: int = Field(ge=1, le=6)
+
+
 class CrisisFile(Strict):
+    """The crisis guard's patterns and word lists (syntax in bot/crisis/patterns.py and the content guide)."""
+
     meta: Meta
-    phrases: list[Text] = Field(min_length=1)
-    ordinary_work_talk: list[Text] = []
+    lists: dict[Ident, list[Text]]
+    mend: dict[str, Text] = {}
+    forms: dict[str, Text] = {}
+    ignore: list[Text] = []
+    clause_breaks: list[Text] = []
+    end_words: list[Text] = []
+    negation: NegationCues
+    context_after: list[Text] = []
+    past: list[Text] = []
+    present: list[Text] = []
+    not_the_subject: list[Text] = []
+    crisis: dict[Ident, list[Text]] = Field(min_length=1)
+    topics: list[Text] = Field(min_length=1)
+    idioms: list[Text] = []
+
+
+class CrisisEvalFile(Strict):
+    """The team's evaluation set: every crisis sentence must get the help-now card, no ordinary one may."""
+
+    meta: Meta
+    crisis: dict[Ident, list[Text]] = Field(min_length=1)
+    ordinary: dict[Ident, list[Text]] = Field(min_length=1)
 
 
 class Item(Strict):
@@ -599,7 +636,8 @@ FILES: dict[str, type[Strict]] = {
     "guide.yaml": GuideFile,
     "supervision.yaml": SupervisionFile,
     "reflective_prompts.yaml": PromptsFile,
-    "crisis_phrases.yaml": CrisisFile,
+    "crisis.yaml": CrisisFile,
+    "crisis_eval.yaml": CrisisEvalFile,
     "rules.yaml": RulesFile,
 }
 # Check-in instruments: every *.yaml in this sub-folder, one instrument per file.

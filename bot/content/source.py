@@ -6,9 +6,8 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .loader import ContentError, load_content
+from .loader import ContentError, file_stamps, load_content
 from .model import Content
-from .schema import FILES
 
 log = logging.getLogger("bot.content")
 
@@ -18,7 +17,7 @@ class ContentSource:
 
     def __init__(self, content: Content):
         self._content = content
-        self._stamp = self._mtimes(content.folder)
+        self._stamp = file_stamps(content.folder)
         self.last_error: ContentError | None = None
         self.last_error_at: str | None = None
 
@@ -37,7 +36,7 @@ class ContentSource:
     async def reload(self) -> bool:
         """Validate the folder again; switch to it only if it is valid. True when the new set is live."""
         folder = self._content.folder
-        stamp = await asyncio.to_thread(self._mtimes, folder)
+        stamp = await asyncio.to_thread(file_stamps, folder)
         try:
             fresh = await asyncio.to_thread(load_content, folder)
         except ContentError as exc:
@@ -52,7 +51,7 @@ class ContentSource:
 
     async def reload_if_changed(self) -> bool | None:
         """Reload when any content file changed since the last look; None when nothing changed."""
-        stamp = await asyncio.to_thread(self._mtimes, self._content.folder)
+        stamp = await asyncio.to_thread(file_stamps, self._content.folder)
         if stamp == self._stamp:
             return None
         return await self.reload()
@@ -65,14 +64,3 @@ class ContentSource:
                 await self.reload_if_changed()
             except Exception:  # noqa: BLE001 - the watcher must outlive any one bad look
                 log.exception("content_watch_failed")
-
-    @staticmethod
-    def _mtimes(folder: Path) -> tuple:
-        stamps = []
-        for name in FILES:
-            try:
-                stat = (folder / name).stat()
-                stamps.append((name, stat.st_mtime_ns, stat.st_size))
-            except FileNotFoundError:
-                stamps.append((name, None, None))
-        return tuple(stamps)

@@ -13,7 +13,18 @@ from ..content import Content
 from .intent import Intent, pid_of
 from .replies import send_card, send_help_now
 
-TYPED_ANSWERS = re.compile(r"^\s*\d+(\s*[,\s]\s*\d+)*\s*$")
+_PIECES = re.compile(r"[^\s,]+")  # words and numbers between spaces or commas: linear, no backtracking
+
+
+def leading_numbers(text: str) -> tuple[list[str], bool]:
+    """The numbers a message starts with, and whether it is only numbers ("3 4 2 5 1")."""
+    numbers: list[str] = []
+    for match in _PIECES.finditer(text):
+        piece = match.group()
+        if not piece.isdigit():
+            return numbers, False
+        numbers.append(piece)
+    return numbers, True
 
 
 class CheckinDialogs:
@@ -51,16 +62,21 @@ class CheckinDialogs:
             await turn.send_activity(m.closed)
 
     async def typed(self, turn: TurnContext, intent: Intent) -> bool:
-        """Answers typed as numbers, for clients that cannot show the card. False if not that."""
-        if not TYPED_ANSWERS.match(intent.text or ""):
+        """Answers typed as numbers, for clients that cannot show the card (words may follow a full set
+        of answers: "1 0 2 1 0 rough week"). False if the message is not that."""
+        numbers, only_numbers = leading_numbers(intent.text or "")
+        if not numbers:
             return False
         pid = pid_of(turn)
         prompt = await self._service.latest_open(pid)
         if prompt is None:
+            if not only_numbers:
+                return False
             await turn.send_activity(self._content().messages.checkin.nothing_open)
             return True
         instrument = self._content().instruments[prompt.instrument]
-        numbers = re.findall(r"\d+", intent.text)
+        if not only_numbers and len(numbers) != len(instrument.items):
+            return False
         values = {item.id: numbers[i] for i, item in enumerate(instrument.items) if i < len(numbers)}
         if len(numbers) > len(instrument.items):
             values = {}  # too many numbers: ask again rather than guess

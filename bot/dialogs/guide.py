@@ -1,6 +1,7 @@
 """The Good Practice Guide: browse topics, open one, search by keyword, follow related topics."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from botbuilder.core import TurnContext
@@ -8,9 +9,14 @@ from botbuilder.core import TurnContext
 from .. import cards
 from ..content import Content
 from ..content.schema import Topic
-from ..crisis import words
+from ..crisis import stem
 from .intent import Intent
 from .replies import send_card
+
+
+def words(text: str) -> list[str]:
+    """Word stems, so "boundary" finds "boundaries"."""
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
 def search(content: Content, query: str) -> list[Topic]:

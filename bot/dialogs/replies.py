@@ -6,6 +6,8 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from .. import cards
 from ..content import Content
 
+HELP_NOW_SHOWN = "wellbeing.help_now_shown"  # the contacts were shown in this turn: never twice
+
 
 async def send_card(turn: TurnContext, card: dict) -> None:
     """Send one Adaptive Card."""
@@ -22,9 +24,10 @@ async def send_help(turn: TurnContext, content: Content) -> None:
     await send_card(turn, cards.help_card(content))
 
 
-async def send_help_now(turn: TurnContext, content: Content) -> None:
-    """Show the crisis and support contacts."""
-    await send_card(turn, cards.help_now_card(content))
+async def send_help_now(turn: TurnContext, content: Content, lead: str | None = None) -> None:
+    """Show the crisis and support contacts (once a turn)."""
+    turn.turn_state[HELP_NOW_SHOWN] = True
+    await send_card(turn, cards.help_now_card(content, lead))
 
 
 async def send_about(turn: TurnContext, content: Content) -> None:
@@ -36,11 +39,8 @@ async def send_about(turn: TurnContext, content: Content) -> None:
 
 
 async def send_unknown(turn: TurnContext, content: Content) -> None:
-    """Answer anything not understood kindly, with the way to help and to help now."""
-    card = cards.help_card(content)
-    card["body"].insert(0, {"type": "TextBlock", "text": content.messages.unknown, "wrap": True})
-    card["fallbackText"] = content.messages.unknown + "\n" + card["fallbackText"]
-    await send_card(turn, card)
+    """Answer anything not understood warmly: a few things the bot can do, "Get help now" first."""
+    await send_card(turn, cards.unknown_card(content))
 
 
 # Command id -> one-turn reply. Flows that take several turns register dialogs in the router instead.

@@ -8,7 +8,7 @@ from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
 
 from ..content import Content
 from .intent import Handler, Intent
-from .replies import ONE_TURN, send_unknown
+from .replies import ONE_TURN
 
 # Commands that answer at once without ending a flow in progress; the flow then asks again.
 INTERRUPTIONS = ("help", "help_now", "about")
@@ -36,35 +36,31 @@ class Router:
             self._dialogs.add(dialog)
             self._flows[command] = dialog.id
 
-    async def route(self, turn: TurnContext, intent: Intent) -> None:
-        """Handle one message turn."""
+    async def route(self, turn: TurnContext, intent: Intent) -> bool:
+        """Handle one message turn; False when nothing here understood it (the caller answers kindly)."""
         content = self._content()
         action = intent.values.get("action") if intent.is_card_submit else None
         if action is not None:
             handler = self._actions.get(action) if isinstance(action, str) else None
-            await (handler(turn, intent) if handler else send_unknown(turn, content))
-            return
+            if handler is None:
+                return False
+            await handler(turn, intent)
+            return True
         dc = await self._dialogs.create_context(turn)
         if dc.active_dialog is not None:
             if intent.command in INTERRUPTIONS:
                 await ONE_TURN[intent.command](turn, content)
                 await dc.reprompt_dialog()
-                return
+                return True
             if intent.command is None:
                 result = await dc.continue_dialog()
                 if result.status != DialogTurnStatus.Empty:
-                    return
+                    return True
             else:
                 await dc.cancel_all_dialogs()
-        await self._start(dc, turn, intent, content)
+        return await self._start(dc, turn, intent, content)
 
-    async def reprompt_active(self, turn: TurnContext) -> None:
-        """After an interruption (like the crisis card), let a flow in progress ask its question again."""
-        dc = await self._dialogs.create_context(turn)
-        if dc.active_dialog is not None:
-            await dc.reprompt_dialog()
-
-    async def _start(self, dc, turn: TurnContext, intent: Intent, content: Content) -> None:
+    async def _start(self, dc, turn: TurnContext, intent: Intent, content: Content) -> bool:
         if intent.command in self._flows:
             await dc.begin_dialog(self._flows[intent.command], intent)
         elif intent.command in self._commands:
@@ -74,5 +70,6 @@ class Router:
         else:
             for handler in self._text:
                 if intent.text and await handler(turn, intent):
-                    return
-            await send_unknown(turn, content)
+                    return True
+            return False
+        return True

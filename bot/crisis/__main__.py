@@ -1,0 +1,44 @@
+"""`python -m bot.crisis evaluate [CONTENT_DIR]`: recall and answer rates on the evaluation set.
+
+`python -m bot.crisis assess "some text"` prints the answer for one sentence (for content editors).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..content.loader import DEFAULT_DIR, ContentError, load_content
+from .evaluation import evaluate, report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.crisis")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="run the evaluation set in crisis_eval.yaml")
+    ev.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
+    one = sub.add_parser("assess", help="the answer for one sentence")
+    one.add_argument("text")
+    one.add_argument("--explain", action="store_true", help="show every pattern that matched")
+    one.add_argument("--content", type=Path, default=DEFAULT_DIR)
+    args = parser.parse_args(argv)
+    folder = args.folder if args.command == "evaluate" else args.content
+    try:
+        content = load_content(folder, check_eval=False)
+    except ContentError as exc:
+        print(f"The content in {folder} has problems:\n{exc}", file=sys.stderr)
+        return 2
+    if args.command == "assess":
+        result = content.guard.assess(args.text)
+        print(f"answer {int(result.answer)} ({result.answer.name.lower()})"
+              + (f", category {result.category}" if result.category else "") + (", idiom" if result.idiom else ""))
+        if args.explain:
+            print("\n".join(content.guard.explain(args.text)))
+        return 0
+    results = evaluate(content.guard, content.crisis_eval)
+    print(report(results))
+    return 1 if any(r.failures for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The crisis guard through the real endpoint: whatever the worker was doing is saved or sent as usual,
+and help comes beside it. Never a second copy, never a word of it in the logs."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from bot.content import load_content
+from bot.crisis import NOTHING
+from tests.test_checkins_e2e import card_of, harness, services  # noqa: F401
+from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, pair, press, turn_sharing_on  # noqa: F401
+from tests.teams import Person, card_submit
+
+CRISIS = "I'm not safe at the moment, can we talk today?"
+EVAL = load_content().crisis_eval
+
+
+def raw_files(h) -> str:
+    return "\n".join(p.read_text() for p in h.settings.data_dir.rglob("*.json"))
+
+
+def help_now(calls) -> bool:
+    return any("Samaritans" in c.words and "116 123" in c.words for c in calls)
+
+
+@pytest.fixture
+async def worker_chat(harness):
+    worker = Person.make("Alex Worker")
+    await harness.say(worker, "hi")
+    return harness, worker
+
+
+async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_gets_help(pair):
+    h, worker, supervisor = pair
+    await link_up(h, worker, supervisor)
+    await turn_sharing_on(h, worker, "ask")
+    await low_checkin(h, worker)
+    replies = await low_checkin(h, worker)
+    preview = next(c for c in replies if c.cards and "Send" in c.words)
+    before = len(conversation(h, supervisor))
+    sent = await press(h, worker, button(preview, "Send"), note=CRISIS)
+    assert "Sent." in sent[0].words  # the worker is told it was sent ...
+    assert help_now(sent[1:]) and "If you're struggling right now" in sent[-1].words  # ... and shown help now
+    request = conversation(h, supervisor)[before:]
+    assert len(request) == 1 and CRISIS in request[0].words  # the supervisor received it, note and all
+
+
+@pytest.mark.parametrize("action, field, listing", [
+    ("reflect_save", "thoughts", "notes"),
+    ("agenda_add", "item", "agenda"),
+    ("agenda_add_reflection", "thoughts", "agenda"),
+])
+async def test_free_text_with_crisis_words_is_saved_once_and_help_follows(worker_chat, caplog, action, field, listing):
+    h, worker = worker_chat
+    caplog.set_level(logging.DEBUG)
+    text = "Some days I'd rather not wake up, it's all too much"
+    sent = await h.send(card_submit(worker, h.connector.url, {"action": action, field: text}))
+    assert not help_now(sent[:1]) and help_now(sent[1:])  # the flow's own answer first, then help
+    assert raw_files(h).count(text) == 1  # stored exactly as it would have been, and only once
+    (shown,) = await h.say(worker, listing)
+    assert text in shown.words
+    assert not any("rather not wake up" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_plan_with_crisis_words_is_saved_and_help_follows(worker_chat):
+    h, worker = worker_chat
+    values = {"keeps_me_well": "walking", "early_signs": "I start stockpiling my tablets",
+              "what_helps": "calling Jo", "who_to_contact": "Jo"}
+    sent = await h.send(card_submit(worker, h.connector.url, {"action": "plan_save", **values}))
+    assert "Your plan is saved" in sent[0].words and help_now(sent[1:])
+    assert raw_files(h).count("I start stockpiling my tablets") == 1
+
+
+async def test_a_typed_check_in_answer_with_crisis_words_is_saved_and_help_follows(worker_chat):
+    h, worker = worker_chat
+    await h.say(worker, "check in")
+    sent = await h.say(worker, "3 3 3 3 3 but honestly I want to end it all")
+    assert "Saved, thanks" in sent[0].words and help_now(sent)
+    pid = next(iter(await services(h).bot._workers.all_pids()))
+    assert len(await services(h).bot.checkins._checkins.list(pid)) == 1
+    assert "end it all" not in raw_files(h)  # a typed answer keeps only the numbers, as always
+
+
+async def test_settings_with_crisis_words_change_nothing_else_and_help_follows(worker_chat):
+    h, worker = worker_chat
+    (form,) = await h.say(worker, "settings")
+    values = {b["id"]: b.get("value") for b in card_of(form)["body"] if b.get("id")}
+    values["timezone"] = "I want to kill myself"
+    sent = await h.send(card_submit(worker, h.connector.url, {"action": "settings_save", **values}))
+    assert "Nothing was changed" in sent[0].words and help_now(sent[1:])
+
+
+async def test_topic_words_get_one_gentle_line_not_the_contacts(worker_chat):
+    h, worker = worker_chat
+    sent = await h.say(worker, "We did the suicide prevention training today")
+    (line,) = sent
+    assert "If any of this is about you, help is here" in line.words and "116 123" not in line.words
+    assert [a["title"] for a in card_of(line)["actions"]] == ["Get help now"]
+
+
+async def test_a_burden_message_gets_help_not_a_cold_answer(worker_chat):
+    h, worker = worker_chat
+    (reply,) = await h.say(worker, "honestly they'd all cope fine without me")
+    assert help_now([reply]) and "Thank you for telling me" in reply.words
+    assert "only understand" not in reply.words
+
+
+async def test_every_sentence_of_the_evaluation_set_gets_the_right_answer_through_the_endpoint(worker_chat):
+    h, worker = worker_chat
+    for sentences in EVAL.crisis.values():
+        for text in sentences[:4]:
+            assert help_now(await h.say(worker, text)), text
+    for sentences in EVAL.ordinary.values():
+        for text in sentences[:4]:
+            assert not help_now(await h.say(worker, text)), text
+
+
+class SilentGuard:
+    """A guard that never hears anything: the bot as it would be without one."""
+
+    async def assess(self, intent):
+        return NOTHING
+
+    async def add_help(self, *args, **kwargs):
+        return None
+
+    async def offer(self, turn):
+        return None
+
+
+SAMPLES = [s for v in EVAL.crisis.values() for s in v[:6]] + [s for v in EVAL.ordinary.values() for s in v[:6]]
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.sampled_from(SAMPLES), st.text(min_size=1, max_size=200)),
+       flow=st.sampled_from([("reflect_save", "thoughts"), ("agenda_add", "item"), ("plan_save", "what_helps")]))
+async def test_the_guards_answer_never_changes_what_a_flow_stores_or_sends(tmp_path_factory, text, flow):
+    from datetime import datetime, timezone
+
+    from botbuilder.core.adapters import TestAdapter
+    from botbuilder.schema import Activity, ActivityTypes
+
+    from app import build_bot
+    from bot.clock import FixedClock
+    from bot.content.source import ContentSource
+    from bot.storage import Store
+    from tests.test_dialogs import teams_template
+
+    action, field = flow
+    outcomes = []
+    for silent in (False, True):
+        store = Store(tmp_path_factory.mktemp("guard"))
+        await store.open()
+        bot = await build_bot(store, await ContentSource.open(), FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
+        if silent:
+            bot._guard = SilentGuard()
+        adapter = TestAdapter(bot.on_turn, teams_template())
+        await adapter.receive_activity(Activity(type=ActivityTypes.message, text="hi"))
+        before = len(adapter.activity_buffer)
+        await adapter.receive_activity(Activity(type=ActivityTypes.message, value={"action": action, field: text}))
+        replies = [a for a in adapter.activity_buffer[before:]
+                   if not (a.attachments and "Samaritans" in str(a.attachments[0].content))
+                   and not (a.attachments and "If any of this is about you" in str(a.attachments[0].content))]
+        # Everything in the worker's file but their profile (whose pseudonymous id differs per store).
+        stored = [{k: v for k, v in json.loads(p.read_text()).items() if k != "profile"}
+                  for p in store.root.rglob("workers/*/*.json")]
+        outcomes.append(([(a.text, bool(a.attachments)) for a in replies], stored))
+        await store.close()
+    assert outcomes[0] == outcomes[1]
