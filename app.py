@@ -23,6 +23,7 @@ from bot.checkins import CheckinService
 from bot.admin_stats import AdminStats
 from bot.dialogs.admin import AdminDialogs
 from bot.dialogs.checkin import CheckinDialogs
+from bot.dialogs.replies import hide_handler
 from bot.dialogs.crisis_guard import CrisisGuard
 from bot.dialogs.guide import GuideDialogs
 from bot.dialogs.plan import PlanDialogs
@@ -119,9 +120,9 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                              messenger=messenger, content=content, clock=clock)
     privacy = PrivacyService(store=store, workers=workers, checkins=records, sharing=sharing_store)
     # Conversations.
-    share = SharingDialogs(sharing, sharing_store, content, workers)
+    share = SharingDialogs(sharing, sharing_store, content, workers, schedules)
     plan = PlanDialogs(plans, content)
-    checkin = CheckinDialogs(checkins, content, plan.what_helps, share.after_checkin)
+    checkin = CheckinDialogs(checkins, content, share.after_checkin)
     settings_ = SettingsDialogs(checkins, content, clock)
     pause = PauseDialogs(checkins, content, clock)
     guide = GuideDialogs(content)
@@ -141,7 +142,8 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                   "supervisor": share.supervisor, "sharing": share.sharing, "who_has_seen": share.who_has_seen,
                   "supervising": share.supervising, "my_data": my_data.show,
                   "delete_my_data": my_data.ask_to_delete},
-        actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "settings_save": settings_.save,
+        actions={"checkin_submit": checkin.submit, "checkin_skip": checkin.skip, "checkin_prompt": checkin.prompt,
+                 "checkin_guide": checkin.guide, "settings_save": settings_.save, "hide": hide_handler(content),
                  "pause_set": pause.set, "guide_open": guide.open, "guide_list": guide.list,
                  "agenda_show": supervision.show_agenda, "agenda_add": supervision.add,
                  "agenda_add_checkin": supervision.add_from_checkin,
@@ -150,7 +152,8 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                  "plan_save": plan.save, "supervisor_find": share.find, "supervisor_pick": share.pick,
                  "link_accept": share.accept, "link_decline": share.decline, "link_end": share.end,
                  "link_keep": share.keep, "link_end_supervisor": share.end_as_supervisor,
-                 "sharing_on": share.sharing_on, "sharing_off": share.sharing_off, "request_send": share.send,
+                 "sharing_on": share.sharing_on, "sharing_off": share.sharing_off,
+                 "sharing_no_suggestions": share.no_suggestions, "request_send": share.send,
                  "request_not_now": share.not_now, "request_stop": share.stop, "request_ack": share.acknowledge,
                  "request_nudge": share.nudge, "data_trend": my_data.trend, "data_export": my_data.export,
                  "erase_confirm": my_data.confirm_delete, "erase_cancel": my_data.cancel_delete},

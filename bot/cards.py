@@ -33,6 +33,11 @@ def help_now_action(content: Content) -> dict[str, Any]:
     return command_action(content.messages.buttons.get_help_now, "help_now")
 
 
+def hide_action(content: Content) -> dict[str, Any]:
+    """'Hide' on anything personal shown on request: the card becomes a neutral line."""
+    return action(content.messages.buttons.hide, "hide")
+
+
 def help_card(content: Content) -> dict[str, Any]:
     """What the bot can do: generated from the same command table that routes typed words."""
     commands = content.help_commands

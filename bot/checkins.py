@@ -18,8 +18,9 @@ from .content import Content
 from .due_index import DueIndex
 from .messenger import Messenger, Outgoing
 from .repositories import CheckinRecord, CheckinRepository, WorkerRepository
-from .rules import (WEEKDAYS, Schedule, Timing, band, due_slot, is_expired, is_paused, is_slot_day, new_schedule,
-                    next_check, reminder_due, score)
+from .rules import (WEEKDAYS, Schedule, Timing, band, due_slot, effective, is_expired, is_paused, is_slot_day,
+                    new_schedule, next_check, reminder_due, score)
+from .schedule_text import describe
 from .schedule_store import Completion, PromptLog, PromptRecord, ScheduleRepository
 
 log = logging.getLogger("bot.checkins")
@@ -30,13 +31,6 @@ def timing_of(content: Content) -> Timing:
     r = content.rules
     return Timing(dt.timedelta(hours=r.reminder_after_hours), dt.timedelta(hours=r.expire_after_hours),
                   dt.timedelta(hours=r.catch_up_hours))
-
-
-def effective(schedule: Schedule) -> Schedule:
-    """With the quick pulse on, every week on the chosen day has something: a check-in or a pulse."""
-    if schedule.pulse and schedule.frequency in ("fortnightly", "monthly"):
-        return replace(schedule, frequency="weekly")
-    return schedule
 
 
 @dataclass(frozen=True)
@@ -175,6 +169,19 @@ class CheckinService:
         await self._reindex(pid, await self.schedule_for(pid), self._clock.now())
         return completion
 
+    async def completed(self, pid: str) -> list[CheckinRecord]:
+        """The worker's completed check-ins, oldest first."""
+        return await self._checkins.list(pid)
+
+    async def latest_band(self, pid: str) -> str | None:
+        """How the latest completed check-in of the main instrument went, for choosing a guide topic."""
+        content = self._content()
+        main = [c for c in await self._checkins.list(pid) if c.instrument == content.rules.checkin.instrument]
+        if not main:
+            return None
+        schedule = await self.schedule_for(pid)
+        return self._band(content, schedule, main[-1].instrument, main[-1].total)
+
     def _band(self, content: Content, schedule: Schedule, instrument: str, total: int) -> str | None:
         """Only the main instrument, which has published cut-offs, is ever banded."""
         if instrument != content.rules.checkin.instrument or not content.instruments[instrument].has_cut_offs:
@@ -260,7 +267,7 @@ class CheckinService:
                 await self._prompts.update(worker.pid, older.nonce, status="expired", closed_at=now.isoformat())
         messages = []
         if after_pause:
-            messages.append(Outgoing(text=content.messages.pause.welcome_back))
+            messages.append(Outgoing(text=content.text("pause.welcome_back", schedule=describe(content, schedule))))
             await self._schedules.save(worker.pid, replace(schedule, paused_until=None, paused_at=None))
         lead = content.messages.checkin.lead_scheduled
         messages.append(Outgoing(card=cards.checkin_card(content, instrument, nonce, lead)))

@@ -1,5 +1,53 @@
-"""`python -m bot.keys`: print a new key for DATA_KEYS (encryption at rest). Keep it secret and safe."""
+"""Keys for encryption at rest (DATA_KEYS). See docs/privacy.md, 'Encryption at rest'.
+
+    python -m bot.keys            print a new key (keep it secret and safe, apart from the data)
+    python -m bot.keys rotate     rewrite every data file under the first key in DATA_KEYS, so older keys
+                                  can then be removed; also encrypts a folder that was plain
+    python -m bot.keys decrypt    rewrite every data file as plain JSON, before turning DATA_KEYS off
+
+DATA_DIR and DATA_KEYS are read as the bot reads them. Stop the bot first.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
 from cryptography.fernet import Fernet
 
+from .config import ConfigError, Settings
+from .storage import Cipher, DataFileError, decrypt_folder, encrypt_folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print(Fernet.generate_key().decode())
+        return 0
+    if args[0] not in ("rotate", "decrypt"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not settings.data_keys:
+        print("DATA_KEYS is not set: put the new key first, then any older keys, comma-separated.", file=sys.stderr)
+        return 2
+    cipher = Cipher(settings.data_keys)
+    try:
+        if args[0] == "rotate":
+            count = encrypt_folder(settings.data_dir, cipher)
+            print(f"{count} data file(s) in {settings.data_dir} now use the first key in DATA_KEYS. "
+                  "Older keys can be removed from DATA_KEYS.")
+        else:
+            count = decrypt_folder(settings.data_dir, cipher)
+            print(f"{count} data file(s) in {settings.data_dir} are now plain. Start the bot without DATA_KEYS.")
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    return 0
+
+
 if __name__ == "__main__":
-    print(Fernet.generate_key().decode())
+    sys.exit(main())

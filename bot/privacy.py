@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from .repositories import CHECKINS, CheckinRepository, WorkerRepository, is_pid, worker_shard
 from .state import state_shard
-from .sharing_store import AUDIT, LINK, REQUESTS, SUPERVISING, SharingStore
+from .rules import add_months
+from .sharing_store import AUDIT, CONSENT, LINK, REQUESTS, SUPERVISING, SharingStore
 from .storage import Store, next_id, transact
 
 EXPORT_TTL = dt.timedelta(minutes=10)
 EXPORTS = "system/exports"
 ERASURES = "system/erasures"
 EXPORT_FORMAT = "peer-wellbeing-export/1"
+ERASED_NAME = "[name removed]"  # in the record of what a worker agreed to, once that person has erased their data
 
 
 @dataclass(frozen=True)
@@ -100,84 +102,126 @@ class PrivacyService:
     # Erasure ------------------------------------------------------------------------------------------
 
     async def erase(self, pid: str, state_shards: list[str], now: dt.datetime) -> Erasure:
-        """Erase everything about the worker at once, keeping only a record that an erasure happened."""
+        """Erase everything about the worker at once, keeping only a dated record that an erasure happened.
+
+        Other people's files can mention them too (a link to them, a request, an audit line from an
+        earlier link, a "people who named me" entry): every other worker's file is checked and each
+        mention is removed or blanked, so no name, id or pseudonym of theirs is left anywhere."""
+        me = await self._workers.get(pid)
+        name = me.name if me else ""
         link = await self._sharing.link(pid)
-        supervising = await self._sharing.supervising(pid)
+        # People with a link to or from them: the only files where an old entry may carry just their name.
+        related = {e.worker_pid for e in await self._sharing.supervising(pid)}
+        related |= {r.supervisor_pid for r in await self._sharing.requests(pid)}
+        if link:
+            related.add(link.supervisor_pid)
         told: list[str] = []
-        for entry in supervising:  # people who named this worker: their links end
-            if is_pid(entry.worker_pid) and await self._forget_supervisor(entry.worker_pid, pid, now) \
-                    and entry.status in ("pending", "active"):
-                told.append(entry.worker_pid)
-        supervisor = None
-        if link and is_pid(link.supervisor_pid):
-            await self._drop_supervising(link.supervisor_pid, pid)
-            supervisor = link.supervisor_pid if link.status == "active" else None
+        for index, other in enumerate(await self._workers.all_pids()):
+            if index % 100 == 0:
+                await asyncio.sleep(0)  # a large Trust's files are checked without holding up other turns
+            if other != pid and await self._forget(other, pid, name if other in related else "", now):
+                told.append(other)
+        supervisor = link.supervisor_pid if link and link.status == "active" and is_pid(link.supervisor_pid) else None
         await self._store.shard(worker_shard(pid)).delete_file()
-        for name in state_shards:
-            await self._store.shard(name).delete_file()
+        for state in state_shards:
+            await self._store.shard(state).delete_file()
+        await self._store.shard(EXPORTS).write(lambda db: transact(db, lambda d: _drop_rows(d, "tokens", "pid", pid)))
         await self._store.shard(ERASURES).write(
             lambda db: transact(db, lambda d: d.setdefault("erasures", {}).__setitem__(
                 next_id(d.setdefault("erasures", {})), {"on": now.date().isoformat()})))
-        return Erasure(tuple(told), supervisor)
+        return Erasure(tuple(w for w in told if w != supervisor), supervisor)
 
-    async def _forget_supervisor(self, worker_pid: str, erased: str, now: dt.datetime) -> bool:
-        """In a worker's file, end the link to the erased person and blank every mention of them."""
+    async def _forget(self, worker_pid: str, erased: str, erased_name: str, now: dt.datetime) -> bool:
+        """In one worker's file, end a live link to the erased person and blank every mention of them.
+        Returns True when a live link ended (that worker is told). Files without a mention are not written."""
+        def mentions(db) -> bool:
+            data = db.storage.read() or {}
+            return any(_mentions(row, erased, erased_name) for table in (LINK, AUDIT, REQUESTS, SUPERVISING)
+                       for row in data.get(table, {}).values()) or any(
+                erased_name and erased_name in str(row.get("wording", "")) for row in data.get(CONSENT, {}).values())
+
         def change(data: dict) -> bool:
-            changed = False
+            ended = False
+            their_links = {r.get("id") for r in data.get(LINK, {}).values() if r.get("supervisor_pid") == erased}
+            their_links |= {e.get("link") for e in data.get(AUDIT, {}).values() if e.get("who_pid") == erased}
+            for row in data.get(CONSENT, {}).values():
+                # The words the worker agreed to named that person: keep the record, not the name.
+                if row.get("link_id") in their_links and erased_name and row.get("wording"):
+                    row["wording"] = row["wording"].replace(erased_name, ERASED_NAME)
             for row in data.get(LINK, {}).values():
                 if row.get("supervisor_pid") == erased:
-                    name = row.get("supervisor_name")
-                    if row["status"] in ("pending", "active"):
+                    if row.get("status") in ("pending", "active"):
                         row.update(status="ended", closed_at=now.isoformat())
-                        changed = True
+                        ended = True
                     row.update(supervisor_pid="", supervisor_name="")
-                    for entry in data.get(AUDIT, {}).values():
-                        if name and entry.get("who") == name:
-                            entry["who"] = ""
+            for entry in data.get(AUDIT, {}).values():
+                if _mentions(entry, erased, erased_name):
+                    entry.update(who="", who_pid="", who_left=True)
             for row in data.get(REQUESTS, {}).values():
                 if row.get("supervisor_pid") == erased:
                     row["supervisor_pid"] = ""
-            return changed
+            _drop_rows(data, SUPERVISING, "worker_pid", erased)
+            return ended
 
-        return await self._store.shard(worker_shard(worker_pid)).write(lambda db: transact(db, change))
-
-    async def _drop_supervising(self, supervisor_pid: str, erased: str) -> None:
-        def change(data: dict) -> None:
-            rows = data.get(SUPERVISING, {})
-            for key in [k for k, r in rows.items() if r.get("worker_pid") == erased]:
-                del rows[key]
-
-        await self._store.shard(worker_shard(supervisor_pid)).write(lambda db: transact(db, change))
+        shard = self._store.shard(worker_shard(worker_pid))
+        if not await shard.read(mentions):
+            return False
+        return await shard.write(lambda db: transact(db, change))
 
     # Retention ----------------------------------------------------------------------------------------
 
     async def apply_retention(self, now: dt.datetime, checkin_months: int, audit_months: int) -> int:
-        """Delete check-ins older than the window, and audit entries and requests past theirs."""
-        checkin_cutoff = (now - dt.timedelta(days=round(checkin_months * 30.44))).date().isoformat()
-        audit_cutoff = (now - dt.timedelta(days=round(audit_months * 30.44))).isoformat()
+        """Delete check-ins older than `checkin_months` calendar months, and the audit entries and
+        requests of a link once its last event is older than `audit_months` (never while the link is
+        live or sharing is on for it). Returns how many rows went."""
+        checkin_cutoff = add_months(now, -checkin_months).date().isoformat()
+        audit_cutoff = add_months(now, -audit_months).isoformat()
         removed = 0
         for index, pid in enumerate(await self._workers.all_pids()):
             if index % 50 == 0:
                 await asyncio.sleep(0)
 
             def change(data: dict) -> int:
-                count = 0
-                for table, field, cutoff in ((CHECKINS, "date", checkin_cutoff), (AUDIT, "at", audit_cutoff),
-                                             (REQUESTS, "created_at", audit_cutoff)):
-                    rows = data.get(table, {})
-                    for key in [k for k, r in rows.items() if str(r.get(field, "")) < cutoff]:
-                        del rows[key]
-                        count += 1
-                return count
-
-            def needs(db) -> bool:
-                data = db.storage.read() or {}
-                return any(str(r.get(f, "")) < c for t, f, c in ((CHECKINS, "date", checkin_cutoff),
-                                                                 (AUDIT, "at", audit_cutoff),
-                                                                 (REQUESTS, "created_at", audit_cutoff))
-                           for r in data.get(t, {}).values())
+                doomed = expired(data, checkin_cutoff, audit_cutoff)
+                for table, key in doomed:
+                    del data[table][key]
+                return len(doomed)
 
             shard = self._store.shard(worker_shard(pid))
-            if await shard.read(needs):  # only rewrite files that have something to remove
-                removed += await shard.write(lambda db: transact(db, change))
+            if await shard.read(lambda db: bool(expired(db.storage.read() or {}, checkin_cutoff, audit_cutoff))):
+                removed += await shard.write(lambda db: transact(db, change))  # only files with something to remove
         return removed
+
+
+def expired(data: dict, checkin_cutoff: str, audit_cutoff: str) -> list[tuple[str, str]]:
+    """(table, row key) of every row in a worker's file that is past its retention period."""
+    doomed = [(CHECKINS, k) for k, r in data.get(CHECKINS, {}).items() if str(r.get("date", "")) < checkin_cutoff]
+    live = {r.get("id") for r in data.get(LINK, {}).values() if r.get("status") in ("pending", "active")}
+    live |= {r.get("link_id") for r in data.get(CONSENT, {}).values() if r.get("on")}
+    last: dict[str, str] = {}  # link id -> time of its last event
+    for r in data.get(AUDIT, {}).values():
+        if r.get("link"):
+            last[r["link"]] = max(last.get(r["link"], ""), str(r.get("at", "")))
+    for r in data.get(REQUESTS, {}).values():
+        stamps = [str(r.get(f) or "") for f in ("created_at", "sent_at", "acknowledged_at", "closed_at")]
+        last[r.get("link_id", "")] = max([last.get(r.get("link_id", ""), ""), *stamps])
+    gone = {link for link, at in last.items() if link and link not in live and at < audit_cutoff}
+    for key, r in data.get(AUDIT, {}).items():
+        # Entries without a link (written before links were recorded) expire one by one.
+        if (r.get("link") in gone) or (not r.get("link") and str(r.get("at", "")) < audit_cutoff):
+            doomed.append((AUDIT, key))
+    doomed += [(REQUESTS, k) for k, r in data.get(REQUESTS, {}).items() if r.get("link_id") in gone]
+    return doomed
+
+
+def _mentions(row: dict, pid: str, name: str) -> bool:
+    """Whether a stored row names the person: by id, or (entries written before ids were kept) by name."""
+    if pid in (row.get("supervisor_pid"), row.get("who_pid"), row.get("worker_pid")):
+        return True
+    return bool(name) and not row.get("who_pid") and row.get("who") == name
+
+
+def _drop_rows(data: dict, table: str, field: str, value: str) -> None:
+    rows = data.get(table, {})
+    for key in [k for k, r in rows.items() if r.get(field) == value]:
+        del rows[key]

@@ -164,17 +164,15 @@ class WorkerRepository:
             await self._save(replace(current, email=(email or "").lower(), email_checked=True))
 
     async def find(self, tenant_id: str, query: str) -> list[Worker]:
-        """People known to the bot in this tenant whose email, or name, matches what was typed."""
+        """People in this tenant whose work email, or whole display name, is exactly what was typed
+        (case and spacing aside). Never a partial match: searching must not list who uses the app."""
         wanted = " ".join(query.lower().split())
         if not wanted:
             return []
         people = [w for w in [await self.get(pid) for pid in await self.all_pids()]
                   if w is not None and w.installed and w.tenant_id == tenant_id]
         by_email = [w for w in people if w.email and w.email == wanted]
-        if by_email:
-            return by_email
-        exact = [w for w in people if w.name.lower() == wanted]
-        return exact or [w for w in people if wanted in w.name.lower()]
+        return by_email or [w for w in people if " ".join(w.name.lower().split()) == wanted]
 
     async def all_pids(self) -> list[str]:
         return [name.rsplit("/", 1)[1] for name in await self._store.list_shards("workers")]

@@ -54,6 +54,13 @@ class Schedule:
         return instant.astimezone(self.zone)
 
 
+def effective(schedule: Schedule) -> Schedule:
+    """With the quick pulse on, every week on the chosen day has something: a check-in or a pulse."""
+    if schedule.pulse and schedule.frequency in ("fortnightly", "monthly"):
+        return replace(schedule, frequency="weekly")
+    return schedule
+
+
 def new_schedule(now: dt.datetime, **fields) -> Schedule:
     """A schedule starting now, with its fortnightly anchor on the first slot day from today."""
     schedule = Schedule(**fields)
@@ -275,30 +282,66 @@ def band(total: int, low: int, very_low: int) -> str:
 
 
 def repeated_low(bands: Sequence[str], consecutive: int = 2, within: int = 2, of_last: int = 3) -> bool:
-    """Completed check-ins only, oldest first: the last `consecutive` low, or `within` of the last `of_last`."""
+    """Counted check-ins only, oldest first: the last `consecutive` low, or `within` of the last `of_last`."""
     lowish = [b in ("low", "very_low") for b in bands]
     if len(lowish) >= consecutive and all(lowish[-consecutive:]):
         return True
     return sum(lowish[-of_last:]) >= within
 
 
-# Supervisor requests ------------------------------------------------------------------------------
+def counted(completed: Sequence[tuple[dt.date, str]], today: dt.date, every_days: int, window_days: int) -> list[str]:
+    """The bands that count towards "repeated low", oldest first: the latest completed check-in, then
+    each next one at least `every_days` before the last one counted, all within `window_days` of today.
 
-def request_rule_fires(bands: Sequence[str], last_offer_closed_at: dt.datetime | None, now: dt.datetime,
-                       cool_off: dt.timedelta, paused: bool, consecutive: int = 2, within: int = 2,
-                       of_last: int = 3) -> bool:
-    """After a completed check-in: repeated low, or a single very low; never while paused; not within the
-    cool-off after a request was sent or declined, unless this check-in is very low.
+    `completed` is (local date, band) for completed check-ins of the main instrument, oldest first.
+    Check-ins minutes apart are one data point; a year-old check-in is no data point at all."""
+    kept: list[str] = []
+    last: dt.date | None = None
+    for day, band_ in reversed(completed):
+        if (today - day).days > window_days:
+            break
+        if last is None or (last - day).days >= every_days:
+            kept.append(band_)
+            last = day
+    return kept[::-1]
 
-    `bands` are completed check-ins of the main instrument only, oldest first: missed, skipped, expired
-    and paused check-ins are simply not in it, so they can never count."""
-    if paused or not bands:
-        return False
-    very_low = bands[-1] == "very_low"
-    if not very_low and not (bands[-1] in ("low", "very_low") and repeated_low(bands, consecutive, within, of_last)):
-        return False
-    in_cool_off = last_offer_closed_at is not None and now < last_offer_closed_at + cool_off
-    return very_low or not in_cool_off
+
+@dataclass(frozen=True)
+class RequestRule:
+    """The "repeated low" rule and the cool-off, from rules.yaml."""
+
+    consecutive: int = 2
+    within: int = 2
+    of_last: int = 3
+    every_days: int = 7
+    window_days: int = 56
+    cool_off: dt.timedelta = dt.timedelta(days=28)
+
+
+def request_decision(completed: Sequence[tuple[dt.date, str]], today: dt.date, now: dt.datetime, mode: str,
+                     last_sent: dt.datetime | None, last_declined: dt.datetime | None, paused: bool,
+                     rule: RequestRule) -> str:
+    """After a completed check-in: "send" (only the repeated rule, only in automatic mode), "offer"
+    (ask the worker: repeated low, or a single very low check-in), or "none".
+
+    Never while paused; never within the cool-off after a request was sent, whatever the scores;
+    no new offer within the cool-off after one was declined, unless this check-in is very low.
+    Missed, skipped, expired and paused check-ins are simply not in `completed`, so they never count."""
+    if paused or not completed:
+        return "none"
+    latest = completed[-1][1]
+    if latest not in ("low", "very_low"):
+        return "none"
+    bands = counted(completed, today, rule.every_days, rule.window_days)
+    repeated = repeated_low(bands, rule.consecutive, rule.within, rule.of_last)
+    very_low = latest == "very_low"
+    if not (repeated or very_low):
+        return "none"
+    if last_sent is not None and now < last_sent + rule.cool_off:
+        return "none"
+    if last_declined is not None and now < last_declined + rule.cool_off and not very_low:
+        return "none"
+    return "send" if mode == "auto" and repeated else "offer"
 
 
 def may_send_request(link_status: str | None, link_reconfirm_due: dt.datetime | None, consent_on: bool,
@@ -307,6 +350,14 @@ def may_send_request(link_status: str | None, link_reconfirm_due: dt.datetime | 
     sharing consent for that very link, and no pause."""
     link_current = link_status == "active" and (link_reconfirm_due is None or now < link_reconfirm_due)
     return link_current and consent_on and consent_link_matches and not paused
+
+
+def add_months(instant: dt.datetime, months: int) -> dt.datetime:
+    """The same day `months` calendar months later (the last day of the month when it has no such day)."""
+    month_index = instant.month - 1 + months
+    year, month = instant.year + month_index // 12, month_index % 12 + 1
+    last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return instant.replace(year=year, month=month, day=min(instant.day, last_day))
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:

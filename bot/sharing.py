@@ -19,13 +19,35 @@ from .clock import Clock
 from .content import Content
 from .messenger import Messenger, Outgoing
 from .repositories import CheckinRepository, Worker, WorkerRepository, is_pid
-from .rules import add_working_days, band, is_paused, may_send_request, request_rule_fires
+from .rules import (RequestRule, Schedule, add_months, add_working_days, band, is_paused, may_send_request,
+                    request_decision)
 from .schedule_store import ScheduleRepository
-from .sharing_store import AuditEntry, Consent, Link, Request, SharingStore, Supervising, with_status
+from .sharing_store import AuditEntry, Consent, Link, Request, SharingPrefs, SharingStore, Supervising, with_status
 
 ROLES = ("peer_supervisor", "clinical_supervisor", "line_manager", "other")
-RECONFIRM_AFTER = dt.timedelta(days=182)
 MAX_NOTE = 280
+
+
+def request_rule(content: Content) -> RequestRule:
+    r = content.rules
+    return RequestRule(consecutive=r.repeated_low.consecutive, within=r.repeated_low.within,
+                       of_last=r.repeated_low.of_last, every_days=r.repeated_low.counted_every_days,
+                       window_days=r.repeated_low.window_weeks * 7, cool_off=dt.timedelta(days=r.cool_off_days))
+
+
+def low_level(content: Content, schedule: Schedule | None) -> int:
+    """What "low" is for this worker: their own level if they chose one, else the Trust's."""
+    return (schedule.low_threshold if schedule and schedule.low_threshold else content.rules.thresholds.low)
+
+
+def consent_terms(content: Content, schedule: Schedule | None, name: str) -> str:
+    """Exactly when a request can go to `name`, in plain words generated from rules.yaml."""
+    r = content.rules
+    return content.text("sharing.consent_terms", name=name, count=str(r.repeated_low.consecutive),
+                        within=str(r.repeated_low.within), of_last=str(r.repeated_low.of_last),
+                        days=str(r.repeated_low.counted_every_days), weeks=str(r.repeated_low.window_weeks),
+                        low=str(low_level(content, schedule)),
+                        cool_off_weeks=str(round(r.cool_off_days / 7)))
 
 
 @dataclass(frozen=True)
@@ -70,10 +92,16 @@ class SharingService:
         previous = await self._store.link(pid)
         if previous and previous.supervisor_pid == target_pid and previous.status == "declined":
             return Outcome("declined_before", target.name)
+        if previous and previous.supervisor_pid == target_pid and previous.status in ("pending", "active"):
+            return Outcome("already_asked" if previous.status == "pending" else "already_linked", target.name)
+        since = (now - dt.timedelta(days=1)).isoformat()
+        asked_today = [e for e in await self._store.audit(pid) if e.event == "nominated" and e.at >= since]
+        if len(asked_today) >= self._content().rules.supervisor.nominations_per_day:
+            return Outcome("limit", target.name)
         if previous and previous.status in ("pending", "active"):
             await self.end_link(pid, by_worker=True)
         link = Link(secrets.token_urlsafe(9), target_pid, target.name, role, "pending", now.isoformat())
-        await self._store.save_link(pid, link, AuditEntry(now.isoformat(), "nominated", target.name))
+        await self._store.save_link(pid, link, self._entry(now, "nominated", link))
         await self._store.set_supervising(target_pid, Supervising(link.id, pid, me.name, role, "pending"))
         delivery = await self._messenger.send(target, [Outgoing(card=self._nomination_card(me, link))])
         if not delivery.delivered:
@@ -93,11 +121,11 @@ class SharingService:
         worker = await self._workers.get(worker_pid)
         if accept:
             updated = replace(link, status="active", accepted_at=now.isoformat(),
-                              reconfirm_due=(now + RECONFIRM_AFTER).isoformat())
+                              reconfirm_due=self._reconfirm_due(now).isoformat())
         else:
             updated = with_status(link, "declined", now)
         event = "accepted" if accept else "declined"
-        await self._store.save_link(worker_pid, updated, AuditEntry(now.isoformat(), event, link.supervisor_name))
+        await self._store.save_link(worker_pid, updated, self._entry(now, event, link))
         await self._store.set_supervising(presser_pid, Supervising(link.id, worker_pid, worker.name if worker else "",
                                                                    link.role, updated.status))
         m = self._content()
@@ -115,8 +143,7 @@ class SharingService:
             return Outcome("not_for_you")
         now = self._clock.now()
         worker = await self._workers.get(pid)
-        await self._store.save_link(pid, with_status(link, "ended", now), AuditEntry(now.isoformat(), "ended",
-                                                                                      link.supervisor_name))
+        await self._store.save_link(pid, with_status(link, "ended", now), self._entry(now, "ended", link))
         await self._store.set_supervising(link.supervisor_pid, Supervising(link.id, pid, worker.name if worker else "",
                                                                            link.role, "ended"))
         content = self._content()
@@ -128,32 +155,44 @@ class SharingService:
         return Outcome("ended", link.supervisor_name)
 
     async def keep_link(self, pid: str) -> Outcome:
-        """The worker confirms their named person after six months."""
+        """The worker confirms their named person when asked (every `reconfirm_after_months`)."""
         link = await self._store.link(pid)
         if link is None or link.status != "active":
             return Outcome("no_link")
         now = self._clock.now()
-        await self._store.save_link(pid, replace(link, reconfirm_due=(now + RECONFIRM_AFTER).isoformat(),
-                                                 reconfirm_asked=False),
-                                    AuditEntry(now.isoformat(), "kept", link.supervisor_name))
+        await self._store.save_link(pid, replace(link, reconfirm_due=self._reconfirm_due(now).isoformat(),
+                                                 reconfirm_asked=False), self._entry(now, "kept", link))
         return Outcome("kept", link.supervisor_name)
+
+    def _reconfirm_due(self, now: dt.datetime) -> dt.datetime:
+        return add_months(now, self._content().rules.supervisor.reconfirm_after_months)
 
     # Consent --------------------------------------------------------------------------------------------
 
-    def wording_version(self, content: Content) -> str:
-        """Which wording the worker agreed to: the messages version and a fingerprint of the request text."""
-        digest = hashlib.sha256(content.messages.sharing.supervisor_request.encode()).hexdigest()[:8]
-        return f"{content.messages.meta.version}/{digest}"
+    async def consent_wording(self, pid: str, mode: str) -> tuple[str, str]:
+        """What the worker agrees to for `mode`: the rule in plain words, naming the person, and the
+        exact request they would receive. Returns (wording, version)."""
+        content = self._content()
+        link, me = await self._store.link(pid), await self._workers.get(pid)
+        name = link.supervisor_name if link else ""
+        m = content.messages.sharing
+        request = content.text("sharing.supervisor_request", worker=me.name if me else "",
+                               days=str(content.rules.supervisor.acknowledge_within_working_days))
+        terms = consent_terms(content, await self._schedules.get(pid), name)
+        how = m.mode_auto if mode == "auto" else m.mode_ask
+        wording = "\n".join([f"{m.mode_label} {how}", terms, request])
+        digest = hashlib.sha256(wording.encode()).hexdigest()[:12]
+        return wording, f"{content.messages.meta.version}/{digest}"
 
     async def consent_on(self, pid: str, mode: str) -> Outcome:
         link = await self._store.link(pid)
         if link is None or link.status != "active":
             return Outcome("no_link")
         now = self._clock.now()
-        consent = Consent(True, "auto" if mode == "auto" else "ask", link.id, self.wording_version(self._content()),
-                          now.isoformat())
-        await self._store.save_consent(pid, consent, AuditEntry(now.isoformat(), "consent_on", link.supervisor_name,
-                                                                consent.mode))
+        mode = "auto" if mode == "auto" else "ask"
+        wording, version = await self.consent_wording(pid, mode)
+        consent = Consent(True, mode, link.id, version, wording, now.isoformat())
+        await self._store.save_consent(pid, consent, self._entry(now, "consent_on", link, detail=mode))
         return Outcome("on", link.supervisor_name)
 
     async def consent_off(self, pid: str) -> Outcome:
@@ -161,56 +200,94 @@ class SharingService:
         if not consent.on:
             return Outcome("already_off")
         now = self._clock.now()
-        await self._store.save_consent(pid, replace(consent, on=False, withdrawn_at=now.isoformat()),
-                                       AuditEntry(now.isoformat(), "consent_off"))
+        link = await self._store.link(pid)
+        entry = AuditEntry(now.isoformat(), "consent_off", link=consent.link_id or "",
+                           who_pid=link.supervisor_pid if link and link.id == consent.link_id else "")
+        await self._store.save_consent(pid, replace(consent, on=False, withdrawn_at=now.isoformat()), entry)
         return Outcome("off")
+
+    async def no_suggestions(self, pid: str) -> None:
+        """The worker pressed "Don't suggest this again"."""
+        prefs = await self._store.prefs(pid)
+        await self._store.save_prefs(pid, replace(prefs, no_suggestions=True))
 
     # The rule and the request ---------------------------------------------------------------------------
 
     async def after_checkin(self, pid: str) -> Outcome:
-        """Run the rule after a completed check-in. The worker always hears first."""
+        """Run the rule after a completed check-in. The worker always hears first; what they hear
+        follows their real state. Outcomes: none, preview, sent_auto, undelivered, suggest_name,
+        suggest_sharing, held_pending, held_reconfirm."""
         content, now = self._content(), self._clock.now()
         schedule = await self._schedules.get(pid)
         paused = bool(schedule and is_paused(schedule, now))
         t = content.rules.thresholds
-        low = (schedule.low_threshold if schedule and schedule.low_threshold else t.low)
+        low = low_level(content, schedule)
         main = content.rules.checkin.instrument
-        bands = [band(c.total, low, t.very_low) for c in await self._checkins.list(pid) if c.instrument == main]
+        completed = [(dt.date.fromisoformat(c.date), band(c.total, low, t.very_low))
+                     for c in await self._checkins.list(pid) if c.instrument == main]
         requests = await self._store.requests(pid)
-        r = content.rules.repeated_low
-        if not request_rule_fires(bands, self._last_closed(requests), now, dt.timedelta(days=content.rules.cool_off_days),
-                                  paused, r.consecutive, r.within, r.of_last):
-            return Outcome("none")
         link, consent = await self._store.link(pid), await self._store.consent(pid)
-        if not self._allowed(link, consent, paused, now):
-            return Outcome("support_only")
+        allowed = self._allowed(link, consent, paused, now)
+        today = schedule.local(now).date() if schedule else now.date()
+        decision = request_decision(completed, today, now, consent.mode if allowed else "ask",
+                                    self._last(requests, ("sent", "acknowledged"), "sent_at"),
+                                    self._last(requests, ("not_now",), "closed_at"), paused, request_rule(content))
+        if decision == "none":
+            return Outcome("none")
+        if not allowed:
+            return await self._held(pid, link, consent, now)
         for old in requests:
             if old.status == "offered":
                 await self._store.update_request(pid, old.id, ("offered",), status="lapsed", closed_at=now.isoformat())
         request = Request(secrets.token_urlsafe(9), link.id, link.supervisor_pid, "offered", now.isoformat(),
-                          very_low=bands[-1] == "very_low")
+                          very_low=completed[-1][1] == "very_low")
         await self._store.add_request(pid, request)
-        if consent.mode == "auto":
-            sent = await self.send(pid, request.id, "")
+        if decision == "send":
+            sent = await self.send(pid, request.id, "", automatic=True)
             return Outcome("sent_auto" if sent.status == "sent" else sent.status, link.supervisor_name, sent.request)
         return Outcome("preview", link.supervisor_name, request)
 
-    async def send(self, pid: str, request_id: str, note: str) -> Outcome:
-        """Send an offered request, checking every condition again now; a double click sends once."""
+    async def _held(self, pid: str, link: Link | None, consent: Consent, now: dt.datetime) -> Outcome:
+        """The rule fired but nothing can be sent: say why when the worker chose sharing; suggest
+        naming someone (or turning sharing on) at most once ever, never again after that."""
+        name = link.supervisor_name if link else ""
+        if link and link.status == "pending":
+            return Outcome("held_pending", name)
+        if link and link.status == "active" and consent.on and consent.link_id == link.id:
+            due = link.reconfirm_due_at()
+            if due and now >= due:
+                return Outcome("held_reconfirm", name)
+            return Outcome("none")  # paused: pausing pauses everything, and the worker knows they paused
+        prefs = await self._store.prefs(pid)
+        if prefs.suggested_at or prefs.no_suggestions:
+            return Outcome("none")
+        await self._store.save_prefs(pid, replace(prefs, suggested_at=now.isoformat()))
+        if link and link.status == "active":
+            return Outcome("suggest_sharing", name)
+        return Outcome("suggest_name")
+
+    async def send(self, pid: str, request_id: str, note: str, *, automatic: bool = False) -> Outcome:
+        """Send an offered request, checking every condition again now; a double click sends once, and
+        never a second request within the cool-off of one sent."""
         now = self._clock.now()
         link, consent = await self._store.link(pid), await self._store.consent(pid)
         schedule = await self._schedules.get(pid)
         paused = bool(schedule and is_paused(schedule, now))
-        request = next((r for r in await self._store.requests(pid) if r.id == request_id), None)
+        requests = await self._store.requests(pid)
+        request = next((r for r in requests if r.id == request_id), None)
         if request is None:
             return Outcome("not_for_you")
         if request.status != "offered":
             return Outcome("already_answered")
         if not self._allowed(link, consent, paused, now) or link.id != request.link_id:
             return Outcome("blocked")
+        last_sent = self._last(requests, ("sent", "acknowledged", "sending"), "sent_at")
+        if last_sent and now < last_sent + request_rule(self._content()).cool_off:
+            return Outcome("already_answered")
         # Claim the request before sending: a second click finds it taken.
         claimed = await self._store.update_request(pid, request_id, ("offered",), status="sending",
-                                                   note=note.strip()[:MAX_NOTE])
+                                                   note=note.strip()[:MAX_NOTE], sent_at=now.isoformat(),
+                                                   automatic=automatic)
         if claimed is None:
             return Outcome("already_answered")
         worker, supervisor = await self._workers.get(pid), await self._workers.get(link.supervisor_pid)
@@ -219,8 +296,9 @@ class SharingService:
             card = self.request_card(self._content(), worker.name, claimed.note, pid, request_id)
             delivered = (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
         status = "sent" if delivered else "undelivered"
+        event = f"request_{status}" + ("_auto" if automatic and delivered else "")
         updated = await self._store.update_request(
-            pid, request_id, ("sending",), AuditEntry(now.isoformat(), f"request_{status}", link.supervisor_name),
+            pid, request_id, ("sending",), self._entry(now, event, link),
             status=status, sent_at=now.isoformat() if delivered else None, closed_at=None if delivered else now.isoformat())
         return Outcome(status, link.supervisor_name, updated)
 
@@ -243,8 +321,8 @@ class SharingService:
         now = self._clock.now()
         link = await self._store.link(worker_pid)
         name = link.supervisor_name if link else ""
-        updated = await self._store.update_request(worker_pid, request_id, ("sent",),
-                                                   AuditEntry(now.isoformat(), "request_acknowledged", name),
+        entry = self._entry(now, "request_acknowledged", link) if link else AuditEntry(now.isoformat(), "request_acknowledged")
+        updated = await self._store.update_request(worker_pid, request_id, ("sent",), entry,
                                                    status="acknowledged", acknowledged_at=now.isoformat())
         if updated is None:
             return Outcome("already_answered")
@@ -263,8 +341,8 @@ class SharingService:
         if link.status != "active":
             return Outcome("blocked")
         supervisor, worker = await self._workers.get(link.supervisor_pid), await self._workers.get(pid)
-        await self._store.update_request(pid, request_id, ("sent",), AuditEntry(now.isoformat(), "request_nudged",
-                                                                                link.supervisor_name), nudged=True)
+        await self._store.update_request(pid, request_id, ("sent",), self._entry(now, "request_nudged", link),
+                                         nudged=True)
         text = self._content().text("sharing.nudge", worker=worker.name)
         card = self.request_card(self._content(), worker.name, request.note, pid, request_id, lead=text)
         delivered = supervisor is not None and (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
@@ -306,9 +384,10 @@ class SharingService:
                     continue
                 link = await self._store.link(pid)
                 name = link.supervisor_name if link else ""
-                await self._store.update_request(pid, request.id, ("sending",),
-                                                 AuditEntry(now.isoformat(), "request_undelivered", name),
-                                                 status="undelivered", closed_at=now.isoformat())
+                entry = (self._entry(now, "request_undelivered", link) if link
+                         else AuditEntry(now.isoformat(), "request_undelivered"))
+                await self._store.update_request(pid, request.id, ("sending",), entry,
+                                                 status="undelivered", sent_at=None, closed_at=now.isoformat())
                 worker = await self._workers.get(pid)
                 if worker and worker.installed and self._messenger:
                     await self._messenger.send(worker, [Outgoing(text=content.text("sharing.undelivered", name=name))])
@@ -323,11 +402,15 @@ class SharingService:
                                 consent.on, bool(link and consent.link_id == link.id), paused, now)
 
     @staticmethod
-    def _last_closed(requests: list[Request]) -> dt.datetime | None:
-        """When the last request was sent or declined: the cool-off runs from then."""
-        times = [r.sent_at or r.closed_at for r in requests if r.status in ("sent", "acknowledged", "not_now")]
-        times = [t for t in times if t]
+    def _last(requests: list[Request], statuses: tuple[str, ...], field: str) -> dt.datetime | None:
+        """When the latest request in one of `statuses` was sent (or declined): cool-offs run from then."""
+        times = [getattr(r, field) for r in requests if r.status in statuses and getattr(r, field)]
         return dt.datetime.fromisoformat(max(times)) if times else None
+
+    @staticmethod
+    def _entry(now: dt.datetime, event: str, link: Link, detail: str = "") -> AuditEntry:
+        """An audit entry about a link: the other person's name as it is now, their id, and the link."""
+        return AuditEntry(now.isoformat(), event, link.supervisor_name, detail, link.id, link.supervisor_pid)
 
     def request_card(self, content: Content, worker_name: str, note: str, worker_pid: str, request_id: str,
                      lead: str | None = None) -> dict:

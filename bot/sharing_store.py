@@ -17,6 +17,7 @@ CONSENT = "consent"
 REQUESTS = "requests"
 AUDIT = "audit"
 SUPERVISING = "supervising"
+PREFS = "sharing_prefs"
 
 
 def _from(cls, doc: dict[str, Any]):
@@ -47,8 +48,17 @@ class Consent:
     mode: str = "ask"  # ask, auto
     link_id: str | None = None
     wording_version: str | None = None
+    wording: str = ""  # the exact words the worker agreed to, as shown on the card
     agreed_at: str | None = None
     withdrawn_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SharingPrefs:
+    """Whether the bot has suggested naming someone or turning sharing on: at most once, ever."""
+
+    suggested_at: str | None = None
+    no_suggestions: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,14 +75,18 @@ class Request:
     nudged: bool = False
     follow_up_offered: bool = False
     very_low: bool = False
+    automatic: bool = False  # sent by the rule the worker agreed to, not by their press
 
 
 @dataclass(frozen=True)
 class AuditEntry:
     at: str
     event: str
-    who: str = ""  # the other person's display name, where there is one
+    who: str = ""  # the other person's display name as it was at the time, where there is one
     detail: str = ""
+    link: str = ""  # the link this event belongs to: retention runs from a link's last event
+    who_pid: str = ""  # the other person's pseudonymous id, so their erasure can remove their name
+    who_left: bool = False  # the other person has since erased their data: their name is gone
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,13 @@ class SharingStore:
             return None
 
         return await self._shard(pid).write(lambda db: transact(db, change))
+
+    async def prefs(self, pid: str) -> SharingPrefs:
+        doc = await self._shard(pid).read(lambda db: first(db, PREFS))
+        return _from(SharingPrefs, doc) if doc else SharingPrefs()
+
+    async def save_prefs(self, pid: str, prefs: SharingPrefs) -> None:
+        await self._write(pid, {PREFS: {"1": asdict(prefs)}}, None)
 
     async def audit(self, pid: str) -> list[AuditEntry]:
         docs = await self._shard(pid).read(lambda db: db.table(AUDIT).all())

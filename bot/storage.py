@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import uuid
@@ -28,6 +29,7 @@ T = TypeVar("T")
 SUFFIX = ".json"
 _TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 _SHARD_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
+PROBE = ".probe.json"
 
 
 class DataFileError(Exception):
@@ -90,12 +92,25 @@ class Cipher:
         except InvalidToken as exc:
             raise KeyMismatch("the data files were encrypted with a different key: check DATA_KEYS") from exc
 
+    def rotate(self, token: bytes) -> bytes:
+        """The same data, encrypted with the first (newest) key."""
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as exc:
+            raise KeyMismatch("a data file was encrypted with a key that is not in DATA_KEYS") from exc
+
 
 class KeyMismatch(DataFileError):
     """Data is encrypted and the key is missing or wrong."""
 
 
 FERNET_PREFIX = b"gAAAAA"
+# Present (plain, holding no personal data) once a data folder is encrypted: from then on a plain data
+# file in it was not written by the bot and stops start-up.
+MARKER = "encryption.marker"
+log = logging.getLogger("bot.storage")
 
 
 def load_json_file(path: Path, cipher: Cipher | None = None) -> dict | None:
@@ -224,6 +239,7 @@ class Store:
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
         self._probe_ok = False
+        self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
 
     async def open(self) -> None:
         """Create the folder, clean stray temp files and refuse to start on any damaged file."""
@@ -231,12 +247,18 @@ class Store:
 
     def _open_sync(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        problems = []
+        marked = (self.root / MARKER).exists()
+        if marked and self._cipher is None:
+            raise KeyMismatch(f"The bot did not start: {self.root} is encrypted ({MARKER}), but no DATA_KEYS is "
+                              "set. Set the key it was encrypted with (see docs/privacy.md, 'Encryption at rest').")
+        problems, plain = [], []
         for path in self._walk():
-            if _TMP.match(path.name):
+            if _TMP.match(path.name) or path.name == PROBE:
                 path.unlink(missing_ok=True)  # a write that crashed before its rename; never acknowledged
             elif path.suffix == SUFFIX:
                 try:
+                    if self._cipher is not None and not path.read_bytes().startswith(FERNET_PREFIX):
+                        plain.append(path)
                     load_json_file(path, self._cipher)
                 except KeyMismatch as exc:
                     raise KeyMismatch(f"The bot did not start: {exc}") from None
@@ -244,6 +266,15 @@ class Store:
                     problems.append(str(exc))
         if problems:
             raise DataFileError("\n".join(problems))
+        if self._cipher is not None:
+            if plain and marked:
+                raise DataFileError("\n".join(
+                    f"{p}: this data file is not encrypted, but the data folder is, so the bot did not write it. "
+                    "Restore the file from your backup (see docs/operations.md, 'Restoring data')." for p in plain))
+            if not marked:
+                self.encrypted_now = encrypt_folder(self.root, self._cipher)
+                if self.encrypted_now:
+                    log.warning("data_encrypted files=%d (DATA_KEYS is now in use for %s)", self.encrypted_now, self.root)
         self._check_writable_sync()
 
     def _walk(self) -> Iterable[Path]:
@@ -252,7 +283,7 @@ class Store:
                 yield Path(dirpath) / name
 
     def _check_writable_sync(self) -> None:
-        probe = self.root / ".probe.json"
+        probe = self.root / PROBE
         atomic_write(probe, b"{}")
         probe.unlink()
         self._probe_ok = True
@@ -316,3 +347,36 @@ def put_single(db: TinyDB, table: str, doc: dict[str, Any]) -> None:
 def next_id(rows: dict[str, Any]) -> str:
     """The next TinyDB document id for a table's rows."""
     return str(max((int(k) for k in rows), default=0) + 1)
+
+
+def data_files(root: Path) -> list[Path]:
+    """Every data file in the folder (not temporary files or the probe)."""
+    return sorted(p for p in Path(root).rglob(f"*{SUFFIX}") if not p.name.startswith("."))
+
+
+def encrypt_folder(root: Path, cipher: Cipher) -> int:
+    """Rewrite every data file under the cipher's first key (plain ones encrypted, others re-encrypted),
+    then mark the folder encrypted. Each file is replaced atomically. Returns how many files changed.
+    Run it only while no bot is using the folder."""
+    changed = 0
+    for path in data_files(root):
+        raw = path.read_bytes()
+        fresh = cipher.rotate(raw) if raw.startswith(FERNET_PREFIX) else cipher.encrypt(raw)
+        if fresh != raw:
+            atomic_write(path, fresh)
+            changed += 1
+    atomic_write(Path(root) / MARKER, json.dumps({"encrypted": True}).encode())
+    return changed
+
+
+def decrypt_folder(root: Path, cipher: Cipher) -> int:
+    """Rewrite every data file as plain JSON and remove the encryption marker (turning DATA_KEYS off)."""
+    changed = 0
+    for path in data_files(root):
+        raw = path.read_bytes()
+        if raw.startswith(FERNET_PREFIX):
+            atomic_write(path, cipher.decrypt(raw))
+            changed += 1
+    (Path(root) / MARKER).unlink(missing_ok=True)
+    fsync_dir(Path(root))
+    return changed

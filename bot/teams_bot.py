@@ -25,7 +25,7 @@ from .dialogs.replies import send_unknown, send_welcome
 from .checkins import CheckinService
 from .dialogs.crisis_guard import CrisisGuard
 from .dialogs.router import Router
-from .dialogs.schedule_text import describe
+from .schedule_text import describe
 from .repositories import WorkerContact, WorkerRepository
 
 turn_log = logging.getLogger("bot.turns")

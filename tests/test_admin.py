@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FixedClock
 from tests.conftest import BotHarness
-from tests.teams import Person
+from tests.teams import Person, card_submit, installation
 
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -76,7 +76,29 @@ async def test_groups_of_ten_or_more_are_counted_without_names_or_scores(admin_s
     assert "Check-ins switched on: 12 of 12 workers." in text
     assert "2026-11: 11 check-ins by 11 people." in text
     assert "Worker" not in text and not re.search(r"\b24\b", text)
-    assert "Delivery: 0 worker(s) unreachable" in text
+    assert "Delivery: workers unreachable (app removed or blocked): 0." in text
+
+
+async def test_a_difference_that_would_single_someone_out_is_withheld(admin_setup):
+    h, admin = admin_setup
+    people = [Person.make(f"Worker {i}") for i in range(11)]
+    for p in people:
+        await h.say(p, "hi")
+    (form,) = await h.say(people[0], "settings")
+    values = {b["id"]: b.get("value") for b in form.cards[0]["body"] if b.get("id")}
+    await h.send(card_submit(people[0], h.connector.url, {"action": "settings_save", **values, "frequency": "off"}))
+    (report,) = await h.say(admin, "admin")
+    assert "of 12 workers" not in report.words and "Fewer than 10 people" in report.words  # not "11 of 12"
+
+
+async def test_small_delivery_counts_are_withheld(admin_setup):
+    h, admin = admin_setup
+    people = [Person.make(f"Worker {i}") for i in range(3)]
+    for p in people:
+        await h.say(p, "hi")
+    await h.send(installation(people[0], h.connector.url, "remove"))
+    (report,) = await h.say(admin, "admin")
+    assert "Uninstalled: fewer than 10." in report.words and "Uninstalled: 1." not in report.words
 
 
 async def test_admin_reload_reports_and_keeps_last_good_content(admin_setup, tmp_path):

@@ -152,6 +152,12 @@ def test_very_low_must_be_below_low(folder):
     assert any("'very_low' (55) must be lower than 'low' (50)" in p for p in problems(folder))
 
 
+def test_a_repeated_low_rule_that_could_never_apply_is_refused(folder):
+    edit(folder, "rules.yaml", "  window_weeks: 8 ", "  window_weeks: 1 ")
+    edit(folder, "rules.yaml", "  counted_every_days: 7 ", "  counted_every_days: 14 ")
+    assert any("so the rule could never apply" in p and "rules.yaml line" in p for p in problems(folder))
+
+
 def test_rules_naming_an_unknown_instrument_or_topic(folder):
     edit(folder, "rules.yaml", "  instrument: who5 ", "  instrument: phq9 ")
     edit(folder, "rules.yaml", "  after_low: wellbeing_planning", "  after_low: wellness")

@@ -38,6 +38,7 @@ async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_ge
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "ask")
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     replies = await low_checkin(h, worker)
     preview = next(c for c in replies if c.cards and "Send" in c.words)
     before = len(conversation(h, supervisor))

@@ -42,6 +42,7 @@ async def rich_history(h, worker: Person, supervisor: Person) -> None:
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     await low_checkin(h, worker)
     await press(h, worker, {"action": "reflect_save", "thoughts": NOTE})
     await press(h, worker, {"action": "plan_save", "what_helps": "a walk at lunch", "keeps_me_well": "",
@@ -58,7 +59,7 @@ async def test_my_data_says_what_is_held_without_scores(h, worker):
     await rich_history(h, worker, supervisor)
     (summary,) = await h.say(worker, "my data")
     words = summary.words
-    assert "2 completed check-in(s), on: 2026-11-23, 2026-11-23" in words
+    assert "2 completed check-in(s), on: 2026-11-23, 2026-11-30" in words
     assert "Sam Supervisor (active)" in words and "Sharing is on." in words
     assert "Your private notes: 1" in words and "Your plan: written" in words
     assert not re.search(r"\b48\b", words)
@@ -108,7 +109,7 @@ async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, set
                   worker.conversation_id, pid, "a walk at lunch", "talk about boundaries"):
         assert trace not in raw, trace
     erasures = json.loads((settings.data_dir / "system" / "erasures.json").read_text())
-    assert list(erasures["erasures"].values()) == [{"on": "2026-11-23"}]
+    assert list(erasures["erasures"].values()) == [{"on": "2026-11-30"}]
     # Pressing the old button again: the worker is greeted as someone new, and nothing is erased.
     replay = await press(h, worker, button(confirm, "Yes, erase everything"))
     assert "nothing was erased" in replay[-1].words

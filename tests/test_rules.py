@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.rules import (PromptState, Schedule, Timing, at_local, band, due_slot, in_quiet_hours, is_expired,
-                       latest_slot, new_schedule, next_check, reminder_due, repeated_low, score, sendable_from)
+from bot.rules import (PromptState, RequestRule, Schedule, Timing, add_months, at_local, band, counted, due_slot,
+                       in_quiet_hours, is_expired, latest_slot, new_schedule, next_check, reminder_due, repeated_low,
+                       request_decision, score, sendable_from)
 
 UTC = dt.timezone.utc
 T = Timing()
@@ -214,6 +215,63 @@ def test_bands_at_the_boundaries(total, expected):
 ])
 def test_repeated_low(bands, expected):
     assert repeated_low(bands) is expected
+
+
+# The supervisor request rule ----------------------------------------------------------------------------
+
+D = dt.date(2026, 11, 25)
+
+
+def days_ago(*pairs) -> list[tuple[dt.date, str]]:
+    """(days ago, band) pairs, given oldest first."""
+    return [(D - dt.timedelta(days=n), b) for n, b in pairs]
+
+
+@pytest.mark.parametrize("history,expected", [
+    ([(0, "low")], ["low"]),
+    ([(0, "ok"), (0, "low")], ["low"]),  # minutes apart: only the latest counts
+    ([(7, "low"), (0, "low")], ["low", "low"]),
+    ([(6, "low"), (0, "low")], ["low"]),  # less than 7 days apart
+    ([(20, "low"), (14, "ok"), (10, "low"), (0, "low")], ["low", "low", "low"]),  # 14 is within 7 days of 10
+    ([(57, "low"), (0, "low")], ["low"]),  # outside the 8-week window
+    ([(56, "low"), (0, "low")], ["low", "low"]),
+])
+def test_counted_check_ins_are_spaced_and_recent(history, expected):
+    assert counted(days_ago(*history), D, every_days=7, window_days=56) == expected
+
+
+def decide(history, mode="auto", sent=None, declined=None, paused=False):
+    now = dt.datetime.combine(D, dt.time(10), tzinfo=UTC)
+    at = lambda days: None if days is None else now - dt.timedelta(days=days)  # noqa: E731
+    return request_decision(days_ago(*history), D, now, mode, at(sent), at(declined), paused, RequestRule())
+
+
+@pytest.mark.parametrize("history,mode,sent,declined,paused,expected", [
+    ([(7, "low"), (0, "low")], "auto", None, None, False, "send"),
+    ([(7, "low"), (0, "low")], "ask", None, None, False, "offer"),
+    ([(0, "very_low")], "auto", None, None, False, "offer"),  # one very low score never sends by itself
+    ([(0, "low")], "auto", None, None, False, "none"),
+    ([(0, "low"), (0, "very_low")], "auto", None, None, False, "offer"),  # same day: one data point
+    ([(7, "low"), (0, "ok")], "auto", None, None, False, "none"),
+    ([(14, "low"), (7, "ok"), (0, "low")], "auto", None, None, False, "send"),  # 2 of the last 3
+    ([(7, "low"), (0, "low")], "auto", 10, None, False, "none"),  # a request was sent 10 days ago
+    ([(7, "very_low"), (0, "very_low")], "auto", 10, None, False, "none"),  # whatever the scores
+    ([(7, "low"), (0, "low")], "auto", 29, None, False, "send"),
+    ([(7, "low"), (0, "low")], "ask", None, 10, False, "none"),  # declined 10 days ago
+    ([(7, "low"), (0, "very_low")], "ask", None, 10, False, "offer"),  # unless very low
+    ([(7, "low"), (0, "low")], "auto", None, None, True, "none"),  # paused
+])
+def test_request_decision(history, mode, sent, declined, paused, expected):
+    assert decide(history, mode, sent, declined, paused) == expected
+
+
+@pytest.mark.parametrize("start,months,expected", [
+    (utc(2026, 1, 31), 1, utc(2026, 2, 28)), (utc(2028, 1, 31), 1, utc(2028, 2, 29)),
+    (utc(2026, 8, 15), 6, utc(2027, 2, 15)), (utc(2026, 12, 1), 12, utc(2027, 12, 1)),
+    (utc(2026, 3, 31), -1, utc(2026, 2, 28)), (utc(2026, 11, 26), -12, utc(2025, 11, 26)),
+])
+def test_calendar_months(start, months, expected):
+    assert add_months(start, months) == expected
 
 
 def test_next_check_is_now_when_a_slot_is_still_inside_its_catch_up_window():

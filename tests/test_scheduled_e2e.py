@@ -201,7 +201,7 @@ async def test_quick_pulse_fills_the_weeks_between_check_ins(harness, worker):
     (item,) = [b for b in pulse_card["body"] if b["type"] == "Input.ChoiceSet"]
     save = next(a for a in pulse_card["actions"] if a["title"] == "Save")["data"]
     sent = await submit(harness, worker, pulse, {**save, item["id"]: "1"})
-    assert "Noted just for you" in sent[0].words and "Samaritans" not in sent[0].words
+    assert "Thanks for checking in" in sent[0].words and "Samaritans" not in sent[0].words
     (record,) = await stored(harness, worker)
     assert record.instrument == "pulse" and record.total == 1
 

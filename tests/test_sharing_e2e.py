@@ -72,6 +72,7 @@ async def test_nominate_accept_consent_two_lows_preview_send_acknowledge(pair):
     before = len(conversation(h, supervisor))
     await low_checkin(h, worker)
     assert len(conversation(h, supervisor)) == before  # one low check-in: nothing
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     replies = await low_checkin(h, worker)
     preview = next(c for c in replies if c.cards and "Send" in c.words)
     assert "Would you like to let Sam Supervisor know" in preview.words
@@ -90,7 +91,7 @@ async def test_nominate_accept_consent_two_lows_preview_send_acknowledge(pair):
     assert "Sam Supervisor has marked that they've been in touch" in conversation(h, worker)[-1].words
     (audit,) = await h.say(worker, "who has seen what")
     for event in ("You named Sam Supervisor", "Sam Supervisor accepted", "You turned sharing on",
-                  "A catch-up request was sent to Sam Supervisor", "Sam Supervisor marked that they had been in touch"):
+                  "You sent a catch-up request to Sam Supervisor", "Sam Supervisor marked that they had been in touch"):
         assert event in audit.words
 
 
@@ -99,6 +100,7 @@ async def test_without_consent_nothing_reaches_the_supervisor(pair):
     await link_up(h, worker, supervisor)
     before = len(conversation(h, supervisor))
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     replies = await low_checkin(h, worker)
     assert any("Nothing has been shared" in r.words for r in replies)
     assert len(conversation(h, supervisor)) == before
@@ -109,6 +111,7 @@ async def test_automatic_mode_sends_and_tells_the_worker(pair):
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     replies = await low_checkin(h, worker)
     assert any("As you chose in sharing, I've let Sam Supervisor know" in r.words for r in replies)
     assert "has asked for a wellbeing catch-up" in conversation(h, supervisor)[-1].words
@@ -123,6 +126,7 @@ async def test_withdrawing_consent_stops_requests_and_says_it_cannot_recall(pair
     assert "can't be recalled" in off[0].words
     before = len(conversation(h, supervisor))
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     await low_checkin(h, worker)
     assert len(conversation(h, supervisor)) == before
 
@@ -179,9 +183,10 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "auto")
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     await low_checkin(h, worker)  # Monday: sent automatically
     from app import TICKER
-    h.clock._now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)  # Wednesday: 2 working days
+    h.clock._now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)  # Wednesday: 2 working days
     await h.app[TICKER].tick()
     offer = conversation(h, worker)[-1]
     assert "hasn't marked that they've been in touch after 2 working days" in offer.words
@@ -197,6 +202,7 @@ async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "ask")
     await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
     replies = await low_checkin(h, worker)
     preview = next(c for c in replies if c.cards and "Send" in c.words)
     request_id = button(preview, "Send")["request"]

@@ -1,9 +1,13 @@
-"""Property: over random histories of check-ins, consents, links, pauses and withdrawals, no request is
-ever sent without an accepted link and active consent at the moment of sending, never during a pause,
-and never inside the cool-off except when the check-in was very low.
+"""Property: over random histories of check-ins, consents, links, pauses, withdrawals, presses, replays
+and the passing of days, a request reaches the supervisor only
+- with an accepted link and active consent for it at the moment of sending, never during a pause;
+- never within the cool-off of an earlier request, whatever the scores;
+- automatically only in automatic mode and only when check-ins *stay* low: the repeated rule over
+  counted check-ins (at most one per 7 days, the latest, within 8 weeks), never for one very low score;
+- by the worker's press only for an offer made when the rule allowed one.
 
 The checker keeps its own model of the world from the operations it performed, independent of the
-bot's records, and judges every message the bot tried to send to the supervisor."""
+bot's records and rules code, and judges every message the bot tried to send to the supervisor."""
 from __future__ import annotations
 
 import asyncio
@@ -27,6 +31,7 @@ from bot.storage import Store
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
 COOL_OFF = dt.timedelta(days=28)
+EVERY, WINDOW = 7, 56
 
 checkin = st.tuples(st.just("checkin"), st.sampled_from([0, 20, 28, 32, 40, 48, 52, 68, 88, 100]))
 send = st.tuples(st.just("send"), st.booleans())
@@ -42,6 +47,8 @@ operation = st.one_of(
     st.tuples(st.just("pause"), st.integers(min_value=1, max_value=30)),
     st.tuples(st.just("resume"), st.none()),
     st.tuples(st.just("advance"), st.integers(min_value=1, max_value=20)),
+    st.tuples(st.just("advance"), st.sampled_from([7, 8, 14])),
+    st.tuples(st.just("minutes"), st.integers(min_value=1, max_value=90)),
 )
 
 
@@ -58,17 +65,38 @@ class RecordingMessenger:
         return Delivery("delivered", ["x"] * len(messages), 1)
 
 
+def band_of(total: int) -> str:
+    return "very_low" if total <= 28 else "low" if total <= 50 else "ok"
+
+
 @dataclass
 class Model:
     link_active: bool = False
     link_generation: int = 0
     consent_generation: int | None = None  # which link the consent was given for
+    mode: str = "ask"
     paused_until: dt.datetime | None = None
-    last_sent_or_declined: dt.datetime | None = None
-    last_band: str = "ok"
+    last_sent: dt.datetime | None = None
+    last_declined: dt.datetime | None = None
+    completed: list = None  # (date, band), oldest first
 
     def consent_current(self) -> bool:
         return self.link_active and self.consent_generation == self.link_generation
+
+    def counted(self, today: dt.date) -> list[str]:
+        """The brief's counted check-ins, computed here from scratch: the latest in each 7 days, 8 weeks back."""
+        kept, last = [], None
+        for day, band in reversed(self.completed):
+            if (today - day).days > WINDOW:
+                break
+            if last is None or (last - day).days >= EVERY:
+                kept.insert(0, band)
+                last = day
+        return kept
+
+    def stays_low(self, today: dt.date) -> bool:
+        bands = [b in ("low", "very_low") for b in self.counted(today)]
+        return bool(bands) and bands[-1] and ((len(bands) >= 2 and all(bands[-2:])) or sum(bands[-3:]) >= 2)
 
 
 def is_request(card: dict | None) -> bool:
@@ -94,41 +122,48 @@ async def run(ops) -> int:
         await schedules.save(worker.pid, new_schedule(START))
         service = SharingService(workers=workers, store=sharing_store, checkins=checkins, schedules=schedules,
                                  messenger=messenger, content=content, clock=clock)
-        model = Model()
+        model = Model(completed=[])
         offers: list[str] = []
 
-        async def check_new_sends(before: int, very_low: bool) -> None:
+        async def check_new_sends(before: int, automatic: bool) -> None:
             for pid, at, card in messenger.sent[before:]:
                 if pid == supervisor.pid and is_request(card):
                     assert model.consent_current(), "a request was sent without an accepted link and consent"
                     assert not (model.paused_until and at < model.paused_until), "a request was sent during a pause"
-                    in_cool_off = model.last_sent_or_declined and at < model.last_sent_or_declined + COOL_OFF
-                    assert very_low or not in_cool_off, "a request was sent inside the cool-off"
-                    model.last_sent_or_declined = at
+                    assert not (model.last_sent and at < model.last_sent + COOL_OFF), "two requests within the cool-off"
+                    if automatic:
+                        assert model.mode == "auto", "sent automatically without automatic consent"
+                        assert model.stays_low(clock.now().date()), "sent automatically when check-ins did not stay low"
+                    model.last_sent = at
 
         for kind, arg in ops:
             before = len(messenger.sent)
             now = clock.now()
             if kind == "checkin":
                 await checkins.add(worker.pid, CheckinRecord(now.date().isoformat(), "who5", arg))
-                model.last_band = "very_low" if arg <= 28 else "low" if arg <= 50 else "ok"
+                model.completed.append((now.date(), band_of(arg)))
                 outcome = await service.after_checkin(worker.pid)
                 if outcome.status == "preview":
+                    very_low = band_of(arg) == "very_low"
+                    assert model.stays_low(now.date()) or very_low, "an offer when check-ins did not stay low"
+                    assert not (model.last_sent and now < model.last_sent + COOL_OFF), "an offer within the cool-off"
+                    assert very_low or not (model.last_declined and now < model.last_declined + COOL_OFF), \
+                        "a new offer within the cool-off after one was declined"
                     offers.append(outcome.request.id)
-                await check_new_sends(before, model.last_band == "very_low")
+                await check_new_sends(before, automatic=True)
             elif kind == "send" and offers:
-                request = next(r for r in await sharing_store.requests(worker.pid) if r.id == offers[-1])
                 await service.send(worker.pid, offers[-1] if arg else offers[0], "a note")
-                await check_new_sends(before, request.very_low)
+                await check_new_sends(before, automatic=False)
             elif kind == "not_now" and offers:
                 outcome = await service.not_now(worker.pid, offers[-1], stop=arg)
                 if outcome.status in ("not_now", "stopped"):
-                    model.last_sent_or_declined = now
+                    model.last_declined = now
                     if arg:
                         model.consent_generation = None
             elif kind == "consent_on":
                 if (await service.consent_on(worker.pid, arg)).status == "on":
                     model.consent_generation = model.link_generation
+                    model.mode = arg
             elif kind == "consent_off":
                 await service.consent_off(worker.pid)
                 model.consent_generation = None
@@ -153,6 +188,8 @@ async def run(ops) -> int:
                 model.paused_until = None
             elif kind == "advance":
                 clock.advance(days=arg)
+            elif kind == "minutes":
+                clock.advance(minutes=arg)
         await store.close()
         return sum(1 for pid, _, card in messenger.sent if pid == supervisor.pid and is_request(card))
 
@@ -166,11 +203,26 @@ def test_no_request_without_link_and_consent_never_paused_never_in_cool_off(ops)
 
 def test_a_known_good_history_does_send():
     """Guards against a property that passes because nothing is ever sent."""
-    ops = [("link", True), ("consent_on", "auto"), ("checkin", 48), ("checkin", 40)]
-    assert asyncio.run(run(ops)) == 1
-    ask = [("link", True), ("consent_on", "ask"), ("checkin", 48), ("checkin", 40), ("send", True), ("send", True)]
-    assert asyncio.run(run(ask)) == 1
-    very_low_in_cool_off = ask + [("advance", 3), ("checkin", 20), ("send", True)]
-    assert asyncio.run(run(very_low_in_cool_off)) == 2
-    low_in_cool_off = ask + [("advance", 3), ("checkin", 48), ("send", True)]
-    assert asyncio.run(run(low_in_cool_off)) == 1
+    week = ("advance", 7)
+    auto = [("link", True), ("consent_on", "auto"), ("checkin", 48), week, ("checkin", 40)]
+    assert asyncio.run(run(auto)) == 1
+    ask = [("link", True), ("consent_on", "ask"), ("checkin", 48), week, ("checkin", 40), ("send", True), ("send", True)]
+    assert asyncio.run(run(ask)) == 1  # the second press is a replay: sent once
+    assert asyncio.run(run(ask + [("advance", 3), ("checkin", 20), ("send", True)])) == 1  # one per cool-off
+    assert asyncio.run(run(ask + [("advance", 29), ("checkin", 20), ("send", True)])) == 2
+
+
+def test_check_ins_minutes_apart_are_one_data_point():
+    same_day = [("link", True), ("consent_on", "auto"), ("checkin", 48), ("minutes", 5), ("checkin", 40)]
+    assert asyncio.run(run(same_day)) == 0
+
+
+def test_a_single_very_low_check_in_never_sends_automatically_but_is_offered():
+    very_low = [("link", True), ("consent_on", "auto"), ("checkin", 12)]
+    assert asyncio.run(run(very_low)) == 0
+    assert asyncio.run(run(very_low + [("send", True)])) == 1  # the worker pressed Send on the offer
+
+
+def test_two_of_the_last_three_may_not_span_more_than_the_window():
+    old_low = [("link", True), ("consent_on", "auto"), ("checkin", 48), ("advance", 60), ("checkin", 40)]
+    assert asyncio.run(run(old_low)) == 0

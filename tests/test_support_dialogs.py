@@ -135,22 +135,21 @@ async def test_take_a_reflection_to_supervision(chat):
 
 # My plan -----------------------------------------------------------------------------------------------
 
-async def test_plan_is_written_shown_back_and_surfaces_after_a_low_check_in(chat):
+async def test_plan_is_written_shown_back_and_one_tap_away_after_a_check_in(chat):
     (form,) = await chat.say("my plan")
     assert "What helps when they do" in said([form])
     await chat.press({"action": "plan_save", "keeps_me_well": "walks", "early_signs": "skipping lunch",
                       "what_helps": "a call with my sister", "who_to_contact": "Jo"})
-    (form,) = await chat.say("my plan")
-    values = {b["id"]: b.get("value") for b in form.attachments[0].content["body"] if b.get("id")}
-    assert values["what_helps"] == "a call with my sister"
     (checkin,) = await chat.say("check in")
     nonce = buttons(checkin)["Save"]["data"]["nonce"]
     replies = await chat.press({"action": "checkin_submit", "nonce": nonce, "cheerful": "2", "calm": "2",
                                 "active": "2", "rested": "2", "interest": "2"})
-    text = said(replies)
-    assert "a call with my sister" in text and "Take this to supervision" in text and "Samaritans" in text
-    support = next(r for r in replies if r.attachments and "Take this to supervision" in buttons(r))
-    await chat.press(buttons(support)["Take this to supervision"]["data"])
+    assert "a call with my sister" not in said(replies)  # never pasted into the chat
+    thanks = next(r for r in replies if r.attachments and "My plan" in buttons(r))
+    (form,) = await chat.press(buttons(thanks)["My plan"]["data"])
+    values = {b["id"]: b.get("value") for b in form.attachments[0].content["body"] if b.get("id")}
+    assert values["what_helps"] == "a call with my sister" and "Hide" in buttons(form)
+    await chat.press(buttons(thanks)["Take this to supervision"]["data"])
     (listing,) = await chat.say("agenda")
     assert "How I've been feeling lately" in said([listing]) and "40" not in said([listing])
 

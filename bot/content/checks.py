@@ -208,6 +208,11 @@ def _rules(rules, tree, instruments: dict[str, Any], topic_ids: set[str] | None)
     r = rules.repeated_low
     if r.within > r.of_last:
         add(("repeated_low", "within"), f"'within' ({r.within}) cannot be more than 'of_last' ({r.of_last}).")
+    needed = (min(r.consecutive, r.within) - 1) * r.counted_every_days
+    if needed > r.window_weeks * 7:
+        add(("repeated_low", "window_weeks"), f"with one check-in counted every {r.counted_every_days} days, "
+            f"{min(r.consecutive, r.within)} low check-ins take {needed} days, longer than 'window_weeks' "
+            f"({r.window_weeks} weeks), so the rule could never apply. Make the window longer.")
     if rules.cadence.default not in rules.cadence.allowed:
         add(("cadence", "default"), f"'default' is '{rules.cadence.default}', which is not in 'allowed'.")
     if rules.reminder_after_hours >= rules.expire_after_hours:

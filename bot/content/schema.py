@@ -21,9 +21,10 @@ ADMIN_COMMANDS = ("admin", "admin_reload")
 # Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "error": {"ref"},
-    "about": {"version", "approved_by", "approved_on", "bot_name"},
+    "about": {"version", "approved_by", "approved_on", "bot_name", "instruments"},
     "welcome": {"bot_name", "schedule"},
     "checkin.incomplete": {"questions"},
+    "checkin.incomplete_typed": {"questions"},
     "checkin.typed_hint": {"count", "lowest", "highest"},
     "settings.saved": {"schedule", "next"},
     "settings.current": {"schedule", "next"},
@@ -62,6 +63,15 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.link_ended_by_other": {"name"},
     "sharing.consent_intro": {"name"},
     "sharing.consent_on": {"name"},
+    "sharing.consent_on_mode": {"name", "mode"},
+    "sharing.consent_terms": {"name", "count", "within", "of_last", "days", "weeks", "low", "cool_off_weeks"},
+    "sharing.same_name": {"query"},
+    "sharing.already_asked": {"name"},
+    "sharing.already_linked": {"name"},
+    "sharing.nomination_limit": {"count"},
+    "sharing.suggest_sharing": {"name"},
+    "sharing.held_pending": {"name"},
+    "sharing.held_reconfirm": {"name"},
     "sharing.supervisor_request": {"worker", "days"},
     "sharing.supervisor_note": {"note"},
     "sharing.preview": {"name"},
@@ -77,6 +87,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.what_you_will_see": {"worker"},
     "sharing.audit_events.*": {"who"},
     "admin.reload_rejected": {"count", "when"},
+    "admin.few": {"minimum"},
     "admin.delivery": {"unreachable", "uninstalled", "undelivered"},
     "admin.participation": {"on", "total"},
     "admin.month": {"month", "checkins", "people"},
@@ -126,6 +137,7 @@ class Command(Strict):
 class Buttons(Strict):
     get_help_now: Text
     help: Text
+    hide: Text
 
 
 class CheckinMessages(Strict):
@@ -139,17 +151,15 @@ class CheckinMessages(Strict):
     typed_hint: Text
     saved: Text
     skipped: Text
-    thanks_ok: Text
-    thanks_low: Text
-    thanks_very_low: Text
-    thanks_pulse: Text
+    thanks: Text
+    prompt_button: Text
+    guide_button: Text
     something_to_think_about: Text
-    you_might_like: Text
     incomplete: Text
+    incomplete_typed: Text
     already_saved: Text
     closed: Text
     nothing_open: Text
-    no_checkins: Text
 
 
 class SettingsMessages(Strict):
@@ -262,7 +272,6 @@ class PlanMessages(Strict):
     save_button: Text
     saved: Text
     empty_saved: Text
-    shown_after_low: Text
 
 
 class AdminMessages(Strict):
@@ -275,6 +284,7 @@ class AdminMessages(Strict):
     participation: Text
     month: Text
     too_few: Text
+    few: Text
     reloaded: Text
     reload_failed: Text
 
@@ -291,7 +301,11 @@ class SharingMessages(Strict):
     end_button: Text
     asked: Text
     many_matches: Text
+    same_name: Text
     not_found: Text
+    already_asked: Text
+    already_linked: Text
+    nomination_limit: Text
     not_yourself: Text
     declined_before: Text
     unreachable: Text
@@ -308,6 +322,7 @@ class SharingMessages(Strict):
     link_ended: Text
     link_ended_by_other: Text
     consent_intro: Text
+    consent_terms: Text
     consent_no_link: Text
     mode_label: Text
     mode_ask: Text
@@ -315,6 +330,7 @@ class SharingMessages(Strict):
     turn_on_button: Text
     turn_off_button: Text
     consent_on: Text
+    consent_on_mode: Text
     consent_off: Text
     consent_already_off: Text
     supervisor_request: Text
@@ -332,7 +348,14 @@ class SharingMessages(Strict):
     not_now: Text
     stopped: Text
     blocked: Text
-    support_only: Text
+    suggest_name: Text
+    suggest_sharing: Text
+    name_button: Text
+    sharing_button: Text
+    no_suggestions_button: Text
+    no_suggestions_done: Text
+    held_pending: Text
+    held_reconfirm: Text
     acknowledged: Text
     thanks_for_ack: Text
     no_ack: Text
@@ -345,6 +368,7 @@ class SharingMessages(Strict):
     audit_title: Text
     audit_empty: Text
     audit_events: dict[str, Text]
+    someone_who_left: Text
     supervising_title: Text
     supervising_none: Text
     supervising_entry: Text
@@ -361,6 +385,7 @@ class PrivacyMessages(Strict):
     summary_consent_off: Text
     summary_requests: Text
     summary_private: Text
+    summary_chat: Text
     plan_written: Text
     plan_empty: Text
     trend_button: Text
@@ -407,6 +432,7 @@ class MessagesFile(Strict):
     help_now_intro: Text
     help_now_hope: Text
     not_monitored: Text
+    hidden: Text
     buttons: Buttons
     checkin: CheckinMessages
     settings: SettingsMessages
@@ -582,6 +608,8 @@ class RepeatedLow(Strict):
     consecutive: int = Field(ge=1, le=10)
     of_last: int = Field(ge=1, le=10)
     within: int = Field(ge=1, le=10)
+    counted_every_days: int = Field(ge=1, le=28)
+    window_weeks: int = Field(ge=1, le=26)
 
 
 class CadenceRules(Strict):
@@ -600,6 +628,7 @@ class QuietHours(Strict):
 class SupervisorRules(Strict):
     acknowledge_within_working_days: int = Field(ge=1, le=10)
     reconfirm_after_months: int = Field(ge=1, le=24)
+    nominations_per_day: int = Field(ge=1, le=20)
 
 
 class Retention(Strict):

@@ -12,6 +12,16 @@ from .intent import Intent
 from .replies import send_unknown
 
 
+def small(count: int) -> bool:
+    """A count that could point at someone: 1 to MIN_GROUP - 1 people."""
+    return 0 < count < MIN_GROUP
+
+
+def shown(count: int, few: str) -> str:
+    """A small count is replaced by words ("fewer than 10")."""
+    return few if small(count) else str(count)
+
+
 class AdminDialogs:
     def __init__(self, admin_ids: frozenset[str], source: ContentSource, stats: AdminStats, clock: Clock):
         self._admins = admin_ids
@@ -37,11 +47,13 @@ class AdminDialogs:
         lines = [f"**{m.title}**", content.text("admin.content", version=content.version, status=status)]
         lines += warnings(content, now.date()) or [m.contacts_ok]
         r = await self._stats.report(now)
-        lines.append(content.text("admin.delivery", unreachable=str(r.unreachable), uninstalled=str(r.uninstalled),
-                                  undelivered=str(r.undelivered_30_days)))
+        few = content.text("admin.few", minimum=str(MIN_GROUP))
+        lines.append(content.text("admin.delivery", unreachable=shown(r.unreachable, few),
+                                  uninstalled=shown(r.uninstalled, few), undelivered=shown(r.undelivered_30_days, few)))
         too_few = content.text("admin.too_few", minimum=str(MIN_GROUP))
+        # Neither the count nor what it leaves out may be a small group: "11 of 12" singles one person out.
         lines.append(content.text("admin.participation", on=str(r.checkins_on), total=str(r.total))
-                     if min(r.checkins_on, r.total) >= MIN_GROUP else too_few)
+                     if not (small(r.checkins_on) or small(r.total - r.checkins_on)) else too_few)
         for month, checkins, people in r.months:
             lines.append(content.text("admin.month", month=month, checkins=str(checkins), people=str(people))
                          if people >= MIN_GROUP else f"{month}: {too_few}")

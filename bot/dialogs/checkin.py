@@ -10,6 +10,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from .. import cards
 from ..checkins import CheckinService, SubmitResult
 from ..content import Content
+from .guide import topic_card
 from .intent import Intent, pid_of
 from .replies import send_card, send_help_now
 
@@ -31,11 +32,9 @@ class CheckinDialogs:
     """Talks with the worker about check-ins; the service decides and stores."""
 
     def __init__(self, service: CheckinService, content: Callable[[], Content],
-                 what_helps: Callable[[str], Awaitable[str | None]],
                  after_checkin: Callable[[TurnContext], Awaitable[None]] | None = None):
         self._service = service
         self._content = content
-        self._what_helps = what_helps
         self._after_checkin = after_checkin
 
     async def start(self, turn: TurnContext, intent: Intent) -> None:
@@ -87,8 +86,8 @@ class CheckinDialogs:
         content = self._content()
         m = content.messages.checkin
         if result.outcome == "incomplete":
-            await turn.send_activity(content.text("checkin.incomplete",
-                                                  questions=", ".join(str(n) for n in result.missing)))
+            key = "checkin.incomplete_typed" if typed else "checkin.incomplete"
+            await turn.send_activity(content.text(key, questions=", ".join(str(n) for n in result.missing)))
         elif result.outcome == "already_done":
             await turn.send_activity(m.already_saved)
         elif result.outcome in ("closed", "unknown"):
@@ -103,36 +102,32 @@ class CheckinDialogs:
                 await self._after_checkin(turn)  # the supervisor rule: the worker always hears first
 
     async def _follow_up(self, turn: TurnContext, content: Content, result: SubmitResult) -> None:
-        """One useful thing back; support straight away when low. Never the score."""
+        """The same thank-you whatever the score (Teams keeps chat history), with support behind buttons
+        that open on request; the contacts straight away only for a very low check-in. Never the score."""
         m = content.messages.checkin
-        topics = content.rules.topics
-        if result.band in ("low", "very_low"):
-            await send_card(turn, await self._support_card(turn, content, result.band))
+        actions = [cards.action(m.prompt_button, "checkin_prompt"), cards.action(m.guide_button, "checkin_guide"),
+                   cards.command_action(content.command("my_plan").title, "my_plan"),
+                   cards.action(content.messages.agenda.take_button, "agenda_add_checkin")]
+        await send_card(turn, cards.card([cards.text_block(m.thanks)], actions, m.thanks))
+        if result.band == "very_low":
             await send_help_now(turn, content)
-        elif result.band == "ok":
-            if result.completed % 2:
-                prompts = content.prompts.prompts
-                prompt = prompts[(result.completed // 2) % len(prompts)]
-                await turn.send_activity(f"{m.thanks_ok} {m.something_to_think_about}\n\n{prompt.text}")
-            else:
-                topic = content.topic(topics.after_ok)
-                await turn.send_activity(f"{m.thanks_ok} {m.you_might_like} [{topic.title}]({topic.link})")
-        else:
-            await turn.send_activity(m.thanks_pulse)
 
-    async def _support_card(self, turn: TurnContext, content: Content, level: str) -> dict:
-        """Warm words, a guide topic, the worker's own plan, and a way to take it to supervision."""
-        m = content.messages.checkin
-        topic = content.topic(content.rules.topics.after_low if level == "low" else content.rules.topics.after_very_low)
-        body = [cards.text_block(m.thanks_low if level == "low" else m.thanks_very_low)]
-        helps = await self._what_helps(pid_of(turn))
-        if helps:
-            body += [cards.text_block(content.messages.plan.shown_after_low, spacing="Medium"),
-                     cards.text_block(helps, isSubtle=True)]
-        body.append(cards.text_block(f"{m.you_might_like} [{topic.title}]({topic.link})", spacing="Medium"))
-        actions = [cards.action(content.messages.agenda.take_button, "agenda_add_checkin"),
-                   cards.command_action(content.command("my_plan").title, "my_plan"), cards.help_now_action(content)]
-        return cards.card(body, actions, body[0]["text"])
+    async def prompt(self, turn: TurnContext, intent: Intent) -> None:
+        """'A question to reflect on', opened on request after a check-in."""
+        content = self._content()
+        prompts = content.prompts.prompts
+        count = len(await self._service.completed(pid_of(turn)))
+        text = f"{content.messages.checkin.something_to_think_about}\n\n{prompts[count % len(prompts)].text}"
+        actions = [cards.command_action(content.command("reflect").title, "reflect")]
+        await send_card(turn, cards.card([cards.text_block(text)], actions, text))
+
+    async def guide(self, turn: TurnContext, intent: Intent) -> None:
+        """'From the guide', opened on request: a topic that fits how the latest check-in went."""
+        content = self._content()
+        level = await self._service.latest_band(pid_of(turn))
+        topics = content.rules.topics
+        topic_id = {"low": topics.after_low, "very_low": topics.after_very_low}.get(level or "", topics.after_ok)
+        await send_card(turn, topic_card(content, content.topic(topic_id)))
 
     async def _replace_card(self, turn: TurnContext, text: str) -> None:
         """Replace the answered card with neutral words, so no answers stay in the chat."""

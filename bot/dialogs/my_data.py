@@ -18,7 +18,7 @@ from ..sharing_store import SharingStore
 from ..storage import Store, first, put_single
 from .intent import Intent, pid_of
 from .replies import send_card
-from .schedule_text import describe
+from ..schedule_text import describe
 
 ERASE_TABLE = "erasure_request"
 CONFIRM_TTL = dt.timedelta(minutes=10)
@@ -78,8 +78,9 @@ class MyDataDialogs:
         lines.append(content.text("privacy.summary_private", notes=str(len(await self._notes.all(pid))),
                                   agenda=str(len(await self._agenda.all(pid))),
                                   plan=m.plan_empty if plan.empty else m.plan_written))
+        lines.append(m.summary_chat)
         actions = [cards.action(m.trend_button, "data_trend"), cards.action(m.export_button, "data_export"),
-                   cards.command_action(m.delete_button, "delete_my_data"), cards.help_now_action(content)]
+                   cards.command_action(m.delete_button, "delete_my_data"), cards.hide_action(content)]
         body = [cards.text_block(line) for line in lines]
         await send_card(turn, cards.card(body, actions, "\n".join(lines)))
 
@@ -91,12 +92,13 @@ class MyDataDialogs:
         if not points:
             await turn.send_activity(m.trend_empty)
             return
-        lines = [f"**{m.trend_title}**"]
+        lines = [m.trend_title]
         for date, total in points:
             bar = "█" * round(total / 10) + "░" * (10 - round(total / 10))
             lines.append(content.text("privacy.trend_line", date=date, bar=bar, total=str(total), words=number_words(content, total)))
         lines.append(m.trend_note)
-        await turn.send_activity("\n\n".join(lines))
+        body = [cards.text_block(lines[0], weight="Bolder")] + [cards.text_block(line) for line in lines[1:]]
+        await send_card(turn, cards.card(body, [cards.hide_action(content)], "\n".join(lines)))
 
     async def export(self, turn: TurnContext, intent: Intent) -> None:
         """A one-time download link from the bot's own server, for this worker's data only."""

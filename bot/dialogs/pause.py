@@ -13,7 +13,7 @@ from ..content import Content
 from ..rules import is_paused
 from .intent import Intent, pid_of
 from .replies import send_card
-from .schedule_text import describe, local_day
+from ..schedule_text import describe, local_day
 
 MAX_PAUSE_DAYS = 366
 

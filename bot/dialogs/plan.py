@@ -25,7 +25,7 @@ class PlanDialogs:
         m = content.messages.plan
         plan = await self._plans.get(pid_of(turn))
         inputs = [part for f in FIELDS for part in cards.multiline_input(f, getattr(m, f), getattr(plan, f))]
-        actions = [cards.submit(m.save_button, "plan_save"), cards.help_now_action(content)]
+        actions = [cards.submit(m.save_button, "plan_save"), cards.hide_action(content)]
         await send_card(turn, cards.form_card(m.intro, inputs, actions, m.intro))
 
     async def save(self, turn: TurnContext, intent: Intent) -> None:
@@ -33,8 +33,3 @@ class PlanDialogs:
         plan = Plan(**{f: str(intent.values.get(f, "")) for f in FIELDS})
         await self._plans.save(pid_of(turn), plan)
         await turn.send_activity(m.empty_saved if plan.empty else m.saved)
-
-    async def what_helps(self, pid: str) -> str | None:
-        """The worker's own words about what helps, to show back gently after a low check-in."""
-        plan = await self._plans.get(pid)
-        return plan.what_helps or None

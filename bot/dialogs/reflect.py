@@ -55,7 +55,7 @@ class ReflectDialogs:
         notes = await self._notes.all(pid_of(turn))
         body = [cards.text_block(m.title, weight="Bolder", style="heading")]
         body += [cards.text_block(f"{n.added_on}: {n.text}") for n in notes] or [cards.text_block(m.empty)]
-        actions = ([cards.action(m.delete_button, "notes_delete")] if notes else []) + [cards.help_now_action(content)]
+        actions = [cards.hide_action(content)] + ([cards.action(m.delete_button, "notes_delete")] if notes else [])
         await send_card(turn, cards.card(body, actions, m.title))
 
     async def delete_notes(self, turn: TurnContext, intent: Intent) -> None:

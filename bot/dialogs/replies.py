@@ -1,7 +1,10 @@
 """One-turn answers: welcome, help, get help now, about, and the kind reply to anything unknown."""
 from __future__ import annotations
 
+from typing import Callable
+
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from .. import cards
 from ..content import Content
@@ -30,12 +33,24 @@ async def send_help_now(turn: TurnContext, content: Content, lead: str | None = 
     await send_card(turn, cards.help_now_card(content, lead))
 
 
+def hide_handler(content: Callable[[], Content]):
+    """The handler for 'Hide': the card the worker pressed it on becomes a neutral line."""
+    async def hide(turn: TurnContext, intent) -> None:
+        text = content().messages.hidden
+        if turn.activity.reply_to_id:
+            await turn.update_activity(Activity(type=ActivityTypes.message, id=turn.activity.reply_to_id, text=text))
+        else:
+            await turn.send_activity(text)
+    return hide
+
+
 async def send_about(turn: TurnContext, content: Content) -> None:
     """Say which content version is running and who approved it."""
     meta = content.messages.meta
+    instruments = "\n\n".join(f"{i.name}: {i.attribution} {i.licence}" for i in content.instruments.values())
     await turn.send_activity(content.text(
         "about", bot_name=content.messages.bot_name, version=content.version,
-        approved_by=meta.approved_by, approved_on=meta.approved_on.isoformat()))
+        approved_by=meta.approved_by, approved_on=meta.approved_on.isoformat(), instruments=instruments))
 
 
 async def send_unknown(turn: TurnContext, content: Content) -> None:

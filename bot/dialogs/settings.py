@@ -15,7 +15,7 @@ from ..content import Content
 from ..rules import FREQUENCIES, at_local, in_quiet_hours, parse_hhmm
 from .intent import Intent, pid_of
 from .replies import send_card
-from .schedule_text import describe, next_text
+from ..schedule_text import describe, next_text
 
 
 class SettingsDialogs:

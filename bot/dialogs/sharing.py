@@ -7,18 +7,20 @@ from botbuilder.core import TurnContext
 
 from .. import cards
 from ..content import Content
-from ..sharing import ROLES, Outcome, SharingService
+from ..sharing import ROLES, Outcome, SharingService, consent_terms
 from ..sharing_store import SharingStore
 from .intent import Intent, pid_of
 from .replies import send_card
 
 
 class SharingDialogs:
-    def __init__(self, service: SharingService, store: SharingStore, content: Callable[[], Content], workers):
+    def __init__(self, service: SharingService, store: SharingStore, content: Callable[[], Content], workers,
+                 schedules):
         self._service = service
         self._store = store
         self._content = content
         self._workers = workers
+        self._schedules = schedules
 
     # The worker's side ------------------------------------------------------------------------------
 
@@ -50,10 +52,14 @@ class SharingDialogs:
             await turn.send_activity(content.messages.sharing.not_yourself)
         elif not matches:
             await turn.send_activity(content.text("sharing.not_found", query=query or "?"))
-        elif len(matches) > 1:
+        elif len(matches) > 1 and all(w.email for w in matches):
+            # Same display name: show what tells them apart, and nothing more.
             text = content.text("sharing.many_matches", query=query)
-            actions = [cards.action(w.name, "supervisor_pick", target=w.pid, role=role) for w in matches[:8]]
+            actions = [cards.action(f"{w.name} ({w.email})", "supervisor_pick", target=w.pid, role=role)
+                       for w in matches[:5]]
             await send_card(turn, cards.card([cards.text_block(text)], actions, text))
+        elif len(matches) > 1:
+            await turn.send_activity(content.text("sharing.same_name", query=query))
         else:
             await self._nominated(turn, await self._service.nominate(pid_of(turn), matches[0].pid, role))
 
@@ -65,7 +71,11 @@ class SharingDialogs:
         content = self._content()
         m = content.messages.sharing
         words = {"asked": content.text("sharing.asked", name=outcome.name), "self": m.not_yourself,
-                 "declined_before": m.declined_before, "unreachable": m.unreachable}
+                 "declined_before": m.declined_before, "unreachable": m.unreachable,
+                 "already_asked": content.text("sharing.already_asked", name=outcome.name),
+                 "already_linked": content.text("sharing.already_linked", name=outcome.name),
+                 "limit": content.text("sharing.nomination_limit",
+                                       count=str(content.rules.supervisor.nominations_per_day))}
         await turn.send_activity(words.get(outcome.status) or content.text("sharing.not_found", query="?"))
 
     async def end(self, turn: TurnContext, intent: Intent) -> None:
@@ -89,10 +99,14 @@ class SharingDialogs:
             return
         me = await self._workers.get(pid)
         example = self._service.request_card(content, me.name, "", pid, "example")
-        body = [cards.text_block(content.text("sharing.consent_intro", name=link.supervisor_name))]
+        terms = consent_terms(content, await self._schedules.get(pid), link.supervisor_name)
+        body = [cards.text_block(content.text("sharing.consent_intro", name=link.supervisor_name)),
+                cards.text_block(terms)]
         body += [dict(block, isSubtle=True) for block in example["body"]]
         if consent.on and consent.link_id == link.id:
-            body.append(cards.text_block(content.text("sharing.consent_on", name=link.supervisor_name), weight="Bolder"))
+            mode = m.mode_auto if consent.mode == "auto" else m.mode_ask
+            body.append(cards.text_block(content.text("sharing.consent_on_mode", name=link.supervisor_name, mode=mode),
+                                         weight="Bolder"))
             actions = [cards.action(m.turn_off_button, "sharing_off")]
         else:
             body += cards.choice_input("mode", m.mode_label, [("ask", m.mode_ask), ("auto", m.mode_auto)], "ask")
@@ -108,19 +122,37 @@ class SharingDialogs:
         else:
             await turn.send_activity(content.messages.sharing.consent_no_link)
 
+    async def no_suggestions(self, turn: TurnContext, intent: Intent) -> None:
+        """'Don't suggest this again': the bot never suggests naming someone or sharing again."""
+        await self._service.no_suggestions(pid_of(turn))
+        await turn.send_activity(self._content().messages.sharing.no_suggestions_done)
+
     async def sharing_off(self, turn: TurnContext, intent: Intent) -> None:
         m = self._content().messages.sharing
         outcome = await self._service.consent_off(pid_of(turn))
         await turn.send_activity(m.consent_off if outcome.status == "off" else m.consent_already_off)
 
     async def after_checkin(self, turn: TurnContext) -> None:
-        """Run the rule; the worker hears first: a preview, a note that it was sent, or support only."""
+        """Run the rule; the worker hears first, in words that fit their real state: a preview, a note
+        that it was sent as they chose, why a request is held, or (once ever) a suggestion."""
         content = self._content()
         m = content.messages.sharing
         pid = pid_of(turn)
         outcome = await self._service.after_checkin(pid)
-        if outcome.status == "support_only":
-            await turn.send_activity(m.support_only)
+        if outcome.status in ("suggest_name", "suggest_sharing"):
+            text = (m.suggest_name if outcome.status == "suggest_name"
+                    else content.text("sharing.suggest_sharing", name=outcome.name))
+            go = (cards.command_action(m.name_button, "supervisor") if outcome.status == "suggest_name"
+                  else cards.command_action(m.sharing_button, "sharing"))
+            actions = [go, cards.action(m.no_suggestions_button, "sharing_no_suggestions")]
+            await send_card(turn, cards.card([cards.text_block(text)], actions, text))
+        elif outcome.status == "held_pending":
+            await turn.send_activity(content.text("sharing.held_pending", name=outcome.name))
+        elif outcome.status == "held_reconfirm":
+            text = content.text("sharing.held_reconfirm", name=outcome.name)
+            actions = [cards.action(m.keep_button, "link_keep"), cards.action(m.end_button, "link_end"),
+                       cards.command_action(m.change_who_button, "supervisor")]
+            await send_card(turn, cards.card([cards.text_block(text)], actions, text))
         elif outcome.status == "sent_auto":
             await turn.send_activity(content.text("sharing.sent_auto", name=outcome.name))
         elif outcome.status == "undelivered":
@@ -175,7 +207,8 @@ class SharingDialogs:
         for e in entries:
             template = m.audit_events.get(e.event)
             if template:
-                lines.append(f"{e.at[:10]}: " + template.format(who=e.who))
+                who = e.who if e.who and not e.who_left else m.someone_who_left
+                lines.append(f"{e.at[:10]}: " + template.format(who=who))
         if len(lines) == 1:
             lines.append(m.audit_empty)
         await turn.send_activity("\n\n".join(lines))
@@ -193,7 +226,8 @@ class SharingDialogs:
         m = content.messages.sharing
         outcome = await self._service.answer(pid_of(turn), str(intent.values.get("worker", "")),
                                              str(intent.values.get("link", "")), accept)
-        texts = {"accepted": m.you_accepted, "declined": m.you_declined, "already_answered": m.already_answered,
+        texts = {"accepted": content.text("sharing.you_accepted", worker=outcome.name), "declined": m.you_declined,
+                 "already_answered": m.already_answered,
                  "not_for_you": m.not_for_you}
         await turn.send_activity(texts[outcome.status])
 

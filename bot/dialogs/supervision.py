@@ -46,10 +46,9 @@ class SupervisionDialogs:
         if entries:
             body.append(cards.text_block(m.share_hint, isSubtle=True))
         body += cards.multiline_input("item", m.add_label)
-        actions = [cards.submit(m.add_button, "agenda_add")]
+        actions = [cards.submit(m.add_button, "agenda_add"), cards.hide_action(content)]
         if entries:
             actions.append(cards.action(m.clear_button, "agenda_clear"))
-        actions.append(cards.help_now_action(content))
         fallback = "\n".join([m.title] + [f"- {e.text}" for e in entries])
         await send_card(turn, cards.card(body, actions, fallback))
 

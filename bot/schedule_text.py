@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..checkins import effective
-from ..content import Content
-from ..rules import Schedule, is_paused, next_slot, sendable_from
+from .content import Content
+from .rules import Schedule, effective, is_paused, next_slot, sendable_from
 
 
 def describe(content: Content, schedule: Schedule) -> str:
