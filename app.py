@@ -12,6 +12,7 @@ from aiohttp import web
 from botbuilder.core import ConversationState
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot import log_privacy
 from bot.cards import finish
 from bot.channel import Channel
 from bot.clock import Clock, SystemClock
@@ -34,7 +35,7 @@ from bot.privacy import PrivacyService
 from bot.dialogs.supervision import SupervisionDialogs
 from bot.sharing import SharingService
 from bot.sharing_store import SharingStore
-from bot.private_records import AGENDA, NOTES, EntryList, PlanRepository
+from bot.private_records import AGENDA, NOTES, CardActions, EntryList, PlanRepository
 from bot.dialogs.pause import PauseDialogs
 from bot.dialogs.settings import SettingsDialogs
 from bot.messenger import Messenger, SendLimits
@@ -54,7 +55,7 @@ TICKER = web.AppKey("ticker", Ticker)
 def create_app(settings: Settings, *, clock: Clock | None = None,
                credentials: ServiceClientCredentialsFactory | None = None,
                watch_content: bool = True, send_limits: SendLimits | None = None,
-               run_scheduler: bool = True, sleep=None) -> web.Application:
+               run_scheduler: bool = True, sleep=None, send_timeout=None) -> web.Application:
     """Build the aiohttp application; storage, content and scheduler open in its start-up hooks."""
     clock = clock or SystemClock()
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
@@ -64,7 +65,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         content = await ContentSource.open(settings.content_dir)
         store = Store(settings.data_dir, cipher=Cipher(settings.data_keys) if settings.data_keys else None)
         await store.open()
-        channel = Channel(settings, credentials)
+        channel = Channel(settings, credentials, **({"send_timeout": send_timeout} if send_timeout else {}))
         bot = await build_bot(store, content, clock, channel=channel, settings=settings, send_limits=send_limits,
                               sleep=sleep)
         channel.set_error_handler(bot.on_turn_error)
@@ -84,14 +85,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         gc.collect()
         gc.freeze()
         app[SERVICES] = Services(channel=channel, bot=bot, store=store, scheduler=scheduler, privacy=bot.privacy,
-                                 clock=clock)
+                                 clock=clock, request_timeout=settings.request_timeout)
         app[CONTENT], app[TICKER] = content, ticker
         yield
         if watcher:
             watcher.cancel()
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if bot.messenger:
+            await bot.messenger.close()  # unfinished sends are settled at the next start
         await store.close()
+        await channel.close()
 
     app.cleanup_ctx.append(lifetime)
     return app
@@ -157,10 +161,11 @@ async def build_bot(store: Store, content: ContentSource, clock: Clock, *, chann
                  "request_not_now": share.not_now, "request_stop": share.stop, "request_ack": share.acknowledge,
                  "request_nudge": share.nudge, "data_trend": my_data.trend, "data_export": my_data.export,
                  "erase_confirm": my_data.confirm_delete, "erase_cancel": my_data.cancel_delete},
-        text=[checkin.typed],
+        text=[checkin.typed], acted=CardActions(store), clock=clock,
     )
     return WellbeingBot(workers=workers, conversation_state=conversation_state, router=router, content=content,
-                        clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing, privacy=privacy)
+                        clock=clock, checkins=checkins, guard=CrisisGuard(content), sharing=sharing, privacy=privacy,
+                        messenger=messenger)
 
 
 def retention_job(privacy: PrivacyService, content: ContentSource):
@@ -184,6 +189,7 @@ def startup_line(settings: Settings) -> str:
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_privacy.install(logging.getLogger().handlers)  # no Teams ids from any library's log lines
     # One line a minute from APScheduler about the tick would drown the turn lines.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -199,8 +205,9 @@ def main() -> int:
     app = create_app(settings)
     app.on_startup.append(_announce(settings))
     try:
+        # keepalive_timeout also closes a connection whose request headers never finish arriving.
         web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger,
-                    handle_signals=True, shutdown_timeout=10)
+                    handle_signals=True, shutdown_timeout=10, keepalive_timeout=settings.request_timeout)
     except (DataFileError, ContentError) as exc:
         print(f"The bot did not start.\n{exc}", file=sys.stderr)
         return 3

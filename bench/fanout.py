@@ -4,16 +4,19 @@ rate against the configured ceiling, and the longest event-loop stall; then the 
 limit lifted, to show the bot is not the bottleneck."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import statistics
 import random
 import tempfile
 import time
 from collections import Counter, deque
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
 from bot.clock import FixedClock
@@ -21,6 +24,8 @@ from bot.config import Settings
 from bot.messenger import SendLimits
 from bot.repositories import WorkerContact
 from bot.web import SERVICES
+
+from tests.teams import Person, message
 
 from .loop_monitor import LoopMonitor
 
@@ -49,6 +54,7 @@ class LimitedConnector:
         self.per_conversation: dict[str, deque[float]] = {}
         self.delivered: Counter[str] = Counter()
         self.answers: Counter[int] = Counter()
+        self.hanging: set[str] = set()  # conversations that never answer (a stuck chat)
         app = web.Application()
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self.handle)
         self.server = TestServer(app, host="127.0.0.1")
@@ -56,6 +62,8 @@ class LimitedConnector:
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         cid = request.match_info["cid"]
+        if cid in self.hanging:
+            await asyncio.sleep(3600)
         now = time.monotonic()
         status = 201
         if self.limited and (self._over(self.window, now, TEAMS_TENANT_PER_SECOND)
@@ -124,6 +132,50 @@ async def run_one(count: int, limited: bool, limits: SendLimits) -> dict:
             "answers": dict(connector.answers), "report": report, "startup": startup}
 
 
+async def _turn_latency(client: TestClient, person: Person, url: str) -> float:
+    started = time.perf_counter()
+    response = await client.post("/api/messages", json=message(person, url, "help"))
+    assert response.status == 201, response.status
+    return time.perf_counter() - started
+
+
+async def run_hanging(count: int) -> dict:
+    """Fan-out at Teams' pace with every tenth chat stuck: the loop's longest stall, and a worker's
+    turn latency meanwhile against the same bot idle."""
+    connector = LimitedConnector(False, 0.0, 0.0)
+    connector.hanging = {f"a:c{i}" for i in range(0, count, 10)}
+    await connector.server.start_server()
+    url = str(connector.server.make_url("/"))
+    clock = DueClock(START)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        seeding = TestServer(create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1")
+        await seeding.start_server()
+        await _seed(seeding.app[SERVICES], count, url)
+        await seeding.close()
+        clock._now = DUE
+        app = create_app(settings, clock=clock, watch_content=False, run_scheduler=False,
+                         send_limits=SendLimits(per_tenant_per_second=40, concurrency=16),
+                         send_timeout=aiohttp.ClientTimeout(total=5))
+        client = TestClient(TestServer(app, host="127.0.0.1"))
+        await client.start_server()
+        person = Person.make("Responsive Worker")
+        await _turn_latency(client, person, url)  # the welcome
+        idle = [await _turn_latency(client, person, url) for _ in range(30)]
+        busy: list[float] = []
+        async with LoopMonitor() as monitor:
+            fanout = asyncio.create_task(app[SERVICES].bot.checkins.send_due(DUE))
+            while not fanout.done():
+                busy.append(await _turn_latency(client, person, url))
+                await asyncio.sleep(0.2)
+            await fanout
+        await client.close()
+    await connector.server.close()
+    return {"stall": monitor.longest, "idle": statistics.median(idle), "busy": statistics.median(busy),
+            "busy_p95": sorted(busy)[int(0.95 * (len(busy) - 1))], "turns": len(busy),
+            "delivered": len(connector.delivered), "hanging": len(connector.hanging)}
+
+
 async def run() -> None:
     count = int(os.environ.get("BENCH_FANOUT_WORKERS", "10000"))
     ceiling = 40.0  # the messenger's configured ceiling, under Teams' 50 a second per tenant
@@ -138,3 +190,11 @@ async def run() -> None:
                                                   concurrency=64))
     print(f"  limits lifted: {raw['rate']:.0f}/s = {raw['rate'] / ceiling:.1f}x the ceiling "
           f"(delivered {raw['delivered']:,}, lost {raw['lost']}, longest stall {raw['stall'] * 1000:.1f} ms)")
+    hang_count = int(os.environ.get("BENCH_HANGING_WORKERS", "1000"))
+    print(f"\nFan-out with stuck chats: {hang_count:,} workers due, every tenth chat never answers")
+    stuck = await run_hanging(hang_count)
+    print(f"  delivered {stuck['delivered']:,} (plus {stuck['hanging']} stuck, each given up after its timeout); "
+          f"longest event-loop stall {stuck['stall'] * 1000:.1f} ms (goal: under 50 ms)")
+    print(f"  a worker's turn meanwhile: median {stuck['busy'] * 1000:.1f} ms (p95 {stuck['busy_p95'] * 1000:.1f} ms, "
+          f"{stuck['turns']} turns) vs idle {stuck['idle'] * 1000:.1f} ms = {stuck['busy'] / stuck['idle']:.2f}x "
+          "(goal: within 1.5x)")

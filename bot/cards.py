@@ -1,6 +1,7 @@
 """Adaptive Card builders. Every word comes from content; cards stay within version 1.2 (Teams mobile)."""
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from .content import Content
@@ -184,6 +185,11 @@ def action(title: str, name: str, **data: str) -> dict[str, Any]:
 def submit(title: str, name: str, **data: str) -> dict[str, Any]:
     """A button that sends the card's inputs with it."""
     return {"type": "Action.Submit", "title": title, "data": {"action": name, **data}}
+
+
+def once() -> str:
+    """A token for a card whose buttons must act only once (pass it as `once=` to `action`/`submit`)."""
+    return secrets.token_urlsafe(9)
 
 
 def open_url(title: str, url: str) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from .schedule_text import describe
 from .schedule_store import Completion, PromptLog, PromptRecord, ScheduleRepository
 
 log = logging.getLogger("bot.checkins")
-STALE_SENDING = dt.timedelta(minutes=10)
 
 
 def timing_of(content: Content) -> Timing:
@@ -197,7 +196,7 @@ class CheckinService:
         for pid in await self._workers.all_pids():
             schedule = await self._schedules.get(pid)
             if schedule is not None:
-                await self._close_stale_sending(pid, now)
+                await self._settle_interrupted(pid, now)
                 await self._reindex(pid, schedule, now)
         return len(self.index)
 
@@ -280,11 +279,15 @@ class CheckinService:
             await self._prompts.update(worker.pid, nonce, status="undelivered", closed_at=sent_at)
             report.undelivered += 1
 
-    async def _close_stale_sending(self, pid: str, now: dt.datetime) -> None:
-        """A send interrupted by a crash is not retried (at most once); it is recorded as undelivered."""
-        for prompt in await self._prompts.all(pid):
-            if prompt.status == "sending" and dt.datetime.fromisoformat(prompt.created_at) < now - STALE_SENDING:
-                await self._prompts.update(pid, prompt.nonce, status="undelivered", closed_at=now.isoformat())
+    async def _settle_interrupted(self, pid: str, now: dt.datetime) -> None:
+        """At start-up, whatever its age: a check-in that was being sent when the bot stopped is not
+        retried (it may have arrived); it is recorded as undelivered and the worker is told."""
+        interrupted = [p for p in await self._prompts.all(pid) if p.status == "sending"]
+        for prompt in interrupted:
+            await self._prompts.update(pid, prompt.nonce, status="undelivered", closed_at=now.isoformat())
+        worker = await self._workers.get(pid) if interrupted else None
+        if worker and worker.installed and not worker.unreachable and self._messenger:
+            await self._messenger.deliver(worker, [Outgoing(text=self._content().messages.checkin.interrupted)])
 
     async def _reindex(self, pid: str, schedule: Schedule, now: dt.datetime) -> None:
         log_by_slot = {p.slot: p.state for p in await self._prompts.all(pid)}

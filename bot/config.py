@@ -57,6 +57,7 @@ class Settings:
     log_level: str = "INFO"
     data_keys: tuple[str, ...] = field(default=(), repr=False)
     public_url: str = ""
+    request_timeout: float = 15.0  # seconds a client may take to send a request's headers or body
 
     @property
     def base_url(self) -> str:
@@ -144,6 +145,7 @@ class Settings:
                 problems.append("DATA_KEYS must be Fernet keys (44 characters, made with "
                                 "`python -m bot.keys`), comma-separated, newest first.")
                 break
+        request_timeout = _parse_int(get("REQUEST_TIMEOUT_SECONDS", "15"), "REQUEST_TIMEOUT_SECONDS", 1, 120, problems)
         public_url = get("PUBLIC_URL").rstrip("/")
         if public_url and not public_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             problems.append("PUBLIC_URL must start with https:// (it is where workers download their data).")
@@ -154,7 +156,7 @@ class Settings:
             data_dir=Path(get("DATA_DIR", "./data")), timezone=timezone, admin_ids=admin_ids,
             content_dir=Path(content_dir) if content_dir else None, max_body_bytes=max_body,
             service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS, log_level=level, data_keys=data_keys,
-            public_url=public_url,
+            public_url=public_url, request_timeout=float(request_timeout),
         )
 
 

@@ -1,9 +1,16 @@
 """Proactive sending: the one way the bot starts a conversation turn on its own.
 
 Paced well under Teams' limits, bounded in concurrency, retrying what Teams says to retry (412, 429,
-502, 503, 504, and connection failures) with Retry-After or jittered exponential backoff, pausing every
-sender together while Teams keeps answering 429, and marking a worker unreachable on 403 or 404 (they
-removed or blocked the app) so nothing more is sent until they message the bot again.
+502, 503, 504, and connections that could not be opened) with Retry-After or jittered exponential
+backoff, pausing every sender together while Teams keeps answering 429, and marking a worker unreachable
+on 403 or 404 (they removed or blocked the app) so nothing more is sent until they message the bot again.
+
+A send that reached Teams but got no answer (the connection dropped, or the answer timed out) is not
+repeated: it has probably arrived, and repeating it once produced four copies of a card. It counts as
+delivered without confirmation.
+
+Sends started inside a worker's turn use `deliver`: the turn waits a few seconds at most, and the send
+is finished in the background with the same rules; the caller learns the final outcome by callback.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Awaitable, Callable
 
+import aiohttp
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
@@ -22,8 +30,9 @@ from .clock import Clock
 from .repositories import Worker, WorkerRepository
 
 log = logging.getLogger("bot.messenger")
-RETRYABLE = {412, 429, 502, 503, 504, None}  # None: no HTTP answer at all (connection failed)
+RETRYABLE = {412, 429, 502, 503, 504, None}  # None: the connection could not be opened
 UNREACHABLE = {403, 404}
+UNCONFIRMED = -1  # sent, but no answer came back: it may well have arrived, so it is never repeated
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -54,20 +63,29 @@ class SendLimits:
     base_delay: float = 1.0
     max_delay: float = 60.0
     throttle_pause: float = 10.0  # shared pause after repeated 429s
+    in_turn_wait: float = 3.0  # a send started in a worker's turn holds the turn at most this long
 
 
 @dataclass
 class Delivery:
     """The outcome of one proactive send."""
 
-    status: str  # delivered, unreachable, failed
+    status: str  # delivered, unconfirmed, unreachable, failed, pending (still being sent in the background)
     ids: list[str | None] = field(default_factory=list)
     attempts: int = 0
     last_status: int | None = None
 
     @property
     def delivered(self) -> bool:
-        return self.status == "delivered"
+        """Delivered, or sent without an answer (treated as arrived, never sent twice)."""
+        return self.status in ("delivered", "unconfirmed")
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+
+Late = Callable[[Delivery], Awaitable[None]]
 
 
 @dataclass
@@ -97,6 +115,40 @@ class Messenger:
         self._next_conversation_slot: dict[str, float] = {}
         self._throttled_until = 0.0
         self._recent_429 = 0
+        self._background: set[asyncio.Task] = set()
+
+    async def deliver(self, worker: Worker, messages: list[Outgoing], on_late: Late | None = None) -> Delivery:
+        """Send from inside a worker's turn: wait at most `in_turn_wait`; if the send is still retrying or
+        waiting on a slow chat, return a pending delivery and finish it in the background, then call
+        `on_late` with the final outcome."""
+        task = asyncio.create_task(self.send(worker, messages))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        done, _ = await asyncio.wait({task}, timeout=self.limits.in_turn_wait)
+        if done:
+            return task.result()
+        if on_late is not None:
+            late = asyncio.create_task(self._finish_late(task, on_late))
+            self._background.add(late)
+            late.add_done_callback(self._background.discard)
+        return Delivery("pending")
+
+    async def _finish_late(self, task: asyncio.Task, on_late: Late) -> None:
+        try:
+            await on_late(await task)
+        except Exception as exc:  # noqa: BLE001 - a background follow-up must never take the bot down
+            log.error("late_delivery_follow_up_failed error=%s", type(exc).__name__)
+
+    async def close(self) -> None:
+        """At shutdown: stop background sends (their records are settled at the next start)."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until no background send is left (for tests and orderly shutdowns)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def send(self, worker: Worker, messages: list[Outgoing]) -> Delivery:
         """Send each message in order, retrying only the ones not yet delivered."""
@@ -125,6 +177,9 @@ class Messenger:
                 self._recent_429 = 0
                 delivery.ids.append(result.id)
                 return "delivered"
+            if result.status == UNCONFIRMED:
+                delivery.ids.append(None)
+                return "unconfirmed"
             if result.status in UNREACHABLE:
                 return "unreachable"
             if result.status not in RETRYABLE or attempt == self.limits.max_attempts:
@@ -164,10 +219,15 @@ class Messenger:
                 response = await turn.send_activity(activity)
                 result.ok, result.id = True, getattr(response, "id", None)
             except HttpOperationError as exc:
-                result.status = exc.response.status_code if exc.response is not None else None
-                result.retry_after = retry_after_seconds(exc.response.headers.get("Retry-After")
-                                                         if exc.response is not None else None)
-            except Exception as exc:  # noqa: BLE001 - a connection failure is retried like a 503
+                answer = exc.response
+                result.status = http_status(answer)
+                result.retry_after = retry_after_seconds(answer.headers.get("Retry-After") if answer is not None else None)
+            except aiohttp.ClientConnectorError as exc:  # never reached Teams: safe to try again
+                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # sent, but no answer: may have arrived
+                result.status = UNCONFIRMED
+                log.warning("proactive_attempt_unconfirmed error=%s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - e.g. no token yet: nothing was sent, try again later
                 log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
 
         try:
@@ -175,6 +235,13 @@ class Messenger:
         except Exception as exc:  # noqa: BLE001 - e.g. credentials could not be fetched: retry later
             log.warning("proactive_turn_failed error=%s", type(exc).__name__)
         return result
+
+
+def http_status(answer) -> int | None:
+    """The HTTP status of an error answer, whichever HTTP library carried it."""
+    if answer is None:
+        return None
+    return getattr(answer, "status_code", None) or getattr(answer, "status", None)
 
 
 def retry_after_seconds(value: str | None) -> float | None:

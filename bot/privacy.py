@@ -86,9 +86,13 @@ class PrivacyService:
     async def redeem(self, token: str, now: dt.datetime) -> str | None:
         """The worker a token belongs to, once; None if unknown, used or expired."""
 
+        def usable(db) -> bool:
+            return any(secrets.compare_digest(row["token"].encode(), token.encode()) and not row["used"]
+                       and row["expires"] >= now.isoformat() for row in db.table("tokens").all())
+
         def change(data: dict) -> str | None:
             for row in data.setdefault("tokens", {}).values():
-                if secrets.compare_digest(row["token"], token):
+                if secrets.compare_digest(row["token"].encode(), token.encode()):
                     if row["used"] or row["expires"] < now.isoformat():
                         return None
                     row["used"] = True
@@ -97,7 +101,10 @@ class PrivacyService:
 
         if not isinstance(token, str) or len(token) > 100:
             return None
-        return await self._store.shard(EXPORTS).write(lambda db: transact(db, change))
+        shard = self._store.shard(EXPORTS)
+        if not await shard.read(usable):
+            return None  # a wrong or spent token changes nothing on disk
+        return await shard.write(lambda db: transact(db, change))
 
     # Erasure ------------------------------------------------------------------------------------------
 

@@ -70,3 +70,28 @@ class PlanRepository:
     async def save(self, pid: str, plan: Plan) -> None:
         doc = {k: v.strip()[:MAX_TEXT] for k, v in asdict(plan).items()}
         await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, PLAN, doc))
+
+
+ACTED = "acted"
+KEEP_ACTED = 300  # the most recent card presses remembered per worker
+
+
+class CardActions:
+    """Which one-time card buttons a worker has already pressed (a double click, or the same card
+    delivered twice, must act once). Kept small: only the most recent presses."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def done(self, pid: str, key: str) -> bool:
+        return await self._store.shard(worker_shard(pid)).read(
+            lambda db: any(row.get("key") == key for row in db.table(ACTED).all()))
+
+    async def record(self, pid: str, key: str, now: dt.datetime) -> None:
+        def change(data: dict) -> None:
+            rows = data.setdefault(ACTED, {})
+            rows[next_id(rows)] = {"key": key, "at": now.isoformat()}
+            for old in sorted(rows, key=int)[:-KEEP_ACTED]:
+                del rows[old]
+
+        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))

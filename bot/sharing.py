@@ -17,7 +17,7 @@ from typing import Callable
 from . import cards
 from .clock import Clock
 from .content import Content
-from .messenger import Messenger, Outgoing
+from .messenger import Delivery, Messenger, Outgoing
 from .repositories import CheckinRepository, Worker, WorkerRepository, is_pid
 from .rules import (RequestRule, Schedule, add_months, add_working_days, band, is_paused, may_send_request,
                     request_decision)
@@ -100,15 +100,39 @@ class SharingService:
             return Outcome("limit", target.name)
         if previous and previous.status in ("pending", "active"):
             await self.end_link(pid, by_worker=True)
-        link = Link(secrets.token_urlsafe(9), target_pid, target.name, role, "pending", now.isoformat())
+        link = Link(secrets.token_urlsafe(9), target_pid, target.name, role, "pending", now.isoformat(),
+                    card_sent=False)
         await self._store.save_link(pid, link, self._entry(now, "nominated", link))
         await self._store.set_supervising(target_pid, Supervising(link.id, pid, me.name, role, "pending"))
-        delivery = await self._messenger.send(target, [Outgoing(card=self._nomination_card(me, link))])
-        if not delivery.delivered:
-            await self._store.save_link(pid, with_status(link, "ended", now))
-            await self._store.set_supervising(target_pid, Supervising(link.id, pid, me.name, role, "ended"))
-            return Outcome("unreachable", target.name)
-        return Outcome("asked", target.name)
+
+        async def settle(delivery: Delivery, late: bool = True) -> Outcome:
+            return await self._nomination_settled(pid, me, link, delivery, late)
+
+        delivery = await self._messenger.deliver(target, [Outgoing(card=self._nomination_card(me, link))], settle)
+        if delivery.pending:
+            return Outcome("asked", target.name)  # still being delivered; the worker hears if it fails
+        return await settle(delivery, late=False)
+
+    async def _nomination_settled(self, pid: str, me: Worker, link: Link, delivery: Delivery, late: bool) -> Outcome:
+        """Record that the nomination card arrived, or end the link (and tell the worker, if they were
+        already told it was on its way)."""
+        current = await self._store.link(pid)
+        if current is None or current.id != link.id:
+            return Outcome("asked", link.supervisor_name)
+        if delivery.delivered:
+            await self._store.save_link(pid, replace(current, card_sent=True))
+            return Outcome("asked", link.supervisor_name)
+        await self._unreachable(pid, me, current, late)
+        return Outcome("unreachable", link.supervisor_name)
+
+    async def _unreachable(self, pid: str, me: Worker | None, link: Link, tell: bool) -> None:
+        now = self._clock.now()
+        await self._store.save_link(pid, with_status(link, "ended", now))
+        await self._store.set_supervising(link.supervisor_pid, Supervising(link.id, pid, me.name if me else "",
+                                                                           link.role, "ended"))
+        if tell and me is not None and me.installed:
+            text = self._content().text("sharing.nomination_undelivered", name=link.supervisor_name)
+            await self._messenger.send(me, [Outgoing(text=text)])
 
     async def answer(self, presser_pid: str, worker_pid: str, link_id: str, accept: bool) -> Outcome:
         """The named person accepts or declines; only they can, and only once."""
@@ -131,7 +155,7 @@ class SharingService:
         m = self._content()
         key = "sharing.accepted" if accept else "sharing.declined"
         if worker:
-            await self._messenger.send(worker, [Outgoing(text=m.text(key, name=link.supervisor_name))])
+            await self._messenger.deliver(worker, [Outgoing(text=m.text(key, name=link.supervisor_name))])
         return Outcome("accepted" if accept else "declined", worker.name if worker else "")
 
     async def end_link(self, pid: str, *, by_worker: bool, presser_pid: str | None = None) -> Outcome:
@@ -150,8 +174,8 @@ class SharingService:
         other = await self._workers.get(link.supervisor_pid) if by_worker else worker
         other_name = (worker.name if by_worker and worker else link.supervisor_name)
         if other and link.status == "active":
-            await self._messenger.send(other, [Outgoing(text=content.text("sharing.link_ended_by_other",
-                                                                          name=other_name))])
+            await self._messenger.deliver(other, [Outgoing(text=content.text("sharing.link_ended_by_other",
+                                                                             name=other_name))])
         return Outcome("ended", link.supervisor_name)
 
     async def keep_link(self, pid: str) -> Outcome:
@@ -291,15 +315,33 @@ class SharingService:
         if claimed is None:
             return Outcome("already_answered")
         worker, supervisor = await self._workers.get(pid), await self._workers.get(link.supervisor_pid)
-        delivered = False
-        if supervisor is not None and supervisor.installed and not supervisor.unreachable:
-            card = self.request_card(self._content(), worker.name, claimed.note, pid, request_id)
-            delivered = (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
-        status = "sent" if delivered else "undelivered"
-        event = f"request_{status}" + ("_auto" if automatic and delivered else "")
-        updated = await self._store.update_request(
-            pid, request_id, ("sending",), self._entry(now, event, link),
-            status=status, sent_at=now.isoformat() if delivered else None, closed_at=None if delivered else now.isoformat())
+
+        async def settle(delivery: Delivery, late: bool = True) -> Outcome:
+            return await self._request_settled(pid, request_id, link, automatic, delivery, late)
+
+        if supervisor is None or not supervisor.installed or supervisor.unreachable:
+            return await settle(Delivery("unreachable"), late=False)
+        card = self.request_card(self._content(), worker.name, claimed.note, pid, request_id)
+        delivery = await self._messenger.deliver(supervisor, [Outgoing(card=card)], settle)
+        if delivery.pending:
+            return Outcome("sending", link.supervisor_name, claimed)  # the worker hears if it finally fails
+        return await settle(delivery, late=False)
+
+    async def _request_settled(self, pid: str, request_id: str, link: Link, automatic: bool, delivery: Delivery,
+                               late: bool) -> Outcome:
+        """Record how a request went; if it finally failed after the worker was told it was on its way, tell them."""
+        now = self._clock.now()
+        status = "sent" if delivery.delivered else "undelivered"
+        event = f"request_{status}" + ("_auto" if automatic and delivery.delivered else "")
+        # Delivered: the time it was claimed stays its sent time (the cool-off runs from it); else none.
+        changes = {"status": "sent"} if delivery.delivered else {"status": status, "sent_at": None,
+                                                                 "closed_at": now.isoformat()}
+        updated = await self._store.update_request(pid, request_id, ("sending",), self._entry(now, event, link),
+                                                   **changes)
+        worker = await self._workers.get(pid)
+        if late and not delivery.delivered and worker and worker.installed:
+            text = self._content().text("sharing.undelivered", name=link.supervisor_name)
+            await self._messenger.send(worker, [Outgoing(text=text)])
         return Outcome(status, link.supervisor_name, updated)
 
     async def not_now(self, pid: str, request_id: str, *, stop: bool = False) -> Outcome:
@@ -328,7 +370,7 @@ class SharingService:
             return Outcome("already_answered")
         worker = await self._workers.get(worker_pid)
         if worker:
-            await self._messenger.send(worker, [Outgoing(text=self._content().text("sharing.acknowledged", name=name))])
+            await self._messenger.deliver(worker, [Outgoing(text=self._content().text("sharing.acknowledged", name=name))])
         return Outcome("acknowledged", name)
 
     async def nudge(self, pid: str, request_id: str) -> Outcome:
@@ -345,8 +387,16 @@ class SharingService:
                                          nudged=True)
         text = self._content().text("sharing.nudge", worker=worker.name)
         card = self.request_card(self._content(), worker.name, request.note, pid, request_id, lead=text)
-        delivered = supervisor is not None and (await self._messenger.send(supervisor, [Outgoing(card=card)])).delivered
-        return Outcome("nudged" if delivered else "undelivered", link.supervisor_name)
+        if supervisor is None:
+            return Outcome("undelivered", link.supervisor_name)
+
+        async def tell_if_failed(delivery: Delivery) -> None:
+            if not delivery.delivered:
+                words = self._content().text("sharing.undelivered", name=link.supervisor_name)
+                await self._messenger.send(worker, [Outgoing(text=words)])
+
+        delivery = await self._messenger.deliver(supervisor, [Outgoing(card=card)], tell_if_failed)
+        return Outcome("nudged" if delivery.delivered or delivery.pending else "undelivered", link.supervisor_name)
 
     async def follow_ups(self, now: dt.datetime) -> None:
         """Tick work: offer a nudge when a request is unacknowledged after 2 working days; ask to
@@ -375,10 +425,15 @@ class SharingService:
                 await self._messenger.send(worker, [Outgoing(card=self._reconfirm_card(content, link))])
 
     async def recover(self) -> int:
-        """At start-up: a request that was being sent when the bot stopped is recorded as undelivered and
-        the worker is told, so nothing is dropped silently (it is not re-sent: it may have arrived)."""
+        """At start-up, whatever their age: a request that was being sent when the bot stopped is recorded
+        as undelivered, and a nomination whose card was never confirmed ends; the worker is told, so
+        nothing is dropped silently (neither is re-sent: it may have arrived)."""
         now, content, count = self._clock.now(), self._content(), 0
         for pid in await self._workers.all_pids():
+            link = await self._store.link(pid)
+            if link and link.status == "pending" and not link.card_sent:
+                await self._unreachable(pid, await self._workers.get(pid), link, tell=bool(self._messenger))
+                count += 1
             for request in await self._store.requests(pid):
                 if request.status != "sending":
                     continue
@@ -390,7 +445,7 @@ class SharingService:
                                                  status="undelivered", sent_at=None, closed_at=now.isoformat())
                 worker = await self._workers.get(pid)
                 if worker and worker.installed and self._messenger:
-                    await self._messenger.send(worker, [Outgoing(text=content.text("sharing.undelivered", name=name))])
+                    await self._messenger.deliver(worker, [Outgoing(text=content.text("sharing.undelivered", name=name))])
                 count += 1
         return count
 
@@ -446,6 +501,7 @@ class SharingService:
     def _reconfirm_card(self, content: Content, link: Link) -> dict:
         m = content.messages.sharing
         text = content.text("sharing.reconfirm", name=link.supervisor_name)
-        actions = [cards.action(m.keep_button, "link_keep"), cards.action(m.end_button, "link_end"),
+        actions = [cards.action(m.keep_button, "link_keep", once=cards.once()), cards.action(m.end_button, "link_end"),
                    cards.command_action(m.change_who_button, "supervisor")]
         return cards.card([cards.text_block(text)], actions, text)
+

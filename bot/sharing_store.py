@@ -37,6 +37,7 @@ class Link:
     reconfirm_due: str | None = None
     reconfirm_asked: bool = False
     closed_at: str | None = None
+    card_sent: bool = True  # the nomination card reached them (False while it is still being delivered)
 
     def reconfirm_due_at(self) -> dt.datetime | None:
         return dt.datetime.fromisoformat(self.reconfirm_due) if self.reconfirm_due else None

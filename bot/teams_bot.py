@@ -10,9 +10,9 @@ import traceback
 import uuid
 from typing import Callable
 
-from botbuilder.core import ActivityHandler, ConversationState, TurnContext
+from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from . import cards
 from .clock import Clock
@@ -26,10 +26,12 @@ from .checkins import CheckinService
 from .dialogs.crisis_guard import CrisisGuard
 from .dialogs.router import Router
 from .schedule_text import describe
+from .recent import KeyedLocks
 from .repositories import WorkerContact, WorkerRepository
 
 turn_log = logging.getLogger("bot.turns")
 WELCOMED_KEY = "wellbeing.welcomed"
+MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
 
 
 def tenant_of(activity) -> str:
@@ -74,8 +76,10 @@ class WellbeingBot(ActivityHandler):
 
     def __init__(self, *, workers: WorkerRepository, conversation_state: ConversationState, router: Router,
                  content: Callable[[], Content], clock: Clock, checkins: CheckinService, guard: CrisisGuard,
-                 sharing=None, privacy=None):
+                 sharing=None, privacy=None, messenger=None):
         self._guard = guard
+        self.messenger = messenger
+        self._locks = KeyedLocks()
         # The use-cases the scheduler and web routes also need, reachable from the bot.
         self.sharing = sharing
         self.privacy = privacy
@@ -91,7 +95,9 @@ class WellbeingBot(ActivityHandler):
         outcome = "error"
         turn_context.on_send_activities(self._finish_cards)
         try:
-            await self._turn(turn_context)
+            conversation = getattr(turn_context.activity.conversation, "id", "") or ""
+            async with self._locks.hold(conversation):  # one turn at a time per chat: no lost updates
+                await self._turn(turn_context)
             outcome = "ok"
         finally:
             turn_log.info("turn type=%s worker=%s duration_ms=%.1f outcome=%s", turn_context.activity.type,
@@ -99,6 +105,9 @@ class WellbeingBot(ActivityHandler):
 
     async def _turn(self, turn: TurnContext) -> None:
         activity = turn.activity
+        if activity.type == ActivityTypes.invoke:
+            await self._not_supported(turn)
+            return
         if not is_personal(activity):
             if activity.type == ActivityTypes.message:
                 await turn.send_activity(self.content().messages.personal_only)
@@ -139,7 +148,12 @@ class WellbeingBot(ActivityHandler):
                 return  # the welcome already says what to do next
         handled = False
         try:
-            handled = await self._router.route(turn_context, intent)
+            if typed_only and len(intent.text) > MAX_TYPED:
+                # Too long to be a command: answer kindly; the guard has still read every word.
+                await turn_context.send_activity(content.messages.too_long)
+                handled = True
+            else:
+                handled = await self._router.route(turn_context, intent)
         finally:
             await self._guard.add_help(turn_context, assessment, after_saving=handled)
         if not handled and assessment.answer is Answer.NONE:
@@ -178,6 +192,14 @@ class WellbeingBot(ActivityHandler):
         pid = self._workers.pid_for(contact_of(turn))
         turn.turn_state[PID_KEY] = pid
         await self._workers.set_installed(pid, False)
+
+    @staticmethod
+    async def _not_supported(turn: TurnContext) -> None:
+        """This bot uses Action.Submit, never invokes: any invoke (a stale card from another app, a
+        forgery) gets Teams' error answer with a 400, whatever its name or value."""
+        body = {"statusCode": 400, "type": "application/vnd.microsoft.error",
+                "value": {"code": "BadRequest", "message": "This app does not handle this kind of request."}}
+        await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=400, body=body)))
 
     async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
         """Log with a correlation id and no personal data, apologise, and drop the half-finished flow."""

@@ -1,12 +1,15 @@
 """HTTP routes: the Bot Framework messages endpoint and the health checks.
 
 Bad requests are answered with a 4xx before the SDK sees them, logged in one line without any
-content of the request, and leave the server serving the next one.
+content of the request, and leave the server serving the next one. Every check here is linear in the
+size of the request; the body is read with a timeout, so a slow client holds only its own connection.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +34,60 @@ class Services:
     scheduler: Any
     privacy: Any = None
     clock: Any = None
+    request_timeout: float = 15.0
 
 
 SERVICES = web.AppKey("services", Services)
+MAX_DEPTH = 32  # Teams activities nest a few levels; anything deeper is not one
+MAX_ID = 512  # longest id accepted (Teams ids are far shorter)
+MAX_NAME = 128  # display names are cut to this
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # in names: tabs and newlines just collapse
+_NOT_IN_IDS = re.compile(r"[\x00-\x20\x7f]")
+_EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def too_deep(body: Any) -> bool:
+    """True when JSON nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def safe_strings(node: Any) -> Any:
+    """The same JSON with every string storable: a lone surrogate (which no file can hold) becomes '?'."""
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+            return node
+        except UnicodeEncodeError:
+            return node.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(node, dict):
+        return {safe_strings(k): safe_strings(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [safe_strings(v) for v in node]
+    return node
+
+
+def clean_identity(body: dict) -> str | None:
+    """Make the people in an activity safe to store: names without control characters and not absurdly
+    long; ids short and printable. Returns the reason when an id cannot be an id (the request is refused)."""
+    for owner in ("from", "recipient", "conversation"):
+        part = body.get(owner)
+        if not isinstance(part, dict):
+            continue
+        for key in ("id", "aadObjectId", "tenantId"):
+            value = part.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > MAX_ID or _NOT_IN_IDS.search(value)):
+                return f"bad_{owner}_{key}"
+        name = part.get("name")
+        if name is not None:
+            part["name"] = " ".join(_CONTROL.sub("", str(name)).split())[:MAX_NAME]
+    return None
 
 
 def _reject(status: int, reason: str) -> web.Response:
@@ -60,21 +114,29 @@ async def messages(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         return _reject(415, "content_type_not_json")
     try:
-        raw = await request.read()
+        raw = await asyncio.wait_for(request.read(), services.request_timeout)
     except web.HTTPRequestEntityTooLarge:
         return _reject(413, "body_too_large")
+    except asyncio.TimeoutError:
+        return _reject(408, "body_too_slow")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _reject(400, "malformed_json")
     if not isinstance(body, dict):
         return _reject(400, "not_an_activity")
+    if too_deep(body):
+        return _reject(400, "nested_too_deeply")
+    body = safe_strings(body)
     missing = _missing_fields(body)
     if missing:
         return _reject(400, "missing_fields:" + ",".join(missing))
+    bad_identity = clean_identity(body)
+    if bad_identity:
+        return _reject(400, bad_identity)
     try:
         activity = Activity().deserialize(body)
-    except (DeserializationError, TypeError, ValueError, AttributeError):
+    except (DeserializationError, TypeError, ValueError, AttributeError, RecursionError):
         return _reject(400, "invalid_activity")
     try:
         invoke = await services.channel.process(activity, request.headers.get("Authorization", ""),
@@ -92,7 +154,10 @@ async def messages(request: web.Request) -> web.Response:
 async def export(request: web.Request) -> web.Response:
     """GET /export/{token}: a worker's data as a JSON file; each link works once, for ten minutes."""
     services = request.app[SERVICES]
-    data = await services.privacy.export_by_token(request.match_info["token"], services.clock.now())
+    token = request.match_info["token"]
+    data = None
+    if _EXPORT_TOKEN.fullmatch(token):  # anything else cannot be a token: storage is not even read
+        data = await services.privacy.export_by_token(token, services.clock.now())
     if data is None:
         log.warning("export_refused")
         return web.Response(text=services.bot.content().messages.privacy.export_refused, status=410)
@@ -134,7 +199,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.router.add_get("/export/{token}", export)
+    # GET only: a HEAD (a link preview, a proxy's check) must never spend a one-time link.
+    app.router.add_get("/export/{token}", export, allow_head=False)
 
 
 class AccessLogger(AbstractAccessLogger):

@@ -30,15 +30,18 @@ async def connector():
 class BotHarness:
     """The real aiohttp app on loopback, talking to the fake connector."""
 
-    def __init__(self, settings: Settings, connector: FakeConnector, **app_kwargs):
+    def __init__(self, settings: Settings, connector: FakeConnector, server_kwargs: dict | None = None, **app_kwargs):
         self.settings = settings
         self.connector = connector
         self.app_kwargs = app_kwargs
+        self.server_kwargs = server_kwargs or {}
         self.client: TestClient | None = None
 
     async def start(self) -> "BotHarness":
         app = create_app(self.settings, **{"watch_content": False, **self.app_kwargs})
-        self.client = TestClient(TestServer(app, host="127.0.0.1"))
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server(**self.server_kwargs)  # runner options (timeouts) go here, not to TestServer()
+        self.client = TestClient(server)
         await self.client.start_server()
         return self
 

@@ -1,6 +1,7 @@
 """A loopback fake of the Bot Connector service: records every call and can answer with faults."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import deque
@@ -66,6 +67,10 @@ class FakeConnector:
         self.calls: list[Call] = []
         self.faults: deque[Fault] = deque()
         self.members: dict[str, dict] = {}  # user id -> {"name", "email", "aad"} for member lookups
+        self.hanging: set[str] = set()  # conversation ids whose requests hang until `release()`
+        self._released = asyncio.Event()
+        self.drops = 0  # the next N sends are read, then the connection is dropped without an answer
+        self.conversation_faults: dict[str, deque[Fault]] = {}  # faults for one conversation only
         self._ids = itertools.count(1)
         self._server: TestServer | None = None
         app = web.Application()
@@ -78,8 +83,22 @@ class FakeConnector:
         return self
 
     async def close(self) -> None:
+        self.release()
         if self._server:
             await self._server.close()
+
+    def fail_conversation(self, conversation_id: str, status: int, times: int = 1) -> None:
+        """Answer the next `times` calls for one conversation with `status`."""
+        self.conversation_faults.setdefault(conversation_id, deque()).extend(Fault(status) for _ in range(times))
+
+    def hang(self, conversation_id: str) -> None:
+        """Requests for this conversation get no answer until `release()` (a slow or stuck chat)."""
+        self.hanging.add(conversation_id)
+        self._released.clear()
+
+    def release(self) -> None:
+        self.hanging.clear()
+        self._released.set()
 
     @property
     def url(self) -> str:
@@ -103,6 +122,17 @@ class FakeConnector:
         raw = await request.read()
         body = json.loads(raw) if raw else None
         self.calls.append(Call(request.method, request.path, body, dict(request.headers)))
+        parts = request.path.split("/")
+        if len(parts) > 3 and parts[3] in self.hanging:
+            await self._released.wait()
+        if self.drops and request.method == "POST" and "/activities" in request.path:
+            self.drops -= 1
+            request.transport.abort()  # Teams took the message, then the connection went: no answer
+            return web.Response(status=201)
+        own = self.conversation_faults.get(parts[3]) if len(parts) > 3 else None
+        if own:
+            fault = own.popleft()
+            return web.json_response({"error": {"code": "Fault", "message": "injected"}}, status=fault.status)
         if self.faults:
             fault = self.faults.popleft()
             error = {"error": {"code": "Fault", "message": "injected"}}

@@ -1,6 +1,7 @@
 """Authentication on: a loopback OpenID document and signing key; every bad token is a 401, never a 500."""
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -154,6 +155,74 @@ async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(op
         body = message(worker, connector.url, "help")
         response = await harness.post(body, {"Authorization": f"Bearer {token(body['serviceUrl'])}"})
         assert response.status == 401
+        assert connector.calls == []
+    finally:
+        await harness.stop()
+
+
+# Strangers claiming any issuer, with the key endpoints unreachable --------------------------------------------
+
+EMULATOR_ISSUER = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
+FORGED = {
+    "channel": {"iss": ISSUER, "aud": APP_ID},
+    "emulator": {"iss": EMULATOR_ISSUER, "aud": APP_ID, "appid": str(uuid.uuid4()), "ver": "1.0"},
+    "skill": {"iss": EMULATOR_ISSUER, "aud": APP_ID, "appid": str(uuid.uuid4()), "ver": "2.0", "azp": "x"},
+    "government": {"iss": "https://api.botframework.us", "aud": APP_ID},
+}
+
+
+@pytest.fixture
+async def stalled_keys(monkeypatch):
+    """Every issuer's key document sits behind a server that accepts connections and never answers."""
+    from botframework.connector.auth import AuthenticationConstants, GovernmentConstants
+
+    from bot import channel
+
+    stall = asyncio.Event()
+
+    async def never(_request):
+        await stall.wait()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", never)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url("/openid"))
+    for target, name in ((ChannelValidation, "open_id_metadata_endpoint"),
+                         (AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
+                         (AuthenticationConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
+                         (GovernmentConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
+                         (GovernmentConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL")):
+        monkeypatch.setattr(target, name, url)
+    monkeypatch.setattr(channel, "OPENID_TIMEOUT_SECONDS", 2)
+    JwtTokenExtractor.metadataCache.pop(url, None)
+    yield url
+    JwtTokenExtractor.metadataCache.pop(url, None)
+    stall.set()
+    await server.close()
+
+
+@pytest.mark.parametrize("issuer", sorted(FORGED))
+async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(stalled_keys, tmp_path, connector,
+                                                                            worker, issuer):
+    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d",
+                        service_url_hosts=("127.0.0.1",))
+    harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
+    try:
+        body = message(worker, connector.url, "help")
+        now = int(time.time())
+        claims = {**FORGED[issuer], "exp": now + 600, "nbf": now - 60, "serviceurl": body["serviceUrl"]}
+        forged = jwt.encode(claims, OTHER_KEY, algorithm="RS256", headers={"kid": KID})
+        pending = asyncio.create_task(harness.post(body, {"Authorization": f"Bearer {forged}"}))
+        await asyncio.sleep(0.05)  # the forged request is now waiting on the stalled key endpoint
+        started = time.perf_counter()
+        health = await harness.client.get("/healthz")
+        assert health.status == 200 and time.perf_counter() - started < 0.5
+        assert (await pending).status == 401
+        again = time.perf_counter()  # after a failed fetch, the next stranger is refused at once
+        assert (await harness.post(body, {"Authorization": f"Bearer {forged}"})).status == 401
+        assert time.perf_counter() - again < 0.5
         assert connector.calls == []
     finally:
         await harness.stop()

@@ -179,7 +179,10 @@ async def test_key_rotation_reads_old_and_writes_new(settings, key, tmp_path):
 
 
 async def test_a_full_conversation_leaves_no_personal_data_in_the_logs(h, worker, caplog):
+    from bot import log_privacy
+
     caplog.set_level(logging.DEBUG)
+    log_privacy.install([caplog.handler])  # as configure_logging does for the bot's own handlers
     supervisor = Person.make("Sam Supervisor")
     await rich_history(h, worker, supervisor)
     await h.say(worker, "I want to end it all")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
 from typing import Annotated, Literal
 
@@ -76,6 +75,8 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.supervisor_note": {"note"},
     "sharing.preview": {"name"},
     "sharing.sent": {"name"},
+    "sharing.sending": {"name"},
+    "sharing.nomination_undelivered": {"name"},
     "sharing.sent_auto": {"name"},
     "sharing.undelivered": {"name"},
     "sharing.acknowledged": {"name"},
@@ -98,13 +99,18 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-_SPACES = re.compile(r"\s+")
-_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
-
-
 def normalise_command(text: str) -> str:
-    """Lower-case, single-spaced, without surrounding punctuation: how typed commands are matched."""
-    return _SPACES.sub(" ", _EDGE_PUNCT.sub("", text.lower())).strip()
+    """Lower-case, single-spaced, without surrounding punctuation: how typed commands are matched.
+
+    Written as plain scans, linear in the length of the text (an anchored regular expression for the
+    edges took quadratic time on a long run of spaces, and this runs on every typed message)."""
+    lowered = text.lower()
+    start, end = 0, len(lowered)
+    while start < end and not lowered[start].isalnum():
+        start += 1
+    while end > start and not lowered[end - 1].isalnum():
+        end -= 1
+    return " ".join(lowered[start:end].split())
 
 
 class Strict(BaseModel):
@@ -158,6 +164,7 @@ class CheckinMessages(Strict):
     incomplete: Text
     incomplete_typed: Text
     already_saved: Text
+    interrupted: Text
     closed: Text
     nothing_open: Text
 
@@ -309,6 +316,7 @@ class SharingMessages(Strict):
     not_yourself: Text
     declined_before: Text
     unreachable: Text
+    nomination_undelivered: Text
     nominated_you: Text
     what_you_will_see: Text
     accept_button: Text
@@ -343,6 +351,7 @@ class SharingMessages(Strict):
     change_who_button: Text
     stop_asking_button: Text
     sent: Text
+    sending: Text
     sent_auto: Text
     undelivered: Text
     not_now: Text
@@ -433,6 +442,8 @@ class MessagesFile(Strict):
     help_now_hope: Text
     not_monitored: Text
     hidden: Text
+    already_done: Text
+    too_long: Text
     buttons: Buttons
     checkin: CheckinMessages
     settings: SettingsMessages

@@ -67,6 +67,7 @@ class Classifier:
         self.lexicon = lexicon
         self._patterns = patterns
         self._index, self._anywhere = build_index(patterns)
+        self._starts = frozenset(self._index)
         self._cues = cues
 
     @classmethod
@@ -125,7 +126,9 @@ class Classifier:
     def _verdicts(self, clause: Clause) -> list[tuple[Pattern, int, int, Answer | None]]:
         """Every match in the clause with the answer it gives (None for idioms and cue phrases)."""
         tokens = clause.tokens
-        matches = clause_matches(self._patterns, self._index, self._anywhere, clause)
+        matches = clause_matches(self._patterns, self._index, self._anywhere, clause, self._starts)
+        if not matches:
+            return []
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
         history = any(p.kind == "past" for p, _, _ in matches) and not any(
             t.raw in self._cues.present for t in tokens)

@@ -96,6 +96,10 @@ class Lexicon:
     _deletes: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     _cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._longest_mend = max((len(k) for k in self.mend), default=0)
+        self._mend_starts = frozenset(k[0] for k in self.mend)
+
     @classmethod
     def build(cls, mend: Mapping[str, str], forms: Mapping[str, str], ignore: Iterable[str],
               breaks: Iterable[str], self_words: Iterable[str] = (), other_words: Iterable[str] = (),
@@ -166,13 +170,19 @@ class Lexicon:
 
     def _mend(self, pieces: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
         """Expand contractions, then rewrite shorthand and misspellings (longest match first)."""
+        if not pieces:
+            return []
         expanded: list[tuple[str, str | None]] = []
         for word, q in pieces:
             expanded += [(w, q) for w in _expand(word)]
-        longest = max((len(k) for k in self.mend), default=0)
+        longest = self._longest_mend
         out: list[tuple[str, str | None]] = []
         i = 0
         while i < len(expanded):
+            if expanded[i][0] not in self._mend_starts:
+                out.append(expanded[i])
+                i += 1
+                continue
             for size in range(min(longest, len(expanded) - i), 0, -1):
                 key = tuple(w for w, _ in expanded[i:i + size])
                 replacement = self.mend.get(key)

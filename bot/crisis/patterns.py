@@ -360,11 +360,14 @@ class _Parser:
 
 
 def clause_matches(patterns: Sequence[Pattern], index: Mapping[str, list[int]], anywhere: list[int],
-                   clause: Clause) -> list[tuple[Pattern, int, int]]:
-    """Every (pattern, start, end) match in one clause, trying only patterns that can start there."""
+                   clause: Clause, starts: frozenset[str] = frozenset()) -> list[tuple[Pattern, int, int]]:
+    """Every (pattern, start, end) match in one clause, trying only patterns that can start there.
+    `starts` is the set of ids any indexed pattern starts with (the index's keys, as a set)."""
     tokens = clause.tokens
     present = frozenset().union(*(t.ids for t in tokens))
     possible: dict[int, bool] = {}
+    if present.isdisjoint(starts or frozenset(index)) and not any(patterns[n].possible(present) for n in anywhere):
+        return []  # no word here can start a pattern: the common case, checked in one step
     found = []
     for start, token in enumerate(tokens):
         candidates = set(anywhere)

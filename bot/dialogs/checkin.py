@@ -107,7 +107,7 @@ class CheckinDialogs:
         m = content.messages.checkin
         actions = [cards.action(m.prompt_button, "checkin_prompt"), cards.action(m.guide_button, "checkin_guide"),
                    cards.command_action(content.command("my_plan").title, "my_plan"),
-                   cards.action(content.messages.agenda.take_button, "agenda_add_checkin")]
+                   cards.action(content.messages.agenda.take_button, "agenda_add_checkin", once=cards.once())]
         await send_card(turn, cards.card([cards.text_block(m.thanks)], actions, m.thanks))
         if result.band == "very_low":
             await send_help_now(turn, content)

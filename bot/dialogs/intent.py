@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable
 
 PID_KEY = "wellbeing.pid"
 # Card fields the bot itself puts in buttons; everything else in a card submit was typed or chosen.
-MACHINE_KEYS = {"action", "command", "nonce", "topic", "weeks", "id", "worker", "link", "request", "target"}
+MACHINE_KEYS = {"action", "command", "nonce", "topic", "weeks", "id", "worker", "link", "request", "target", "once"}
 
 
 def pid_of(turn) -> str:

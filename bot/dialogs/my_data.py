@@ -147,8 +147,8 @@ class MyDataDialogs:
         for other in erasure.workers_told:
             worker = await self._workers.get(other)
             if worker and worker.installed:
-                await self._messenger.send(worker, [Outgoing(text=content.messages.privacy.supervisor_gone)])
+                await self._messenger.deliver(worker, [Outgoing(text=content.messages.privacy.supervisor_gone)])
         if erasure.supervisor_told:
             supervisor = await self._workers.get(erasure.supervisor_told)
             if supervisor and supervisor.installed:
-                await self._messenger.send(supervisor, [Outgoing(text=content.messages.sharing.link_ended)])
+                await self._messenger.deliver(supervisor, [Outgoing(text=content.messages.sharing.link_ended)])

@@ -30,9 +30,9 @@ class ReflectDialogs:
         chosen = [prompts[(start + i) % len(prompts)] for i in range(min(PROMPTS_PER_REFLECTION, len(prompts)))]
         body = [cards.text_block(m.intro)] + [cards.text_block(f"- {p.text}", weight="Bolder") for p in chosen]
         body += cards.multiline_input("thoughts", m.notes_label)
-        actions = [cards.submit(m.save_button, "reflect_save"), cards.action(m.done_button, "reflect_done"),
-                   cards.submit(content.messages.agenda.take_button, "agenda_add_reflection"),
-                   cards.help_now_action(content)]
+        once = cards.once()
+        actions = [cards.submit(m.save_button, "reflect_save", once=once), cards.action(m.done_button, "reflect_done"),
+                   cards.submit(content.messages.agenda.take_button, "agenda_add_reflection", once=once)]
         await send_card(turn, cards.card(body, actions, "\n".join([m.intro] + [p.text for p in chosen])))
 
     async def save(self, turn: TurnContext, intent: Intent) -> None:

@@ -1,13 +1,17 @@
 """Routes each turn: interruptions first, then the flow in progress, then a new command."""
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Awaitable, Callable
 
 from botbuilder.core import StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
 
+from ..clock import Clock
 from ..content import Content
-from .intent import Handler, Intent
+from ..private_records import CardActions
+from .intent import MACHINE_KEYS, Handler, Intent, pid_of
 from .replies import ONE_TURN
 
 # Commands that answer at once without ending a flow in progress; the flow then asks again.
@@ -25,8 +29,11 @@ class Router:
 
     def __init__(self, dialog_state: StatePropertyAccessor, content: Callable[[], Content], *,
                  commands: dict[str, Handler] | None = None, actions: dict[str, Handler] | None = None,
-                 text: list[TextHandler] | None = None, flows: dict[str, Dialog] | None = None):
+                 text: list[TextHandler] | None = None, flows: dict[str, Dialog] | None = None,
+                 acted: CardActions | None = None, clock: Clock | None = None):
         self._content = content
+        self._acted = acted
+        self._clock = clock
         self._commands = commands or {}
         self._actions = actions or {}
         self._text = text or []
@@ -44,7 +51,11 @@ class Router:
             handler = self._actions.get(action) if isinstance(action, str) else None
             if handler is None:
                 return False
-            await handler(turn, intent)
+            once = intent.values.get("once")
+            if isinstance(once, str) and once and self._acted is not None:
+                await self._act_once(turn, intent, handler, once_key(once, intent))
+            else:
+                await handler(turn, intent)
             return True
         dc = await self._dialogs.create_context(turn)
         if dc.active_dialog is not None:
@@ -60,6 +71,16 @@ class Router:
                 await dc.cancel_all_dialogs()
         return await self._start(dc, turn, intent, content)
 
+    async def _act_once(self, turn: TurnContext, intent: Intent, handler: Handler, key: str) -> None:
+        """A one-time button: act the first time only; a repeat press (a double click, or the same card
+        delivered twice) gets a short answer and changes nothing. Turns of one worker never overlap."""
+        pid = pid_of(turn)
+        if await self._acted.done(pid, key):
+            await turn.send_activity(self._content().messages.already_done)
+            return
+        await handler(turn, intent)
+        await self._acted.record(pid, key, self._clock.now())
+
     async def _start(self, dc, turn: TurnContext, intent: Intent, content: Content) -> bool:
         if intent.command in self._flows:
             await dc.begin_dialog(self._flows[intent.command], intent)
@@ -73,3 +94,10 @@ class Router:
                     return True
             return False
         return True
+
+
+def once_key(once: str, intent: Intent) -> str:
+    """A one-time button's key: its card's token and what was typed with it, so pressing "Add" twice on
+    the same words adds once, while adding something else from the same card still works."""
+    typed = {k: v for k, v in intent.values.items() if k not in MACHINE_KEYS and k != "once"}
+    return hashlib.sha256(json.dumps([once, typed], sort_keys=True, default=str).encode()).hexdigest()[:24]

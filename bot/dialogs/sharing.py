@@ -110,7 +110,7 @@ class SharingDialogs:
             actions = [cards.action(m.turn_off_button, "sharing_off")]
         else:
             body += cards.choice_input("mode", m.mode_label, [("ask", m.mode_ask), ("auto", m.mode_auto)], "ask")
-            actions = [cards.submit(m.turn_on_button, "sharing_on")]
+            actions = [cards.submit(m.turn_on_button, "sharing_on", once=cards.once())]
         actions.append(cards.help_now_action(content))
         await send_card(turn, cards.card(body, actions, body[0]["text"]))
 
@@ -153,7 +153,7 @@ class SharingDialogs:
             actions = [cards.action(m.keep_button, "link_keep"), cards.action(m.end_button, "link_end"),
                        cards.command_action(m.change_who_button, "supervisor")]
             await send_card(turn, cards.card([cards.text_block(text)], actions, text))
-        elif outcome.status == "sent_auto":
+        elif outcome.status in ("sent_auto", "sending"):
             await turn.send_activity(content.text("sharing.sent_auto", name=outcome.name))
         elif outcome.status == "undelivered":
             await turn.send_activity(content.text("sharing.undelivered", name=outcome.name))
@@ -176,6 +176,7 @@ class SharingDialogs:
         outcome = await self._service.send(pid_of(turn), str(intent.values.get("request", "")),
                                            str(intent.values.get("note", "")))
         texts = {"sent": content.text("sharing.sent", name=outcome.name),
+                 "sending": content.text("sharing.sending", name=outcome.name),
                  "undelivered": content.text("sharing.undelivered", name=outcome.name),
                  "blocked": m.blocked, "already_answered": m.already_answered, "not_for_you": m.not_for_you}
         await turn.send_activity(texts[outcome.status])

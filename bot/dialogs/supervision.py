@@ -46,7 +46,7 @@ class SupervisionDialogs:
         if entries:
             body.append(cards.text_block(m.share_hint, isSubtle=True))
         body += cards.multiline_input("item", m.add_label)
-        actions = [cards.submit(m.add_button, "agenda_add"), cards.hide_action(content)]
+        actions = [cards.submit(m.add_button, "agenda_add", once=cards.once()), cards.hide_action(content)]
         if entries:
             actions.append(cards.action(m.clear_button, "agenda_clear"))
         fallback = "\n".join([m.title] + [f"- {e.text}" for e in entries])
