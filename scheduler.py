@@ -1,44 +1,83 @@
-"""The scheduler: one tick a minute asks the domain what is due now. No per-worker jobs.
+"""Every piece of timed work the bot does, declared in one place (`timed_work`), and the one clock that
+drives it: an APScheduler job at the start of every minute runs whatever is due at that minute.
 
-Per-worker schedules are data, not APScheduler jobs, so restarts, daylight-saving double fires and
-a second process are harmless, and catch-up after downtime is the domain's own explicit rule.
+Per-worker schedules are data, not APScheduler jobs: the tick asks the domain what is due now, so
+restarts and daylight-saving double fires are harmless and catch-up after downtime is the domain's own
+explicit rule. A data folder belongs to one process (bot/storage.py), so no two ticks share a folder.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.assembly import Wellbeing
 from bot.clock import Clock
 
 log = logging.getLogger("bot.scheduler")
-DueWork = Callable[[datetime], Awaitable[None]]
+Work = Callable[[datetime], Awaitable[object]]
+
+
+def every_minute(now: datetime) -> bool:
+    return True
+
+
+def hourly(now: datetime) -> bool:
+    return now.minute == 0
+
+
+def daily_at(hour: int, minute: int = 0) -> Callable[[datetime], bool]:
+    def due(now: datetime) -> bool:
+        return now.hour == hour and now.minute == minute
+
+    return due
+
+
+@dataclass(frozen=True)
+class TimedWork:
+    name: str
+    due: Callable[[datetime], bool]  # at which minutes (UTC) it runs
+    run: Work
+
+
+def timed_work(bot: Wellbeing) -> list[TimedWork]:
+    """All of it. Each is idempotent: running it twice in a minute changes nothing the second time."""
+    return [
+        # Check-ins due now, reminders, and expiring what was never answered (docs/checkins.md).
+        TimedWork("checkins", every_minute, bot.prompting.send_due),
+        # A request unacknowledged after the working days in rules.yaml: offer the worker a nudge.
+        TimedWork("supervisor_follow_ups", hourly, bot.requests.offer_nudges),
+        # A named person due for re-confirmation (every few months): ask the worker once.
+        TimedWork("link_reconfirmation", hourly, bot.links.ask_to_reconfirm),
+        # Delete what is past its retention period (docs/privacy.md), at 03:00 UTC.
+        TimedWork("retention", daily_at(3), bot.retention.run),
+    ]
 
 
 class Ticker:
-    """Runs each registered piece of due work once per tick, with the clock's time."""
+    """Runs each piece of timed work that is due, once per tick, with the clock's time."""
 
-    def __init__(self, clock: Clock):
+    def __init__(self, clock: Clock, work: list[TimedWork]):
         self._clock = clock
-        self._work: list[tuple[str, DueWork]] = []
+        self._work = work
         self.last_tick: datetime | None = None
 
-    def add(self, name: str, work: DueWork) -> None:
-        """Register work to run every tick (e.g. sending due check-in prompts)."""
-        self._work.append((name, work))
-
     async def tick(self) -> None:
-        """One tick: each piece of work runs even if another fails."""
+        """One tick: each due piece of work runs even if another fails."""
         now = self._clock.now()
         self.last_tick = now
-        for name, work in self._work:
+        for work in self._work:
+            if not work.due(now):
+                continue
             try:
-                await work(now)
+                await work.run(now)
             except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
-                log.error("tick_work_failed work=%s error=%s", name, type(exc).__name__)
+                log.error("tick_work_failed work=%s error=%s", work.name, type(exc).__name__)
 
 
 def build_scheduler() -> AsyncIOScheduler:
@@ -48,5 +87,12 @@ def build_scheduler() -> AsyncIOScheduler:
 
 def register_jobs(scheduler: AsyncIOScheduler, ticker: Ticker) -> None:
     """One job, at the start of every minute. A missed minute is coalesced, never replayed in a burst."""
-    scheduler.add_job(ticker.tick, CronTrigger(second=0, timezone="UTC"), id="tick", replace_existing=True,
-                      coalesce=True, max_instances=1, misfire_grace_time=30)
+    scheduler.add_job(
+        ticker.tick,
+        CronTrigger(second=0, timezone="UTC"),
+        id="tick",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=30,
+    )

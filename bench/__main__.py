@@ -1,4 +1,5 @@
 """`python -m bench`: run every benchmark and print ratios."""
+
 import asyncio
 import logging
 

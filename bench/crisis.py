@@ -3,6 +3,7 @@
 Growth is printed as a ratio: the cost per character of a long message over that of a short one, both
 measured in this run (1.0 means strictly linear; the guard must never grow faster than that).
 """
+
 from __future__ import annotations
 
 import time

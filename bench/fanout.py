@@ -2,13 +2,14 @@
 enforces Teams' rate limits and injects faults. Reports delivered, duplicates, lost, the achieved
 rate against the configured ceiling, and the longest event-loop stall; then the raw rate with every
 limit lifted, to show the bot is not the bottleneck."""
+
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import os
-import statistics
 import random
+import statistics
 import tempfile
 import time
 from collections import Counter, deque
@@ -21,15 +22,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.messenger import SendLimits
-from bot.repositories import WorkerContact
-from bot.web import SERVICES
-
+from bot.records.workers import WorkerContact
+from bot.teams.messenger import SendLimits
+from bot.teams.web import SERVICES
 from tests.teams import Person, message
 
 from .loop_monitor import LoopMonitor
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DUE = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 TEAMS_TENANT_PER_SECOND = 50
@@ -66,9 +66,10 @@ class LimitedConnector:
             await asyncio.sleep(3600)
         now = time.monotonic()
         status = 201
-        if self.limited and (self._over(self.window, now, TEAMS_TENANT_PER_SECOND)
-                             or self._over(self.per_conversation.setdefault(cid, deque()), now,
-                                           TEAMS_CONVERSATION_PER_SECOND)):
+        if self.limited and (
+            self._over(self.window, now, TEAMS_TENANT_PER_SECOND)
+            or self._over(self.per_conversation.setdefault(cid, deque()), now, TEAMS_CONVERSATION_PER_SECOND)
+        ):
             status = 429
         elif self.rng.random() < self.fault_429:
             status = 429
@@ -76,8 +77,9 @@ class LimitedConnector:
             status = 503
         self.answers[status] += 1
         if status != 201:
-            return web.json_response({"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": "1"}
-                                     if status == 429 else {})
+            return web.json_response(
+                {"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": "1"} if status == 429 else {}
+            )
         self.window.append(now)
         self.per_conversation.setdefault(cid, deque()).append(now)
         self.delivered[cid] += 1
@@ -91,13 +93,25 @@ class LimitedConnector:
 
 
 async def _seed(services, count: int, service_url: str) -> None:
-    workers, checkins = services.bot._workers, services.bot.checkins
+    workers, checkins = services.bot.records.workers, services.bot.prompting
     for i in range(count):
-        reference = {"activityId": None, "user": {"id": f"29:u{i}"}, "bot": {"id": "28:bot"},
-                     "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
-                     "channelId": "msteams", "serviceUrl": service_url}
-        contact = WorkerContact(f"29:u{i}", f"{i:08d}-0000-0000-0000-000000000000", "tenant",
-                                f"a:c{i}", service_url, f"Worker {i}", lambda r=reference: r)
+        reference = {
+            "activityId": None,
+            "user": {"id": f"29:u{i}"},
+            "bot": {"id": "28:bot"},
+            "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
+            "channelId": "msteams",
+            "serviceUrl": service_url,
+        }
+        contact = WorkerContact(
+            f"29:u{i}",
+            f"{i:08d}-0000-0000-0000-000000000000",
+            "tenant",
+            f"a:c{i}",
+            service_url,
+            f"Worker {i}",
+            lambda r=reference: r,
+        )
         worker = await workers.remember(contact, START)
         await checkins.schedule_for(worker.pid)
 
@@ -108,7 +122,9 @@ async def run_one(count: int, limited: bool, limits: SendLimits) -> dict:
     clock = DueClock(START)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        seeding = TestServer(create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1")
+        seeding = TestServer(
+            create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1"
+        )
         await seeding.start_server()
         await _seed(seeding.app[SERVICES], count, str(connector.server.make_url("/")))
         await seeding.close()
@@ -122,14 +138,22 @@ async def run_one(count: int, limited: bool, limits: SendLimits) -> dict:
         services = app[SERVICES]
         started = time.perf_counter()
         async with LoopMonitor() as monitor:
-            report = await services.bot.checkins.send_due(DUE)
+            report = await services.bot.prompting.send_due(DUE)
         elapsed = time.perf_counter() - started
         await server.close()
     await connector.server.close()
     delivered = len(connector.delivered)
-    return {"delivered": delivered, "duplicates": sum(n - 1 for n in connector.delivered.values() if n > 1),
-            "lost": count - delivered, "rate": delivered / elapsed, "elapsed": elapsed, "stall": monitor.longest,
-            "answers": dict(connector.answers), "report": report, "startup": startup}
+    return {
+        "delivered": delivered,
+        "duplicates": sum(n - 1 for n in connector.delivered.values() if n > 1),
+        "lost": count - delivered,
+        "rate": delivered / elapsed,
+        "elapsed": elapsed,
+        "stall": monitor.longest,
+        "answers": dict(connector.answers),
+        "report": report,
+        "startup": startup,
+    }
 
 
 async def _turn_latency(client: TestClient, person: Person, url: str) -> float:
@@ -149,14 +173,21 @@ async def run_hanging(count: int) -> dict:
     clock = DueClock(START)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        seeding = TestServer(create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1")
+        seeding = TestServer(
+            create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1"
+        )
         await seeding.start_server()
         await _seed(seeding.app[SERVICES], count, url)
         await seeding.close()
         clock._now = DUE
-        app = create_app(settings, clock=clock, watch_content=False, run_scheduler=False,
-                         send_limits=SendLimits(per_tenant_per_second=40, concurrency=16),
-                         send_timeout=aiohttp.ClientTimeout(total=5))
+        app = create_app(
+            settings,
+            clock=clock,
+            watch_content=False,
+            run_scheduler=False,
+            send_limits=SendLimits(per_tenant_per_second=40, concurrency=16),
+            send_timeout=aiohttp.ClientTimeout(total=5),
+        )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         person = Person.make("Responsive Worker")
@@ -164,16 +195,22 @@ async def run_hanging(count: int) -> dict:
         idle = [await _turn_latency(client, person, url) for _ in range(30)]
         busy: list[float] = []
         async with LoopMonitor() as monitor:
-            fanout = asyncio.create_task(app[SERVICES].bot.checkins.send_due(DUE))
+            fanout = asyncio.create_task(app[SERVICES].bot.prompting.send_due(DUE))
             while not fanout.done():
                 busy.append(await _turn_latency(client, person, url))
                 await asyncio.sleep(0.2)
             await fanout
         await client.close()
     await connector.server.close()
-    return {"stall": monitor.longest, "idle": statistics.median(idle), "busy": statistics.median(busy),
-            "busy_p95": sorted(busy)[int(0.95 * (len(busy) - 1))], "turns": len(busy),
-            "delivered": len(connector.delivered), "hanging": len(connector.hanging)}
+    return {
+        "stall": monitor.longest,
+        "idle": statistics.median(idle),
+        "busy": statistics.median(busy),
+        "busy_p95": sorted(busy)[int(0.95 * (len(busy) - 1))],
+        "turns": len(busy),
+        "delivered": len(connector.delivered),
+        "hanging": len(connector.hanging),
+    }
 
 
 async def run() -> None:
@@ -182,19 +219,30 @@ async def run() -> None:
     print(f"\nFan-out: {count:,} workers due in the same minute (Teams limits enforced, 5% 429, 1% 503)")
     limited = await run_one(count, True, SendLimits(per_tenant_per_second=ceiling, concurrency=16))
     print(f"  start-up with {count:,} workers (load all, rebuild the due index): {limited['startup']:.1f} s")
-    print(f"  delivered {limited['delivered']:,}, duplicates {limited['duplicates']}, lost {limited['lost']}, "
-          f"in {limited['elapsed']:.0f} s; connector answers {limited['answers']}")
-    print(f"  achieved rate {limited['rate']:.1f}/s = {limited['rate'] / ceiling:.2f}x the configured ceiling "
-          f"({ceiling:.0f}/s); longest event-loop stall {limited['stall'] * 1000:.1f} ms")
-    raw = await run_one(count, False, SendLimits(per_tenant_per_second=100_000, per_conversation_per_second=100_000,
-                                                  concurrency=64))
-    print(f"  limits lifted: {raw['rate']:.0f}/s = {raw['rate'] / ceiling:.1f}x the ceiling "
-          f"(delivered {raw['delivered']:,}, lost {raw['lost']}, longest stall {raw['stall'] * 1000:.1f} ms)")
+    print(
+        f"  delivered {limited['delivered']:,}, duplicates {limited['duplicates']}, lost {limited['lost']}, "
+        f"in {limited['elapsed']:.0f} s; connector answers {limited['answers']}"
+    )
+    print(
+        f"  achieved rate {limited['rate']:.1f}/s = {limited['rate'] / ceiling:.2f}x the configured ceiling "
+        f"({ceiling:.0f}/s); longest event-loop stall {limited['stall'] * 1000:.1f} ms"
+    )
+    raw = await run_one(
+        count, False, SendLimits(per_tenant_per_second=100_000, per_conversation_per_second=100_000, concurrency=64)
+    )
+    print(
+        f"  limits lifted: {raw['rate']:.0f}/s = {raw['rate'] / ceiling:.1f}x the ceiling "
+        f"(delivered {raw['delivered']:,}, lost {raw['lost']}, longest stall {raw['stall'] * 1000:.1f} ms)"
+    )
     hang_count = int(os.environ.get("BENCH_HANGING_WORKERS", "1000"))
     print(f"\nFan-out with stuck chats: {hang_count:,} workers due, every tenth chat never answers")
     stuck = await run_hanging(hang_count)
-    print(f"  delivered {stuck['delivered']:,} (plus {stuck['hanging']} stuck, each given up after its timeout); "
-          f"longest event-loop stall {stuck['stall'] * 1000:.1f} ms (goal: under 50 ms)")
-    print(f"  a worker's turn meanwhile: median {stuck['busy'] * 1000:.1f} ms (p95 {stuck['busy_p95'] * 1000:.1f} ms, "
-          f"{stuck['turns']} turns) vs idle {stuck['idle'] * 1000:.1f} ms = {stuck['busy'] / stuck['idle']:.2f}x "
-          "(goal: within 1.5x)")
+    print(
+        f"  delivered {stuck['delivered']:,} (plus {stuck['hanging']} stuck, each given up after its timeout); "
+        f"longest event-loop stall {stuck['stall'] * 1000:.1f} ms (goal: under 50 ms)"
+    )
+    print(
+        f"  a worker's turn meanwhile: median {stuck['busy'] * 1000:.1f} ms (p95 {stuck['busy_p95'] * 1000:.1f} ms, "
+        f"{stuck['turns']} turns) vs idle {stuck['idle'] * 1000:.1f} ms = {stuck['busy'] / stuck['idle']:.2f}x "
+        "(goal: within 1.5x)"
+    )

@@ -1,4 +1,5 @@
 """Measures the longest event-loop stall while work runs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ class LoopMonitor:
         self.longest = 0.0
         self._task: asyncio.Task | None = None
 
-    async def __aenter__(self) -> "LoopMonitor":
+    async def __aenter__(self) -> LoopMonitor:
         self._task = asyncio.create_task(self._run())
         return self
 

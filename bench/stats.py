@@ -1,4 +1,5 @@
 """Small helpers for latency figures."""
+
 from __future__ import annotations
 
 import statistics
@@ -6,7 +7,7 @@ import statistics
 
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def summary(samples: list[float]) -> dict[str, float]:

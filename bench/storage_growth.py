@@ -1,11 +1,13 @@
 """Storage growth: one worker's write with 1,000 and with 100,000 check-in records already stored."""
+
 from __future__ import annotations
 
 import tempfile
 import time
 from pathlib import Path
 
-from bot.repositories import CheckinRecord, CheckinRepository, Pseudonyms
+from bot.records.checkins import CheckinRecord, CheckinRepository
+from bot.records.workers import Pseudonyms
 from bot.storage import Store
 
 from .loop_monitor import LoopMonitor
@@ -16,7 +18,9 @@ WRITES = 150
 
 
 async def _seed(repo: CheckinRepository, pids: list[str]) -> None:
-    batch = [CheckinRecord(date=f"2026-{1 + i % 12:02d}-01", instrument="who5", total=i % 26) for i in range(PER_WORKER)]
+    batch = [
+        CheckinRecord(date=f"2026-{1 + i % 12:02d}-01", instrument="who5", total=i % 26) for i in range(PER_WORKER)
+    ]
     for pid in pids:
         await repo.add_many(pid, batch)
 
@@ -46,5 +50,7 @@ async def run() -> None:
     large = await measure(100_000)
     for label, r in (("1,000", small), ("100,000", large)):
         print(f"{label:>10} records: median {ms(r['median'])}, p99 {ms(r['p99'])}, longest loop stall {ms(r['stall'])}")
-    print(f"ratio 100,000 / 1,000: median {large['median'] / small['median']:.2f}x, "
-          f"p99 {large['p99'] / small['p99']:.2f}x (goal: under 2, flat)")
+    print(
+        f"ratio 100,000 / 1,000: median {large['median'] / small['median']:.2f}x, "
+        f"p99 {large['p99'] / small['p99']:.2f}x (goal: under 2, flat)"
+    )

@@ -1,4 +1,5 @@
 """Turn cost: our message turn through the real endpoint vs a minimal echo bot on the same adapter."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,11 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
 
 from app import create_app
-from bot import cards
-from bot.channel import Channel
-from bot.content import load_content
+from bot.cards.help import help_card as build_help_card
 from bot.config import Settings
-from bot.web import SERVICES, Services, add_routes
+from bot.content import load_content
+from bot.teams.channel import Channel
+from bot.teams.web import SERVICES, Services, add_routes
 from tests.fake_connector import FakeConnector
 from tests.teams import Person, message
 
@@ -39,7 +40,14 @@ def echo_app(settings: Settings, card: dict | None = None) -> web.Application:
     """A minimal echo bot on the same adapter and endpoint as ours: no storage, content or dialogs."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     add_routes(app)
-    app[SERVICES] = Services(channel=Channel(settings), bot=EchoBot(card), store=None, scheduler=None)
+    # Only the channel and handler are used by POST /api/messages.
+    app[SERVICES] = Services(
+        channel=Channel(settings),
+        handler=EchoBot(card),
+        bot=None,
+        messenger=None,  # type: ignore[arg-type]
+        store=None,
+    )  # type: ignore[arg-type]
     return app
 
 
@@ -77,7 +85,7 @@ async def run() -> None:
     try:
         print("Turn cost: 'help' through POST /api/messages -> CloudAdapter -> fake connector (loopback)")
         print(f"{'concurrency':>12} {'bot':>5} {'median':>10} {'p99':>10} {'turns/s':>9}")
-        help_card = cards.help_card(load_content())
+        help_card = build_help_card(load_content())
         for concurrency, turns in ((1, 300), (50, 1000)):
             with tempfile.TemporaryDirectory() as tmp:
                 settings = Settings(data_dir=Path(tmp))
@@ -87,9 +95,13 @@ async def run() -> None:
             for name, r in (("echo", echo), ("card", same), ("ours", ours)):
                 print(f"{concurrency:>12} {name:>5} {ms(r['median']):>10} {ms(r['p99']):>10} {r['tps']:>9.0f}")
             for name, base in (("echo (text)", echo), ("echo (same card)", same)):
-                print(f"{'':>12} ours / {name}: median {ours['median'] / base['median']:.2f}x, "
-                      f"p99 {ours['p99'] / base['p99']:.2f}x, throughput {base['tps'] / ours['tps']:.2f}x cost")
-        print("(goal: within 1.5x. 'echo (same card)' replies with our help card, so its ratio is the cost of\n"
-              " our own routing, storage and state; 'echo (text)' also includes the SDK serialising the card.)")
+                print(
+                    f"{'':>12} ours / {name}: median {ours['median'] / base['median']:.2f}x, "
+                    f"p99 {ours['p99'] / base['p99']:.2f}x, throughput {base['tps'] / ours['tps']:.2f}x cost"
+                )
+        print(
+            "(goal: within 1.5x. 'echo (same card)' replies with our help card, so its ratio is the cost of\n"
+            " our own routing, storage and state; 'echo (text)' also includes the SDK serialising the card.)"
+        )
     finally:
         await connector.close()

@@ -1,11 +1,12 @@
 """Settings: read from the environment once, validated, then frozen."""
+
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
@@ -71,23 +72,23 @@ class Settings:
 
     # The SDK reads these attribute names from its configuration object.
     @property
-    def APP_ID(self) -> str:  # noqa: N802
+    def APP_ID(self) -> str:
         return self.app_id
 
     @property
-    def APP_PASSWORD(self) -> str:  # noqa: N802
+    def APP_PASSWORD(self) -> str:
         return self.app_password
 
     @property
-    def APP_TYPE(self) -> str:  # noqa: N802
+    def APP_TYPE(self) -> str:
         return self.app_type
 
     @property
-    def APP_TENANTID(self) -> str:  # noqa: N802
+    def APP_TENANTID(self) -> str:
         return self.tenant_id
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Build settings from an environment mapping, or raise ConfigError naming every bad setting."""
         problems: list[str] = []
         get = lambda name, default="": (environ.get(name) or default).strip()  # noqa: E731
@@ -101,13 +102,20 @@ class Settings:
             app_type = "SingleTenant"
         if app_id:
             if not _GUID.match(app_id):
-                problems.append("MicrosoftAppId must be the Azure Bot's app id, a GUID like 00000000-0000-0000-0000-000000000000.")
+                problems.append(
+                    "MicrosoftAppId must be the Azure Bot's app id, a GUID like 00000000-0000-0000-0000-000000000000."
+                )
             if app_type != "UserAssignedMSI" and not password:
                 problems.append("MicrosoftAppPassword is empty: set the client secret of the app registration.")
             if app_type in ("SingleTenant", "UserAssignedMSI") and not _GUID.match(tenant):
-                problems.append(f"MicrosoftAppTenantId must be your Entra tenant id (a GUID) when MicrosoftAppType is {app_type}.")
+                problems.append(
+                    f"MicrosoftAppTenantId must be your Entra tenant id (a GUID) when MicrosoftAppType is {app_type}."
+                )
         elif password or tenant:
-            problems.append("MicrosoftAppPassword or MicrosoftAppTenantId is set but MicrosoftAppId is empty: set all three, or none for local mode.")
+            problems.append(
+                "MicrosoftAppPassword or MicrosoftAppTenantId is set but MicrosoftAppId is empty: set all three, "
+                "or none for local mode."
+            )
 
         host = get("HOST", "127.0.0.1")
         if not app_id and not is_loopback(host):
@@ -116,7 +124,9 @@ class Settings:
                 "so it only listens on 127.0.0.1 (anyone who could reach it could pretend to be any user)."
             )
         port = _parse_int(get("PORT", "3978"), "PORT", 1, 65535, problems)
-        max_body = _parse_int(get("MAX_BODY_BYTES", str(256 * 1024)), "MAX_BODY_BYTES", 4096, 10 * 1024 * 1024, problems)
+        max_body = _parse_int(
+            get("MAX_BODY_BYTES", str(256 * 1024)), "MAX_BODY_BYTES", 4096, 10 * 1024 * 1024, problems
+        )
 
         timezone = get("TIMEZONE", "Europe/London")
         try:
@@ -127,8 +137,9 @@ class Settings:
         admin_ids = frozenset(a.strip().lower() for a in get("ADMIN_IDS").split(",") if a.strip())
         bad_admins = [a for a in admin_ids if not _GUID.match(a)]
         if bad_admins:
-            problems.append("ADMIN_IDS must be Entra object ids (GUIDs), comma-separated; "
-                            f"{len(bad_admins)} entry(ies) are not.")
+            problems.append(
+                f"ADMIN_IDS must be Entra object ids (GUIDs), comma-separated; {len(bad_admins)} entry(ies) are not."
+            )
 
         hosts = tuple(h.strip().lower() for h in get("SERVICE_URL_HOSTS").split(",") if h.strip())
         level = get("LOG_LEVEL", "INFO").upper()
@@ -142,8 +153,10 @@ class Settings:
 
                 Fernet(key.encode())
             except (ValueError, TypeError):
-                problems.append("DATA_KEYS must be Fernet keys (44 characters, made with "
-                                "`python -m bot.keys`), comma-separated, newest first.")
+                problems.append(
+                    "DATA_KEYS must be Fernet keys (44 characters, made with "
+                    "`python -m bot.keys`), comma-separated, newest first."
+                )
                 break
         request_timeout = _parse_int(get("REQUEST_TIMEOUT_SECONDS", "15"), "REQUEST_TIMEOUT_SECONDS", 1, 120, problems)
         public_url = get("PUBLIC_URL").rstrip("/")
@@ -152,11 +165,22 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return cls(
-            app_id=app_id, app_password=password, app_type=app_type, tenant_id=tenant, host=host, port=port,
-            data_dir=Path(get("DATA_DIR", "./data")), timezone=timezone, admin_ids=admin_ids,
-            content_dir=Path(content_dir) if content_dir else None, max_body_bytes=max_body,
-            service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS, log_level=level, data_keys=data_keys,
-            public_url=public_url, request_timeout=float(request_timeout),
+            app_id=app_id,
+            app_password=password,
+            app_type=app_type,
+            tenant_id=tenant,
+            host=host,
+            port=port,
+            data_dir=Path(get("DATA_DIR", "./data")),
+            timezone=timezone,
+            admin_ids=admin_ids,
+            content_dir=Path(content_dir) if content_dir else None,
+            max_body_bytes=max_body,
+            service_url_hosts=hosts or DEFAULT_SERVICE_URL_HOSTS,
+            log_level=level,
+            data_keys=data_keys,
+            public_url=public_url,
+            request_timeout=float(request_timeout),
         )
 
 
@@ -183,7 +207,8 @@ PACKAGE_DEFAULTS = {
     "DESCRIPTION_FULL": (
         "A private space for peer workers' own wellbeing: short check-ins at times you choose, the Good "
         "Practice Guide for Peer Working, supervision information and support contacts. Nothing is shared "
-        "without your consent. Not a crisis service and not monitored: in an emergency call 999."),
+        "without your consent. Not a crisis service and not monitored: in an emergency call 999."
+    ),
     "BOT_DOMAIN": "",
 }
 
@@ -196,7 +221,7 @@ class PackageSettings:
     content_dir: Path | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "PackageSettings":
+    def from_env(cls, environ: Mapping[str, str]) -> PackageSettings:
         """MicrosoftAppId is required; TEAMS_APP_ID defaults to it; everything else has a default."""
         problems = []
         app_id = (environ.get("MicrosoftAppId") or "").strip()

@@ -5,8 +5,10 @@
                                   can then be removed; also encrypts a folder that was plain
     python -m bot.keys decrypt    rewrite every data file as plain JSON, before turning DATA_KEYS off
 
-DATA_DIR and DATA_KEYS are read as the bot reads them. Stop the bot first.
+DATA_DIR and DATA_KEYS are read as the bot reads them. Stop the bot first (a running bot holds the folder,
+and this refuses to start while it does).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +17,7 @@ import sys
 from cryptography.fernet import Fernet
 
 from .config import ConfigError, Settings
-from .storage import Cipher, DataFileError, decrypt_folder, encrypt_folder
+from .storage import Cipher, DataFileError, FolderLock, decrypt_folder, encrypt_folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,17 +37,23 @@ def main(argv: list[str] | None = None) -> int:
         print("DATA_KEYS is not set: put the new key first, then any older keys, comma-separated.", file=sys.stderr)
         return 2
     cipher = Cipher(settings.data_keys)
+    lock = FolderLock(settings.data_dir)
     try:
+        lock.acquire()
         if args[0] == "rotate":
             count = encrypt_folder(settings.data_dir, cipher)
-            print(f"{count} data file(s) in {settings.data_dir} now use the first key in DATA_KEYS. "
-                  "Older keys can be removed from DATA_KEYS.")
+            print(
+                f"{count} data file(s) in {settings.data_dir} now use the first key in DATA_KEYS. "
+                "Older keys can be removed from DATA_KEYS."
+            )
         else:
             count = decrypt_folder(settings.data_dir, cipher)
             print(f"{count} data file(s) in {settings.data_dir} are now plain. Start the bot without DATA_KEYS.")
     except DataFileError as exc:
         print(exc, file=sys.stderr)
         return 3
+    finally:
+        lock.release()
     return 0
 
 

@@ -4,6 +4,7 @@ The SDK's HTTP stack (msrest, aiohttp, urllib3) logs request URLs at WARNING and
 Connector URL carries the conversation and activity ids. The filter below sits on the log handlers,
 so it rewrites every record, whoever wrote it, before it is written anywhere.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,17 +6,21 @@ fixed offset. A local time that does not exist (the spring change) resolves to t
 gap; a local time that happens twice (the autumn change) resolves to the first, and a slot is named by
 its local date, so it can only ever be sent once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FREQUENCIES = ("weekly", "fortnightly", "monthly", "off")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 LOOKAHEAD_DAYS = 70
+Band = Literal["ok", "low", "very_low"]
+Decision = Literal["send", "offer", "none"]
 
 
 def parse_hhmm(text: str) -> dt.time:
@@ -64,8 +68,11 @@ def effective(schedule: Schedule) -> Schedule:
 def new_schedule(now: dt.datetime, **fields) -> Schedule:
     """A schedule starting now, with its fortnightly anchor on the first slot day from today."""
     schedule = Schedule(**fields)
-    return replace(schedule, anchor=first_day_on_or_after(schedule.local(now).date(), schedule.day).isoformat(),
-                   active_from=now.astimezone(UTC).isoformat())
+    return replace(
+        schedule,
+        anchor=first_day_on_or_after(schedule.local(now).date(), schedule.day).isoformat(),
+        active_from=now.astimezone(UTC).isoformat(),
+    )
 
 
 def first_day_on_or_after(day: dt.date, weekday: int) -> dt.date:
@@ -139,8 +146,11 @@ def sendable_from(schedule: Schedule, instant: dt.datetime) -> dt.datetime:
         return instant
     today = schedule.local(instant).date()
     # Quiet periods end either at the nightly end time or at midnight (the end of a quiet weekend).
-    ends = sorted(at_local(schedule, today + dt.timedelta(days=d), clock)
-                  for d in range(5) for clock in (schedule.quiet_end, "00:00"))
+    ends = sorted(
+        at_local(schedule, today + dt.timedelta(days=d), clock)
+        for d in range(5)
+        for clock in (schedule.quiet_end, "00:00")
+    )
     return next((e for e in ends if e > instant and not in_quiet_hours(schedule, e)), instant)
 
 
@@ -206,7 +216,9 @@ def is_expired(prompt: PromptState, now: dt.datetime, timing: Timing) -> bool:
     return prompt.status == "open" and prompt.sent is not None and now >= prompt.sent + timing.expire_after
 
 
-def next_check(schedule: Schedule, log: Mapping[str, PromptState], now: dt.datetime, timing: Timing) -> dt.datetime | None:
+def next_check(
+    schedule: Schedule, log: Mapping[str, PromptState], now: dt.datetime, timing: Timing
+) -> dt.datetime | None:
     """When the scheduler should next look at this worker: `now` if something may be actionable already
     (a slot or reminder still inside its catch-up window, a prompt to expire), else the next future event."""
     candidates: list[dt.datetime] = []
@@ -235,6 +247,7 @@ def next_check(schedule: Schedule, log: Mapping[str, PromptState], now: dt.datet
 
 
 # Scoring ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -272,7 +285,7 @@ def score(item_ids: Sequence[str], allowed: Iterable[int], multiplier: int, valu
     return Scored(sum(answers.values()) * multiplier, answers=answers)
 
 
-def band(total: int, low: int, very_low: int) -> str:
+def band(total: int, low: int, very_low: int) -> Band:
     """'very_low', 'low' or 'ok' for a completed check-in (never a label shown to anyone)."""
     if total <= very_low:
         return "very_low"
@@ -281,7 +294,7 @@ def band(total: int, low: int, very_low: int) -> str:
     return "ok"
 
 
-def repeated_low(bands: Sequence[str], consecutive: int = 2, within: int = 2, of_last: int = 3) -> bool:
+def repeated_low(bands: Sequence[Band], consecutive: int = 2, within: int = 2, of_last: int = 3) -> bool:
     """Counted check-ins only, oldest first: the last `consecutive` low, or `within` of the last `of_last`."""
     lowish = [b in ("low", "very_low") for b in bands]
     if len(lowish) >= consecutive and all(lowish[-consecutive:]):
@@ -289,13 +302,13 @@ def repeated_low(bands: Sequence[str], consecutive: int = 2, within: int = 2, of
     return sum(lowish[-of_last:]) >= within
 
 
-def counted(completed: Sequence[tuple[dt.date, str]], today: dt.date, every_days: int, window_days: int) -> list[str]:
+def counted(completed: Sequence[tuple[dt.date, Band]], today: dt.date, every_days: int, window_days: int) -> list[Band]:
     """The bands that count towards "repeated low", oldest first: the latest completed check-in, then
     each next one at least `every_days` before the last one counted, all within `window_days` of today.
 
     `completed` is (local date, band) for completed check-ins of the main instrument, oldest first.
     Check-ins minutes apart are one data point; a year-old check-in is no data point at all."""
-    kept: list[str] = []
+    kept: list[Band] = []
     last: dt.date | None = None
     for day, band_ in reversed(completed):
         if (today - day).days > window_days:
@@ -318,9 +331,16 @@ class RequestRule:
     cool_off: dt.timedelta = dt.timedelta(days=28)
 
 
-def request_decision(completed: Sequence[tuple[dt.date, str]], today: dt.date, now: dt.datetime, mode: str,
-                     last_sent: dt.datetime | None, last_declined: dt.datetime | None, paused: bool,
-                     rule: RequestRule) -> str:
+def request_decision(
+    completed: Sequence[tuple[dt.date, Band]],
+    today: dt.date,
+    now: dt.datetime,
+    mode: str,
+    last_sent: dt.datetime | None,
+    last_declined: dt.datetime | None,
+    paused: bool,
+    rule: RequestRule,
+) -> Decision:
     """After a completed check-in: "send" (only the repeated rule, only in automatic mode), "offer"
     (ask the worker: repeated low, or a single very low check-in), or "none".
 
@@ -344,8 +364,14 @@ def request_decision(completed: Sequence[tuple[dt.date, str]], today: dt.date, n
     return "send" if mode == "auto" and repeated else "offer"
 
 
-def may_send_request(link_status: str | None, link_reconfirm_due: dt.datetime | None, consent_on: bool,
-                     consent_link_matches: bool, paused: bool, now: dt.datetime) -> bool:
+def may_send_request(
+    link_status: str | None,
+    link_reconfirm_due: dt.datetime | None,
+    consent_on: bool,
+    consent_link_matches: bool,
+    paused: bool,
+    now: dt.datetime,
+) -> bool:
     """The only gate for a disclosure, checked at the moment of sending: an accepted, current link,
     sharing consent for that very link, and no pause."""
     link_current = link_status == "active" and (link_reconfirm_due is None or now < link_reconfirm_due)

@@ -3,23 +3,27 @@
 TinyDB's own JSONStorage rewrites its file in place, so a crash mid-write leaves a corrupt file.
 Here every write serialises first, writes a temporary file beside the target, fsyncs it, renames it
 over the target and fsyncs the directory: after a crash the file holds either the old or the new
-data, never a mixture. Data is split into one file per worker (and per dialog-state key), so one
-worker's write costs the same however large the organisation's data grows.
+data, never a mixture. Data is split into one file per worker, so one worker's write costs the same
+however large the organisation's data grows. A data folder belongs to one process (FolderLock).
 
 Disk work runs on a thread pool so it never blocks the event loop; each file has an asyncio lock so
 only one operation touches its TinyDB object at a time (TinyDB is not thread-safe).
 """
+
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
 import re
+import shutil
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -30,6 +34,7 @@ SUFFIX = ".json"
 _TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 _SHARD_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 PROBE = ".probe.json"
+LOCK = ".lock"
 
 
 class DataFileError(Exception):
@@ -123,8 +128,10 @@ def load_json_file(path: Path, cipher: Cipher | None = None) -> dict | None:
         raise DataFileError(restore_advice(path))
     if raw.startswith(FERNET_PREFIX):
         if cipher is None:
-            raise KeyMismatch(f"{path}: the data is encrypted, but no DATA_KEYS is set. Set the key it was "
-                              "encrypted with (see docs/privacy.md, 'Encryption at rest').")
+            raise KeyMismatch(
+                f"{path}: the data is encrypted, but no DATA_KEYS is set. Set the key it was "
+                "encrypted with (see docs/privacy.md, 'Encryption at rest')."
+            )
         raw = cipher.decrypt(raw)
     try:
         data = json.loads(raw)
@@ -230,6 +237,47 @@ class Shard:
         fsync_dir(self.path.parent)
 
 
+class FolderInUse(DataFileError):
+    """Another process holds the data folder."""
+
+
+class FolderLock:
+    """An exclusive lock on a data folder, held for as long as a process uses it.
+
+    Two processes on one folder would each keep their own in-memory copy of the files and overwrite
+    each other's writes, so a second process refuses to start instead. The kernel releases the lock
+    when the holder exits, however it exits (kill -9 included): a stale lock file blocks nothing."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._file: Any = None
+
+    def acquire(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise FolderInUse(
+                f"The data folder {self.root.resolve()} is in use by another bot process (pid "
+                f"{holder}). A data folder belongs to one process: stop the other one first, or give "
+                "this one its own DATA_DIR."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the file releases the lock
+            self._file = None
+
+
 class Store:
     """The bot's data folder: named shards, each a small TinyDB file."""
 
@@ -239,18 +287,28 @@ class Store:
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
         self._probe_ok = False
+        self._lock = FolderLock(self.root)
         self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
 
     async def open(self) -> None:
-        """Create the folder, clean stray temp files and refuse to start on any damaged file."""
+        """Take the folder (one process only), clean stray temp files and refuse to start on any damaged file."""
         await asyncio.get_running_loop().run_in_executor(self._executor, self._open_sync)
 
     def _open_sync(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        try:
+            self._check_files()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _check_files(self) -> None:
         marked = (self.root / MARKER).exists()
         if marked and self._cipher is None:
-            raise KeyMismatch(f"The bot did not start: {self.root} is encrypted ({MARKER}), but no DATA_KEYS is "
-                              "set. Set the key it was encrypted with (see docs/privacy.md, 'Encryption at rest').")
+            raise KeyMismatch(
+                f"The bot did not start: {self.root} is encrypted ({MARKER}), but no DATA_KEYS is "
+                "set. Set the key it was encrypted with (see docs/privacy.md, 'Encryption at rest')."
+            )
         problems, plain = [], []
         for path in self._walk():
             if _TMP.match(path.name) or path.name == PROBE:
@@ -268,13 +326,19 @@ class Store:
             raise DataFileError("\n".join(problems))
         if self._cipher is not None:
             if plain and marked:
-                raise DataFileError("\n".join(
-                    f"{p}: this data file is not encrypted, but the data folder is, so the bot did not write it. "
-                    "Restore the file from your backup (see docs/operations.md, 'Restoring data')." for p in plain))
+                raise DataFileError(
+                    "\n".join(
+                        f"{p}: this data file is not encrypted, but the data folder is, so the bot did not write it. "
+                        "Restore the file from your backup (see docs/operations.md, 'Restoring data')."
+                        for p in plain
+                    )
+                )
             if not marked:
                 self.encrypted_now = encrypt_folder(self.root, self._cipher)
                 if self.encrypted_now:
-                    log.warning("data_encrypted files=%d (DATA_KEYS is now in use for %s)", self.encrypted_now, self.root)
+                    log.warning(
+                        "data_encrypted files=%d (DATA_KEYS is now in use for %s)", self.encrypted_now, self.root
+                    )
         self._check_writable_sync()
 
     def _walk(self) -> Iterable[Path]:
@@ -320,9 +384,20 @@ class Store:
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, scan)
 
+    async def remove_folder(self, prefix: str) -> None:
+        """Delete every shard under the folder `prefix` (records of a kind no longer kept)."""
+        if not _SHARD_NAME.match(prefix):
+            raise ValueError("folder names are lower-case letters, digits, _ and /")
+        for name in [n for n in self._shards if n.startswith(prefix + "/")]:
+            del self._shards[name]
+        await asyncio.get_running_loop().run_in_executor(
+            self._executor, lambda: shutil.rmtree(self.root / prefix, ignore_errors=True)
+        )
+
     async def close(self) -> None:
-        """Finish pending disk work and release the thread pool."""
+        """Finish pending disk work, release the thread pool, and let the folder go."""
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
+        self._lock.release()
 
 
 def first(db: TinyDB, table: str) -> dict[str, Any] | None:

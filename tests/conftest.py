@@ -1,18 +1,24 @@
 """Shared fixtures: settings on a temporary data folder, the fake connector, the real app on loopback."""
+
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
+from bot.clock import FixedClock
 from bot.config import Settings
+from bot.teams.messenger import SendLimits
 from tests.fake_connector import FakeConnector
 from tests.teams import Person, message
 
 ROOT = Path(__file__).resolve().parent.parent
+UTC = dt.UTC
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT)
 
 
 @pytest.fixture
@@ -25,6 +31,8 @@ async def connector():
     fake = await FakeConnector().start()
     yield fake
     await fake.close()
+    problems = fake.card_problems()
+    assert not problems, f"cards that Teams would not render as declared: {problems}"
 
 
 class BotHarness:
@@ -37,7 +45,7 @@ class BotHarness:
         self.server_kwargs = server_kwargs or {}
         self.client: TestClient | None = None
 
-    async def start(self) -> "BotHarness":
+    async def start(self) -> BotHarness:
         app = create_app(self.settings, **{"watch_content": False, **self.app_kwargs})
         server = TestServer(app, host="127.0.0.1")
         await server.start_server(**self.server_kwargs)  # runner options (timeouts) go here, not to TestServer()
@@ -87,3 +95,42 @@ def worker() -> Person:
 
 def replace_settings(settings: Settings, **changes) -> Settings:
     return dataclasses.replace(settings, **changes)
+
+
+class FakeSleep:
+    """Records every wait and moves the clock on instead of sleeping."""
+
+    def __init__(self, clock: FixedClock):
+        self.clock = clock
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.advance(seconds=seconds)
+
+
+@pytest.fixture
+async def harness(settings, connector):
+    clock = FixedClock(START)
+    sleep = FakeSleep(clock)
+    h = await BotHarness(
+        settings,
+        connector,
+        clock=clock,
+        run_scheduler=False,
+        sleep=sleep,
+        send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000),
+    ).start()
+    h.clock, h.sleep = clock, sleep
+    yield h
+    await h.stop()
+
+
+@pytest.fixture
+async def pair(harness):
+    """A worker and the supervisor they will name, both with the bot installed."""
+    worker, supervisor = Person.make("Alex Worker"), Person.make("Sam Supervisor")
+    harness.connector.members[supervisor.user_id] = {"name": supervisor.name, "email": "sam@trust.nhs.uk"}
+    await harness.say(supervisor, "hi")
+    await harness.say(worker, "hi")
+    return harness, worker, supervisor

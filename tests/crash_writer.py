@@ -1,11 +1,12 @@
 """Child process for the crash test: writes numbered records and prints each number once it is durable."""
+
 import asyncio
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.storage import Store  # noqa: E402
+from bot.storage import Store
 
 
 async def main(root: str, start: int) -> None:

@@ -1,4 +1,5 @@
 """A loopback fake of the Bot Connector service: records every call and can answer with faults."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.card_schema import card_problems
 
 
 @dataclass
@@ -30,8 +33,11 @@ class Call:
 
     @property
     def cards(self) -> list[dict]:
-        return [a["content"] for a in (self.body or {}).get("attachments") or []
-                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+        return [
+            a["content"]
+            for a in (self.body or {}).get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
 
     @property
     def words(self) -> str:
@@ -77,7 +83,7 @@ class FakeConnector:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._app = app
 
-    async def start(self) -> "FakeConnector":
+    async def start(self) -> FakeConnector:
         self._server = TestServer(self._app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -114,6 +120,17 @@ class FakeConnector:
         """Activities the bot sent (replies and proactive messages), in order."""
         return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
 
+    def card_problems(self) -> list[str]:
+        """Every card the bot sent, checked against the Adaptive Card schema (after the test: checking
+        inside the handler would slow the event loop the test is timing)."""
+        seen: dict[str, list[str]] = {}
+        for call in self.calls:
+            for card in call.cards:
+                key = json.dumps(card, sort_keys=True)
+                if key not in seen:
+                    seen[key] = card_problems(card)
+        return [p for problems in seen.values() for p in problems]
+
     @property
     def updated(self) -> list[Call]:
         return [c for c in self.calls if c.method == "PUT"]
@@ -140,9 +157,15 @@ class FakeConnector:
         if request.method == "GET" and "/members/" in request.path:
             member = request.path.rsplit("/", 1)[1]
             person = self.members.get(member, {})
-            return web.json_response({"id": member, "name": person.get("name", "Member"),
-                                      "aadObjectId": person.get("aad", member), "email": person.get("email"),
-                                      "userPrincipalName": person.get("email")})
+            return web.json_response(
+                {
+                    "id": member,
+                    "name": person.get("name", "Member"),
+                    "aadObjectId": person.get("aad", member),
+                    "email": person.get("email"),
+                    "userPrincipalName": person.get("email"),
+                }
+            )
         if request.method == "POST" and request.path.rstrip("/") == "/v3/conversations":
             return web.json_response({"id": f"conv-{next(self._ids)}"}, status=201)
         if request.method == "PUT":

@@ -1,4 +1,5 @@
 """Teams-shaped activities, as the Bot Connector service posts them to /api/messages."""
+
 from __future__ import annotations
 
 import itertools
@@ -21,7 +22,7 @@ class Person:
     conversation_id: str
 
     @classmethod
-    def make(cls, name: str) -> "Person":
+    def make(cls, name: str) -> Person:
         aad = str(uuid.uuid4())
         return cls(name, aad, f"29:{uuid.uuid4().hex}", f"a:{uuid.uuid4().hex}")
 
@@ -53,9 +54,13 @@ def card_submit(person: Person, service_url: str, value: dict[str, Any], reply_t
 
 
 def members_added(person: Person, service_url: str) -> dict[str, Any]:
-    return activity(person, service_url, "conversationUpdate",
-                    membersAdded=[{"id": BOT_ID}],
-                    channelData={"tenant": {"id": TENANT}, "eventType": "teamMemberAdded"})
+    return activity(
+        person,
+        service_url,
+        "conversationUpdate",
+        membersAdded=[{"id": BOT_ID}],
+        channelData={"tenant": {"id": TENANT}, "eventType": "teamMemberAdded"},
+    )
 
 
 def installation(person: Person, service_url: str, action: str) -> dict[str, Any]:

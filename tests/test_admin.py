@@ -1,4 +1,5 @@
 """Admin commands: only for ADMIN_IDS, no names or scores, counts only for groups of 10 or more."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +12,7 @@ from bot.clock import FixedClock
 from tests.conftest import BotHarness
 from tests.teams import Person, card_submit, installation
 
-START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -32,9 +33,15 @@ async def checkin(h, person, values=(3, 3, 3, 3, 3)):
     inputs = [b["id"] for b in card["body"] if b["type"] == "Input.ChoiceSet"]
     nonce = next(a["data"]["nonce"] for a in card["actions"] if a["data"].get("action") == "checkin_submit")
     from tests.teams import card_submit
-    await h.send(card_submit(person, h.connector.url, {"action": "checkin_submit", "nonce": nonce,
-                                                        **{i: str(v) for i, v in zip(inputs, values)}},
-                             reply_to=card_call.response_id))
+
+    await h.send(
+        card_submit(
+            person,
+            h.connector.url,
+            {"action": "checkin_submit", "nonce": nonce, **{i: str(v) for i, v in zip(inputs, values, strict=True)}},
+            reply_to=card_call.response_id,
+        )
+    )
 
 
 async def test_non_admins_are_told_the_command_does_not_exist(admin_setup, worker):

@@ -1,4 +1,5 @@
 """The Teams app package: built from the template and content, valid against the official schema."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app_package import build_manifest, check_icons, main, png_size, validate
 from bot.config import ConfigError, PackageSettings
 from bot.content import load_content
+from bot.teams.app_package import build_manifest, check_icons, main, png_size, validate
 
 ENV = {"MicrosoftAppId": "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b", "BOT_DOMAIN": "wellbeing.example.nhs.uk"}
 OFFICIAL = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "teams-manifest-v1.25.schema.json"
@@ -54,7 +55,9 @@ def test_broken_settings_are_caught_by_the_schema():
     assert any("privacyUrl" in p for p in problems) and any("scopes" in p for p in problems)
 
 
-@pytest.mark.parametrize("env,named", [({}, "MicrosoftAppId"), ({"MicrosoftAppId": ENV["MicrosoftAppId"]}, "BOT_DOMAIN")])
+@pytest.mark.parametrize(
+    "env,named", [({}, "MicrosoftAppId"), ({"MicrosoftAppId": ENV["MicrosoftAppId"]}, "BOT_DOMAIN")]
+)
 def test_missing_settings_are_named(env, named):
     with pytest.raises(ConfigError) as err:
         PackageSettings.from_env(env)
@@ -68,21 +71,22 @@ def test_icons_have_the_sizes_teams_needs():
 
 
 def test_outline_icon_is_white_on_transparent():
-    import zlib
     import struct
+    import zlib
+
     data = (Path(__file__).resolve().parent.parent / "appPackage" / "outline.png").read_bytes()
     idat = b""
     pos = 8
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(idat)
     pixels = set()
     for row in range(32):
-        line = raw[row * (1 + 32 * 4) + 1:(row + 1) * (1 + 32 * 4)]
-        pixels |= {tuple(line[i:i + 4]) for i in range(0, len(line), 4)}
+        line = raw[row * (1 + 32 * 4) + 1 : (row + 1) * (1 + 32 * 4)]
+        pixels |= {tuple(line[i : i + 4]) for i in range(0, len(line), 4)}
     assert pixels <= {(255, 255, 255, 255), (0, 0, 0, 0)} and len(pixels) == 2
 
 

@@ -1,4 +1,5 @@
 """Authentication on: a loopback OpenID document and signing key; every bad token is a 401, never a 500."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,11 @@ import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials, PasswordServiceClientCredentialFactory
+from botframework.connector.auth import (
+    ChannelValidation,
+    MicrosoftAppCredentials,
+    PasswordServiceClientCredentialFactory,
+)
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -79,8 +84,13 @@ async def openid(monkeypatch):
 
 @pytest.fixture
 async def secure_bot(openid, tmp_path, connector):
-    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "data",
-                        service_url_hosts=("127.0.0.1",))
+    settings = Settings(
+        app_id=APP_ID,
+        app_password="secret",
+        tenant_id=TENANT,
+        data_dir=tmp_path / "data",
+        service_url_hosts=("127.0.0.1",),
+    )
     credentials = CountingCredentials()
     harness = await BotHarness(settings, connector, credentials=credentials).start()
     harness.credentials = credentials
@@ -115,8 +125,12 @@ async def test_credentials_are_created_once_across_turns(secure_bot, worker):
 
 def _unsigned(service_url: str) -> str:
     now = int(time.time())
-    return jwt.encode({"iss": ISSUER, "aud": APP_ID, "exp": now + 600, "serviceurl": service_url}, None,
-                      algorithm="none", headers={"kid": KID})
+    return jwt.encode(
+        {"iss": ISSUER, "aud": APP_ID, "exp": now + 600, "serviceurl": service_url},
+        None,
+        algorithm="none",
+        headers={"kid": KID},
+    )
 
 
 BAD_TOKENS = {
@@ -130,9 +144,15 @@ BAD_TOKENS = {
     "wrong_service_url": lambda url: f"Bearer {token('https://elsewhere.example/')}",
     "garbage": lambda url: "Bearer not-a-token",
     "wrong_scheme": lambda url: f"Basic {token(url)}",
-    "hs256_with_public_key": lambda url: "Bearer " + jwt.api_jws.PyJWS().encode(
-        json.dumps({"iss": ISSUER, "aud": APP_ID, "serviceurl": url, "exp": int(time.time()) + 600}).encode(),
-        b"public-key-bytes-used-as-an-hmac-secret", algorithm="HS256", headers={"kid": KID}),
+    "hs256_with_public_key": lambda url: (
+        "Bearer "
+        + jwt.api_jws.PyJWS().encode(
+            json.dumps({"iss": ISSUER, "aud": APP_ID, "serviceurl": url, "exp": int(time.time()) + 600}).encode(),
+            b"public-key-bytes-used-as-an-hmac-secret",
+            algorithm="HS256",
+            headers={"kid": KID},
+        )
+    ),
 }
 
 
@@ -176,7 +196,7 @@ async def stalled_keys(monkeypatch):
     """Every issuer's key document sits behind a server that accepts connections and never answers."""
     from botframework.connector.auth import AuthenticationConstants, GovernmentConstants
 
-    from bot import channel
+    from bot.teams import channel
 
     stall = asyncio.Event()
 
@@ -189,11 +209,13 @@ async def stalled_keys(monkeypatch):
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     url = str(server.make_url("/openid"))
-    for target, name in ((ChannelValidation, "open_id_metadata_endpoint"),
-                         (AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
-                         (AuthenticationConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
-                         (GovernmentConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
-                         (GovernmentConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL")):
+    for target, name in (
+        (ChannelValidation, "open_id_metadata_endpoint"),
+        (AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
+        (AuthenticationConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
+        (GovernmentConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
+        (GovernmentConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
+    ):
         monkeypatch.setattr(target, name, url)
     monkeypatch.setattr(channel, "OPENID_TIMEOUT_SECONDS", 2)
     JwtTokenExtractor.metadataCache.pop(url, None)
@@ -204,10 +226,16 @@ async def stalled_keys(monkeypatch):
 
 
 @pytest.mark.parametrize("issuer", sorted(FORGED))
-async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(stalled_keys, tmp_path, connector,
-                                                                            worker, issuer):
-    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d",
-                        service_url_hosts=("127.0.0.1",))
+async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(
+    stalled_keys, tmp_path, connector, worker, issuer
+):
+    settings = Settings(
+        app_id=APP_ID,
+        app_password="secret",
+        tenant_id=TENANT,
+        data_dir=tmp_path / "d",
+        service_url_hosts=("127.0.0.1",),
+    )
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")

@@ -1,5 +1,6 @@
 """One message, one slow chat or one stranger never freezes the bot: through the real endpoint, with a
 fake Bot Connector that can hang chats and drop connections."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,21 +16,29 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from bot.messenger import SendLimits
+from app import OPTIONS
+from bot.teams.messenger import SendLimits
 from tests.conftest import ROOT, BotHarness
-from tests.test_checkins_e2e import card_of, pid_of, services
 from tests.teams import Person, activity, card_submit, message
+from tests.test_checkins_e2e import card_of, pid_of, services
 
 FAST = SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000, in_turn_wait=0.3)
 
 
 @pytest.fixture
 async def h(settings, connector):
-    harness = await BotHarness(settings, connector, run_scheduler=False, send_limits=FAST,
-                               send_timeout=aiohttp.ClientTimeout(total=5),
-                               server_kwargs={"keepalive_timeout": 1.0}).start()
+    harness = await BotHarness(
+        settings,
+        connector,
+        run_scheduler=False,
+        send_limits=FAST,
+        send_timeout=aiohttp.ClientTimeout(total=5),
+        server_kwargs={"keepalive_timeout": 1.0},
+    ).start()
     yield harness
     await harness.stop()
 
@@ -41,6 +50,7 @@ async def timed(coroutine) -> tuple[float, object]:
 
 
 # One typed message -------------------------------------------------------------------------------
+
 
 async def test_a_pathological_message_is_answered_about_as_fast_as_an_ordinary_one(h):
     worker = Person.make("Alex Worker")
@@ -64,6 +74,7 @@ async def test_healthz_answers_while_a_long_message_is_read(h):
 
 
 # Slow and stuck chats ----------------------------------------------------------------------------------
+
 
 async def test_a_workers_reply_goes_out_while_fifty_other_chats_hang(h):
     stuck = [Person.make(f"Stuck {i}") for i in range(50)]
@@ -90,9 +101,10 @@ async def test_a_send_inside_a_turn_never_holds_the_turn_while_retrying(h):
     reply = next(c for c in sent if c.conversation_id == worker.conversation_id)
     assert took < 1.0 and "I've asked Sam Supervisor" in reply.words
     h.connector.release()
-    await services(h).bot.messenger.idle()
-    nominations = [c for c in h.connector.sent if c.conversation_id == supervisor.conversation_id
-                   and "named you" in c.words]
+    await services(h).messenger.idle()
+    nominations = [
+        c for c in h.connector.sent if c.conversation_id == supervisor.conversation_id and "named you" in c.words
+    ]
     assert len(nominations) == 1  # delivered once, later, by the messenger
 
 
@@ -104,10 +116,10 @@ async def test_a_request_that_finally_fails_is_reported_to_the_worker(h):
     h.connector.fail_conversation(supervisor.conversation_id, 503, times=6)
     ask = next(a for a in card_of(form)["actions"] if a["title"] == "Ask them")["data"]
     await h.send(card_submit(worker, h.connector.url, {**ask, "query": "Sam Supervisor"}))
-    await services(h).bot.messenger.idle()
+    await services(h).messenger.idle()
     told = [c for c in h.connector.sent if c.conversation_id == worker.conversation_id]
     assert "couldn't get your request to Sam Supervisor through" in told[-1].words
-    link = await services(h).bot.sharing._store.link(await pid_of(h, worker))
+    link = await services(h).bot.records.sharing.link(await pid_of(h, worker))
     assert link.status == "ended"
 
 
@@ -119,32 +131,40 @@ async def test_a_dropped_connection_after_teams_took_the_card_sends_it_once(h):
     ask = next(a for a in card_of(form)["actions"] if a["title"] == "Ask them")["data"]
     h.connector.drops = 1
     await h.send(card_submit(worker, h.connector.url, {**ask, "query": "Sam Supervisor"}))
-    await services(h).bot.messenger.idle()
-    nominations = [c for c in h.connector.sent if c.conversation_id == supervisor.conversation_id
-                   and "named you" in c.words]
+    await services(h).messenger.idle()
+    nominations = [
+        c for c in h.connector.sent if c.conversation_id == supervisor.conversation_id and "named you" in c.words
+    ]
     assert len(nominations) == 1
 
 
 # Strangers ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body", [
-    "[" * 5000 + "]" * 5000,
-    json.dumps({"type": "message", "value": json.loads("[" * 100 + "]" * 100)}),
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 5000 + "]" * 5000,
+        json.dumps({"type": "message", "value": json.loads("[" * 100 + "]" * 100)}),
+    ],
+)
 async def test_deeply_nested_json_is_a_400_without_credentials_too(h, body):
     response = await h.client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert (await h.client.get("/healthz")).status == 200
 
 
-@pytest.mark.parametrize("fields", [
-    {"name": "adaptiveCard/action", "value": {"action": {"type": "Action.Execute", "verb": "x"}}},
-    {"name": "adaptiveCard/action", "value": "a string"},
-    {"name": "task/fetch", "value": {"data": {}}},
-    {"name": "composeExtension/query", "value": [1, 2, 3]},
-    {"value": None},
-    {"name": 42},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "adaptiveCard/action", "value": {"action": {"type": "Action.Execute", "verb": "x"}}},
+        {"name": "adaptiveCard/action", "value": "a string"},
+        {"name": "task/fetch", "value": {"data": {}}},
+        {"name": "composeExtension/query", "value": [1, 2, 3]},
+        {"value": None},
+        {"name": 42},
+    ],
+)
 async def test_every_invoke_gets_a_4xx_whatever_its_shape(h, fields):
     worker = Person.make("Alex Worker")
     response = await h.post(activity(worker, h.connector.url, "invoke", **fields))
@@ -183,7 +203,7 @@ async def test_a_name_with_a_lone_surrogate_does_not_break_later_turns(h):
     assert (await h.post(hostile)).status == 201
     for text in ("help", "my data", "check in"):
         assert (await h.post(message(worker, h.connector.url, text))).status == 201
-    stored = await services(h).bot._workers.get(await pid_of(h, worker))
+    stored = await services(h).bot.records.workers.get(await pid_of(h, worker))
     assert len(stored.name) <= 128 and "\u0007" not in stored.name
 
 
@@ -201,11 +221,14 @@ async def test_a_time_zone_never_becomes_a_file_name(h):
     (form,) = await h.say(worker, "settings")
     values = {b["id"]: b.get("value") for b in card_of(form)["body"] if b.get("id")}
     for zone in ("Europe/" + "x" * 5000, "../../../etc/passwd", "Europe/London\x00"):
-        sent = await h.send(card_submit(worker, h.connector.url, {"action": "settings_save", **values, "timezone": zone}))
+        sent = await h.send(
+            card_submit(worker, h.connector.url, {"action": "settings_save", **values, "timezone": zone})
+        )
         assert "Nothing was changed" in sent[0].words
 
 
 # Duplicates and leftovers -----------------------------------------------------------------------------------
+
 
 async def test_a_replayed_activity_changes_nothing_twice(h):
     worker = Person.make("Alex Worker")
@@ -235,23 +258,25 @@ async def test_a_double_click_acts_once_but_new_words_from_the_same_card_still_c
 
 
 async def test_a_check_in_interrupted_mid_send_is_settled_at_the_next_start_whatever_its_age(h):
-    from bot.schedule_store import PromptRecord
+    from bot.records.prompts import PromptRecord
 
     worker = Person.make("Alex Worker")
     await h.say(worker, "hi")
     pid = await pid_of(h, worker)
-    now = services(h).clock.now()
-    await services(h).bot.checkins._prompts.reserve(
-        pid, PromptRecord("2026-11-25", "n1", "who5", "sending", created_at=now.isoformat()), now)
+    now = h.app[OPTIONS].clock.now()
+    await services(h).bot.records.prompts.reserve(
+        pid, PromptRecord("2026-11-25", "n1", "who5", "sending", created_at=now.isoformat()), now
+    )
     await h.restart()
-    (prompt,) = await services(h).bot.checkins._prompts.all(pid)
+    (prompt,) = await services(h).bot.records.prompts.all(pid)
     assert prompt.status == "undelivered"
-    await services(h).bot.messenger.idle()
+    await services(h).messenger.idle()
     told = [c for c in h.connector.sent if c.conversation_id == worker.conversation_id]
     assert "may not have reached you" in told[-1].words
 
 
 # Slow clients ---------------------------------------------------------------------------------------------
+
 
 async def test_slow_headers_are_cut_off_and_real_requests_still_served(h):
     host, port = h.client.server.host, h.client.server.port
@@ -271,8 +296,9 @@ async def test_a_slow_body_gets_a_408(settings, connector):
     harness = await BotHarness(quick, connector, run_scheduler=False).start()
     try:
         reader, writer = await asyncio.open_connection(harness.client.server.host, harness.client.server.port)
-        writer.write(b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 1000\r\n\r\n{")
+        writer.write(
+            b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
         await writer.drain()
         answer = await asyncio.wait_for(reader.read(200), 5)
         assert answer.startswith(b"HTTP/1.1 408")
@@ -283,11 +309,14 @@ async def test_a_slow_body_gets_a_408(settings, connector):
 
 # Logs --------------------------------------------------------------------------------------------------------
 
+
 def test_no_teams_ids_reach_the_logs_from_any_library(caplog):
     from bot.log_privacy import RedactingFilter
 
-    url = ("https://smba.trafficmanager.net/uk/v3/conversations/a:1TvTh6kHhH7pJ_0pWqJ8Ez0aXkGz2/activities/"
-           "f:8212b4e1-1cde-4ab9-b8b8-7ec3c6c59fe4")
+    url = (
+        "https://smba.trafficmanager.net/uk/v3/conversations/a:1TvTh6kHhH7pJ_0pWqJ8Ez0aXkGz2/activities/"
+        "f:8212b4e1-1cde-4ab9-b8b8-7ec3c6c59fe4"
+    )
     record = logging.LogRecord("msrest.http_logger", logging.WARNING, __file__, 1, "Request URL: %r", (url,), None)
     RedactingFilter().filter(record)
     text = record.getMessage()
@@ -314,17 +343,29 @@ def test_the_installed_filter_covers_records_from_the_sdk(capsys):
 
 # Fuzzing the front door -----------------------------------------------------------------------------------------
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                           lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-                           max_leaves=20)
-field_values = {"type": st.sampled_from(["message", "invoke", "conversationUpdate", "installationUpdate", "event", "x"]),
-                "text": st.text(max_size=200), "value": json_values, "channelData": json_values,
-                "name": st.text(max_size=40), "action": st.text(max_size=10), "attachments": json_values,
-                "entities": json_values, "membersAdded": json_values, "replyToId": st.text(max_size=20)}
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+field_values = {
+    "type": st.sampled_from(["message", "invoke", "conversationUpdate", "installationUpdate", "event", "x"]),
+    "text": st.text(max_size=200),
+    "value": json_values,
+    "channelData": json_values,
+    "name": st.text(max_size=40),
+    "action": st.text(max_size=10),
+    "attachments": json_values,
+    "entities": json_values,
+    "membersAdded": json_values,
+    "replyToId": st.text(max_size=20),
+}
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=st.fixed_dictionaries({}, optional=field_values), drop=st.sampled_from([None, "from", "conversation", "id"]))
+@given(
+    changes=st.fixed_dictionaries({}, optional=field_values), drop=st.sampled_from([None, "from", "conversation", "id"])
+)
 async def test_no_activity_shape_ever_gets_a_5xx(h, changes, drop):
     body = activity(Person.make("Fuzz"), h.connector.url, "message", text="hi")
     body.update(changes)
@@ -336,6 +377,7 @@ async def test_no_activity_shape_ever_gets_a_5xx(h, changes, drop):
 
 # Killed mid-send ----------------------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -344,8 +386,9 @@ def _free_port() -> int:
 
 async def _start_bot(data_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     async with aiohttp.ClientSession() as session:
         for _ in range(200):
             try:
@@ -369,8 +412,11 @@ async def test_kill_9_mid_send_then_immediate_restart_settles_the_send_and_tells
             for person in (supervisor, worker):
                 await session.post(url, json=message(person, connector.url, "hi"))
             connector.hang(supervisor.conversation_id)
-            submit = card_submit(worker, connector.url, {"action": "supervisor_find", "query": "Sam Supervisor",
-                                                         "role": "peer_supervisor"})
+            submit = card_submit(
+                worker,
+                connector.url,
+                {"action": "supervisor_find", "query": "Sam Supervisor", "role": "peer_supervisor"},
+            )
             async with session.post(url, json=submit) as response:
                 assert response.status == 201  # the worker was answered while the card still hangs
             for _ in range(100):

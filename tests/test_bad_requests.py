@@ -1,4 +1,5 @@
 """Bad requests get a 4xx, a log line without personal data, and the bot keeps serving."""
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,17 @@ async def _still_serving(bot, worker):
     assert "See everything I can do" in sent[-1].words
 
 
-@pytest.mark.parametrize("data,headers,status,reason", [
-    (b"{not json", {"Content-Type": "application/json"}, 400, "malformed_json"),
-    (b"[1, 2]", {"Content-Type": "application/json"}, 400, "not_an_activity"),
-    (b'{"type": "message"}', {"Content-Type": "application/json"}, 400, "missing_fields"),
-    (b"\xff\xfe", {"Content-Type": "application/json"}, 400, "malformed_json"),
-    (b"type=message", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "content_type_not_json"),
-    (b"{}", {"Content-Type": "text/plain"}, 415, "content_type_not_json"),
-])
+@pytest.mark.parametrize(
+    "data,headers,status,reason",
+    [
+        (b"{not json", {"Content-Type": "application/json"}, 400, "malformed_json"),
+        (b"[1, 2]", {"Content-Type": "application/json"}, 400, "not_an_activity"),
+        (b'{"type": "message"}', {"Content-Type": "application/json"}, 400, "missing_fields"),
+        (b"\xff\xfe", {"Content-Type": "application/json"}, 400, "malformed_json"),
+        (b"type=message", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "content_type_not_json"),
+        (b"{}", {"Content-Type": "text/plain"}, 415, "content_type_not_json"),
+    ],
+)
 async def test_rejected_with_4xx(bot, worker, caplog, data, headers, status, reason):
     caplog.set_level(logging.WARNING, logger="bot.http")
     response = await bot.client.post("/api/messages", data=data, headers=headers)
@@ -38,8 +42,9 @@ async def test_missing_content_type_is_415_not_404(bot, worker):
 
 async def test_oversized_body_is_413(bot, worker):
     body = message(worker, bot.connector.url, "x" * (bot.settings.max_body_bytes + 10))
-    response = await bot.client.post("/api/messages", data=json.dumps(body),
-                                     headers={"Content-Type": "application/json"})
+    response = await bot.client.post(
+        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
     assert response.status == 413
     await _still_serving(bot, worker)
 
@@ -79,7 +84,7 @@ async def test_health_and_readiness(bot):
 
 
 async def test_readiness_fails_when_storage_is_not_writable(bot):
-    from bot.web import SERVICES
+    from bot.teams.web import SERVICES
 
     root = bot.app[SERVICES].store.root
     aside = root.with_name("aside")
@@ -96,7 +101,7 @@ async def test_readiness_fails_when_storage_is_not_writable(bot):
 
 
 async def test_readiness_fails_when_the_scheduler_stops(bot):
-    from bot.web import SERVICES
+    from bot.teams.web import SERVICES
 
     bot.app[SERVICES].scheduler.pause()
     bot.app[SERVICES].scheduler.shutdown(wait=False)

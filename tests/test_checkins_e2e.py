@@ -1,42 +1,13 @@
 """Check-ins through the real endpoint and the fake connector, with an injected clock and no sleeping."""
+
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.messenger import SendLimits
-from bot.web import SERVICES
-from tests.conftest import BotHarness
+from bot.teams.web import SERVICES
 from tests.teams import Person, card_submit
-
-UTC = dt.timezone.utc
-START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT)
-
-
-class FakeSleep:
-    """Records every wait and moves the clock on instead of sleeping."""
-
-    def __init__(self, clock: FixedClock):
-        self.clock = clock
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.advance(seconds=seconds)
-
-
-@pytest.fixture
-async def harness(settings, connector):
-    clock = FixedClock(START)
-    sleep = FakeSleep(clock)
-    h = await BotHarness(settings, connector, clock=clock, run_scheduler=False, sleep=sleep,
-                         send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000)).start()
-    h.clock, h.sleep = clock, sleep
-    yield h
-    await h.stop()
 
 
 def services(h):
@@ -44,7 +15,7 @@ def services(h):
 
 
 async def pid_of(h, person: Person) -> str:
-    workers = services(h).bot._workers
+    workers = services(h).bot.records.workers
     for pid in await workers.all_pids():
         if (await workers.get(pid)).user_id == person.user_id:
             return pid
@@ -59,7 +30,7 @@ def card_of(call) -> dict:
 def answers(card: dict, values: list[int]) -> dict:
     inputs = [b["id"] for b in card["body"] if b["type"] == "Input.ChoiceSet"]
     save = next(a for a in card["actions"] if a["title"] == "Save")
-    return {**save["data"], **{i: str(v) for i, v in zip(inputs, values)}}
+    return {**save["data"], **{i: str(v) for i, v in zip(inputs, values, strict=True)}}
 
 
 async def start_checkin(h, person: Person):
@@ -74,16 +45,23 @@ async def submit(h, person: Person, card_call, value: dict):
 
 
 async def stored(h, person: Person):
-    return await services(h).bot.checkins._checkins.list(await pid_of(h, person))
+    return await services(h).bot.records.checkins.list(await pid_of(h, person))
 
 
 # The card ------------------------------------------------------------------------------------------
 
+
 async def test_checkin_card_is_one_accessible_card_for_teams_mobile(harness, worker):
     _, card = await start_checkin(harness, worker)
     assert card["version"] == "1.2"
-    inputs = [b for b in card["body"] if b["type"] == "Input.ChoiceSet"]
-    assert len(inputs) == 5 and all(i["label"] and i["style"] == "expanded" for i in inputs)
+    body = card["body"]
+    inputs = [i for i, b in enumerate(body) if b["type"] == "Input.ChoiceSet"]
+    assert len(inputs) == 5 and all(body[i]["style"] == "expanded" for i in inputs)
+    # Each question is the TextBlock just before its choices: its one visible label, on every client.
+    assert all(
+        body[i - 1]["type"] == "TextBlock" and body[i - 1]["text"].startswith(f"{n}. ") for n, i in enumerate(inputs, 1)
+    )
+    assert not any("label" in body[i] for i in inputs)  # `label` is Adaptive Cards 1.3
     assert all(b.get("wrap") for b in card["body"] if b["type"] == "TextBlock")
     titles = [a["title"] for a in card["actions"]]
     assert titles == ["Get help now", "Save", "Skip this time", "Pause check-ins"]
@@ -91,6 +69,7 @@ async def test_checkin_card_is_one_accessible_card_for_teams_mobile(harness, wor
 
 
 # The whole conversation ------------------------------------------------------------------------------
+
 
 async def test_submit_saves_replaces_the_card_and_never_echoes_the_score(harness, worker):
     call, card = await start_checkin(harness, worker)
@@ -114,9 +93,16 @@ async def test_double_submit_records_nothing_new(harness, worker):
     assert len(await stored(harness, worker)) == 1
 
 
-@pytest.mark.parametrize("change", [
-    {"cheerful": ""}, {"calm": "7"}, {"active": "x"}, {"rested": "-1"}, {"interest": "2.5"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"cheerful": ""},
+        {"calm": "7"},
+        {"active": "x"},
+        {"rested": "-1"},
+        {"interest": "2.5"},
+    ],
+)
 async def test_invalid_submit_re_asks_kindly_and_stores_nothing(harness, worker, change):
     call, card = await start_checkin(harness, worker)
     value = {**answers(card, [3, 3, 3, 3, 3]), **change}
@@ -169,10 +155,13 @@ async def test_typed_answers_out_of_range_re_ask(harness, worker):
     assert "not a number I can use: 3." in sent[0].words and "press" not in sent[0].words
 
 
-@pytest.mark.parametrize("values,contacts", [
-    ([2, 2, 3, 2, 3], False),  # 48: low
-    ([1, 1, 1, 1, 2], True),   # 24: very low: support options straight away
-])
+@pytest.mark.parametrize(
+    "values,contacts",
+    [
+        ([2, 2, 3, 2, 3], False),  # 48: low
+        ([1, 1, 1, 1, 2], True),  # 24: very low: support options straight away
+    ],
+)
 async def test_low_and_very_low_get_support_options_and_only_very_low_the_contacts(harness, worker, values, contacts):
     call, card = await start_checkin(harness, worker)
     sent = await submit(harness, worker, call, answers(card, values))
@@ -183,6 +172,7 @@ async def test_low_and_very_low_get_support_options_and_only_very_low_the_contac
 
 
 # Settings and pause ----------------------------------------------------------------------------------
+
 
 async def settings_card(h, person):
     (call,) = await h.say(person, "settings")
@@ -199,27 +189,44 @@ async def test_settings_show_current_and_save_a_new_rhythm(harness, worker):
     await harness.say(worker, "hi")
     call, card = await settings_card(harness, worker)
     assert "every other Wednesday at 10:00 (Europe/London)" in call.words
-    sent = await harness.send(card_submit(worker, harness.connector.url,
-                                          form_values(card, frequency="weekly", day="0", time="14:30",
-                                                      timezone="America/New_York")))
+    sent = await harness.send(
+        card_submit(
+            worker,
+            harness.connector.url,
+            form_values(card, frequency="weekly", day="0", time="14:30", timezone="America/New_York"),
+        )
+    )
     assert "every Monday at 14:30 (America/New_York)" in sent[0].words
     assert "The next one is on Monday 23 November at 14:30" in sent[0].words
-    schedule = await services(harness).bot.checkins.schedule_for(await pid_of(harness, worker))
-    assert (schedule.frequency, schedule.day, schedule.time, schedule.timezone) == ("weekly", 0, "14:30", "America/New_York")
+    schedule = await services(harness).bot.schedules.of(await pid_of(harness, worker))
+    assert (schedule.frequency, schedule.day, schedule.time, schedule.timezone) == (
+        "weekly",
+        0,
+        "14:30",
+        "America/New_York",
+    )
 
 
-@pytest.mark.parametrize("change", [
-    {"time": "25:00"}, {"timezone": "Mars/Olympus"}, {"frequency": "hourly"}, {"day": "9"},
-    {"quiet_start": "late"}, {"low_threshold": "90"}, {"time": "20:00"},  # inside default quiet hours
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"time": "25:00"},
+        {"timezone": "Mars/Olympus"},
+        {"frequency": "hourly"},
+        {"day": "9"},
+        {"quiet_start": "late"},
+        {"low_threshold": "90"},
+        {"time": "20:00"},  # inside default quiet hours
+    ],
+)
 async def test_impossible_settings_change_nothing(harness, worker, change):
     await harness.say(worker, "hi")
     _, card = await settings_card(harness, worker)
     pid = await pid_of(harness, worker)
-    before = await services(harness).bot.checkins.schedule_for(pid)
+    before = await services(harness).bot.schedules.of(pid)
     sent = await harness.send(card_submit(worker, harness.connector.url, form_values(card, **change)))
     assert "Nothing was changed" in sent[0].words
-    assert await services(harness).bot.checkins.schedule_for(pid) == before
+    assert await services(harness).bot.schedules.of(pid) == before
 
 
 async def test_pause_resume_and_welcome_back(harness, worker):
@@ -235,10 +242,12 @@ async def test_pause_resume_and_welcome_back(harness, worker):
     assert "aren't paused" in (await harness.say(worker, "resume"))[0].words
 
 
-@pytest.mark.parametrize("value", [{"until": "2020-01-01"}, {"until": "next week"}, {"until": "2030-01-01"}, {"weeks": "3"}])
+@pytest.mark.parametrize(
+    "value", [{"until": "2020-01-01"}, {"until": "next week"}, {"until": "2030-01-01"}, {"weeks": "3"}]
+)
 async def test_bad_pause_dates_change_nothing(harness, worker, value):
     await harness.say(worker, "hi")
     sent = await harness.send(card_submit(worker, harness.connector.url, {"action": "pause_set", **value}))
     assert "Nothing was changed" in sent[0].words
     pid = await pid_of(harness, worker)
-    assert (await services(harness).bot.checkins.schedule_for(pid)).paused_until is None
+    assert (await services(harness).bot.schedules.of(pid)).paused_until is None

@@ -1,4 +1,5 @@
 """Settings come from the environment only, are validated once, and name every bad setting."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,35 +15,56 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 
 def test_defaults_are_safe_local_mode():
     s = Settings.from_env({})
-    assert (s.host, s.port, s.data_dir, s.timezone, s.app_type) == ("127.0.0.1", 3978, Path("./data"), "Europe/London", "SingleTenant")
+    assert (s.host, s.port, s.data_dir, s.timezone, s.app_type) == (
+        "127.0.0.1",
+        3978,
+        Path("./data"),
+        "Europe/London",
+        "SingleTenant",
+    )
     assert not s.auth_enabled
     assert "authentication: OFF" in startup_line(s) and "127.0.0.1:3978/api/messages" in startup_line(s)
 
 
 def test_full_single_tenant_configuration():
-    s = Settings.from_env({"MicrosoftAppId": APP, "MicrosoftAppPassword": "pw", "MicrosoftAppTenantId": TENANT,
-                           "HOST": "0.0.0.0", "PORT": "8080", "ADMIN_IDS": f" {TENANT.upper()} , ",
-                           "DATA_DIR": "/srv/bot", "TIMEZONE": "Europe/Belfast"})
+    s = Settings.from_env(
+        {
+            "MicrosoftAppId": APP,
+            "MicrosoftAppPassword": "pw",
+            "MicrosoftAppTenantId": TENANT,
+            "HOST": "0.0.0.0",
+            "PORT": "8080",
+            "ADMIN_IDS": f" {TENANT.upper()} , ",
+            "DATA_DIR": "/srv/bot",
+            "TIMEZONE": "Europe/Belfast",
+        }
+    )
     assert s.auth_enabled and s.host == "0.0.0.0" and s.port == 8080
     assert s.admin_ids == frozenset({TENANT}) and s.data_dir == Path("/srv/bot")
     assert "authentication: ON (SingleTenant" in startup_line(s)
     assert "pw" not in repr(s)
 
 
-@pytest.mark.parametrize("env,named", [
-    ({"HOST": "0.0.0.0"}, "HOST"),
-    ({"HOST": "10.0.0.5"}, "HOST"),
-    ({"PORT": "eighty"}, "PORT"),
-    ({"PORT": "70000"}, "PORT"),
-    ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
-    ({"MicrosoftAppType": "Personal"}, "MicrosoftAppType"),
-    ({"MicrosoftAppId": "not-a-guid", "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": TENANT}, "MicrosoftAppId"),
-    ({"MicrosoftAppId": APP, "MicrosoftAppTenantId": TENANT}, "MicrosoftAppPassword"),
-    ({"MicrosoftAppId": APP, "MicrosoftAppPassword": "x"}, "MicrosoftAppTenantId"),
-    ({"MicrosoftAppPassword": "x"}, "MicrosoftAppId"),
-    ({"ADMIN_IDS": "alice@example.org"}, "ADMIN_IDS"),
-    ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
-])
+@pytest.mark.parametrize(
+    "env,named",
+    [
+        ({"HOST": "0.0.0.0"}, "HOST"),
+        ({"HOST": "10.0.0.5"}, "HOST"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"MicrosoftAppType": "Personal"}, "MicrosoftAppType"),
+        (
+            {"MicrosoftAppId": "not-a-guid", "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": TENANT},
+            "MicrosoftAppId",
+        ),
+        ({"MicrosoftAppId": APP, "MicrosoftAppTenantId": TENANT}, "MicrosoftAppPassword"),
+        ({"MicrosoftAppId": APP, "MicrosoftAppPassword": "x"}, "MicrosoftAppTenantId"),
+        ({"MicrosoftAppPassword": "x"}, "MicrosoftAppId"),
+        ({"ADMIN_IDS": "alice@example.org"}, "ADMIN_IDS"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+    ],
+)
 def test_bad_settings_are_named(env, named):
     with pytest.raises(ConfigError) as err:
         Settings.from_env(env)
@@ -69,8 +91,10 @@ async def test_main_exits_with_the_message_on_bad_settings(tmp_path):
     import asyncio
     import os
     import sys
+
     env = {**os.environ, "HOST": "0.0.0.0", "MicrosoftAppId": ""}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "app.py", env=env, cwd=Path(__file__).parent.parent,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "app.py", env=env, cwd=Path(__file__).parent.parent, stderr=asyncio.subprocess.PIPE
+    )
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 2 and b"HOST='0.0.0.0' is not a loopback address" in err

@@ -1,5 +1,6 @@
 """What happens behind the worker's consent is exactly what they agreed to, and privacy promises hold:
 through the real endpoint and the fake connector, with the clock injected."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,13 +12,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app import TICKER
-from bot.schedule_store import PromptRecord
+from bot.records.prompts import PromptRecord
 from bot.storage import MARKER, Cipher, DataFileError, Store
 from tests.conftest import BotHarness
-from tests.test_checkins_e2e import card_of, harness, pid_of, services  # noqa: F401
-from tests.test_sharing_e2e import (LOW, button, conversation, link_up, low_checkin, pair, press,  # noqa: F401
-                                    turn_sharing_on)
 from tests.teams import Person, card_submit
+from tests.test_checkins_e2e import card_of, pid_of, services
+from tests.test_sharing_e2e import LOW, button, conversation, link_up, low_checkin, press, turn_sharing_on
 
 VERY_LOW = (1, 1, 1, 1, 1)  # 20 out of 100
 OK = (4, 4, 4, 4, 4)
@@ -28,6 +28,7 @@ def requests_to(h, supervisor: Person) -> list:
 
 
 # Sustained means sustained ------------------------------------------------------------------------------
+
 
 async def test_a_first_very_low_check_in_in_automatic_mode_offers_and_never_sends(pair):
     h, worker, supervisor = pair
@@ -67,13 +68,19 @@ async def test_the_consent_card_states_the_rule_from_rules_yaml_and_it_is_record
     await link_up(h, worker, supervisor)
     (consent,) = await h.say(worker, "sharing")
     words = consent.words
-    for part in ("2 of your check-ins in a row", "2 of your last 3", "at most one check-in in any 7 days",
-                 "last 8 weeks", "50 or under out of 100", "never sends anything by itself",
-                 "more than one request to Sam Supervisor in 4 weeks"):
+    for part in (
+        "2 of your check-ins in a row",
+        "2 of your last 3",
+        "at most one check-in in any 7 days",
+        "last 8 weeks",
+        "50 or under out of 100",
+        "never sends anything by itself",
+        "more than one request to Sam Supervisor in 4 weeks",
+    ):
         assert part in words, part
     await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
     pid = await pid_of(h, worker)
-    stored = await services(h).bot.sharing._store.consent(pid)
+    stored = await services(h).bot.records.sharing.consent(pid)
     assert stored.on and stored.mode == "auto" and stored.wording_version.startswith("1.0.0/")
     assert "Send automatically when my check-ins stay low" in stored.wording and "8 weeks" in stored.wording
 
@@ -89,6 +96,7 @@ async def test_the_consent_card_uses_the_workers_own_low_level(pair):
 
 
 # Never nag ----------------------------------------------------------------------------------------------
+
 
 async def test_naming_someone_is_suggested_at_most_once(harness):
     worker = Person.make("Alex Worker")
@@ -113,11 +121,11 @@ async def test_dont_suggest_this_again_is_kept(harness):
     done = await press(harness, worker, button(suggestion, "Don't suggest this again"))
     assert "won't suggest it again" in done[0].words
     pid = await pid_of(harness, worker)
-    assert (await services(harness).bot.sharing._store.prefs(pid)).no_suggestions
+    assert (await services(harness).bot.records.sharing.prefs(pid)).no_suggestions
 
 
 async def test_a_held_request_says_why(pair):
-    h, worker, supervisor = pair
+    h, worker, _supervisor = pair
     (form,) = await h.say(worker, "supervisor")
     await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
     await low_checkin(h, worker)
@@ -129,11 +137,21 @@ async def test_a_held_request_says_why(pair):
 
 # Band-neutral chat --------------------------------------------------------------------------------------
 
+
 async def test_the_thank_you_is_the_same_whatever_the_score(harness):
     worker = Person.make("Alex Worker")
     await harness.say(worker, "hi")
-    await press(harness, worker, {"action": "plan_save", "keeps_me_well": "", "early_signs": "",
-                                  "what_helps": "a call with my sister", "who_to_contact": ""})
+    await press(
+        harness,
+        worker,
+        {
+            "action": "plan_save",
+            "keeps_me_well": "",
+            "early_signs": "",
+            "what_helps": "a call with my sister",
+            "who_to_contact": "",
+        },
+    )
     thanks = {}
     for label, values in (("ok", OK), ("low", LOW), ("very_low", VERY_LOW)):
         replies = await low_checkin(harness, worker, values)
@@ -164,16 +182,21 @@ async def test_every_pulse_answer_has_a_route_to_support(harness):
     await harness.say(worker, "hi")
     pid = await pid_of(harness, worker)
     now = harness.clock.now().isoformat()
-    await services(harness).bot.checkins._prompts.reserve(
-        pid, PromptRecord("2026-11-23", "pulse-nonce", "pulse", "open", created_at=now, sent_at=now), harness.clock.now())
-    sent = await harness.send(card_submit(worker, harness.connector.url,
-                                          {"action": "checkin_submit", "nonce": "pulse-nonce", "overall": "1"}))
+    await services(harness).bot.records.prompts.reserve(
+        pid,
+        PromptRecord("2026-11-23", "pulse-nonce", "pulse", "open", created_at=now, sent_at=now),
+        harness.clock.now(),
+    )
+    sent = await harness.send(
+        card_submit(worker, harness.connector.url, {"action": "checkin_submit", "nonce": "pulse-nonce", "overall": "1"})
+    )
     thanks = next(c for c in sent if "Thanks for checking in" in c.words)
     titles = [a["title"] for a in card_of(thanks)["actions"]]
     assert titles[0] == "Get help now" and "My plan" in titles
 
 
 # Chat copies --------------------------------------------------------------------------------------------
+
 
 async def test_welcome_and_my_data_say_teams_keeps_a_copy(harness):
     worker = Person.make("Alex Worker")
@@ -188,8 +211,9 @@ async def test_personal_cards_can_be_hidden(harness, words):
     worker = Person.make("Alex Worker")
     await harness.say(worker, "hi")
     (card_call,) = await harness.say(worker, words)
-    await harness.send(card_submit(worker, harness.connector.url, button(card_call, "Hide"),
-                                   reply_to=card_call.response_id))
+    await harness.send(
+        card_submit(worker, harness.connector.url, button(card_call, "Hide"), reply_to=card_call.response_id)
+    )
     update = harness.connector.updated[-1]
     assert update.path.endswith(card_call.response_id) and update.body["text"].startswith("Hidden.")
     assert not update.body.get("attachments")
@@ -205,6 +229,7 @@ async def test_the_trend_can_be_hidden(harness):
 
 
 # Finding a supervisor without listing people ---------------------------------------------------------------
+
 
 async def test_search_needs_an_exact_email_or_full_name(harness):
     worker = Person.make("Alex Worker")
@@ -227,8 +252,8 @@ async def test_people_with_the_same_name_are_told_apart_by_email_or_not_at_all(h
     (form,) = await harness.say(worker, "supervisor")
     (reply,) = await press(harness, worker, button(form, "Ask them"), query="Sam Smith")
     assert "can't tell them apart" in reply.words and "work email" in reply.words
-    workers = services(harness).bot._workers  # as if Teams had given their work emails
-    for person, email in zip(twins, ("sam.smith@trust.nhs.uk", "sam.smith2@trust.nhs.uk")):
+    workers = services(harness).bot.records.workers  # as if Teams had given their work emails
+    for person, email in zip(twins, ("sam.smith@trust.nhs.uk", "sam.smith2@trust.nhs.uk"), strict=True):
         await workers.set_email(await pid_of(harness, person), email)
     (reply,) = await press(harness, worker, button(form, "Ask them"), query="Sam Smith")
     titles = [a["title"] for a in card_of(reply)["actions"]]
@@ -256,6 +281,7 @@ async def test_twenty_clicks_send_one_nomination_and_there_is_a_daily_limit(harn
 
 # Erasure is complete ----------------------------------------------------------------------------------
 
+
 async def test_erasure_leaves_none_of_the_workers_identifiers_in_any_file(pair):
     h, worker, supervisor = pair
     h.connector.members[worker.user_id] = {"email": "alex@trust.nhs.uk"}
@@ -278,14 +304,21 @@ async def test_erasure_leaves_none_of_the_workers_identifiers_in_any_file(pair):
     (confirm,) = await h.say(supervisor, "delete my data")
     await press(h, supervisor, button(confirm, "Yes, erase everything"))
     files = {p: p.read_text() for p in h.settings.data_dir.rglob("*") if p.is_file()}
-    for identifier in (sam_pid, supervisor.name, supervisor.aad_object_id, supervisor.user_id,
-                       supervisor.conversation_id, "sam@trust.nhs.uk"):
+    for identifier in (
+        sam_pid,
+        supervisor.name,
+        supervisor.aad_object_id,
+        supervisor.user_id,
+        supervisor.conversation_id,
+        "sam@trust.nhs.uk",
+    ):
         assert not [p for p, text in files.items() if identifier in text], identifier
     (audit,) = await h.say(worker, "who has seen what")
     assert "someone who has since left" in audit.words and "Sam" not in audit.words
 
 
 # Encryption you can operate -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def key() -> str:
@@ -300,7 +333,7 @@ async def test_turning_data_keys_on_encrypts_existing_data_and_says_so(settings,
     assert worker.name in "\n".join(p.read_text() for p in settings.data_dir.rglob("*.json"))
     caplog.set_level(logging.WARNING)
     h = await BotHarness(dataclasses.replace(settings, data_keys=(key,)), connector, run_scheduler=False).start()
-    (reply,) = await h.say(worker, "help")
+    await h.say(worker, "help")
     await h.stop()
     assert any("data_encrypted files=" in r.getMessage() for r in caplog.records)
     raw = "\n".join(p.read_text() for p in settings.data_dir.rglob("*.json"))
@@ -320,8 +353,9 @@ async def test_a_plain_file_in_an_encrypted_folder_stops_start_up_naming_it(sett
     assert str(swapped) in str(err.value) and "not encrypted" in str(err.value)
 
 
-async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(settings, connector, key, monkeypatch,
-                                                                          capsys):
+async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(
+    settings, connector, key, monkeypatch, capsys
+):
     from bot.keys import main
 
     worker = Person.make("Alex Worker")
@@ -336,7 +370,7 @@ async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(settin
     h = await BotHarness(dataclasses.replace(settings, data_keys=(new,)), connector, run_scheduler=False).start()
     (reply,) = await h.say(worker, "help")
     assert "Here is what I can do" in reply.words
-    assert len(await services(h).bot._workers.all_pids()) == 1  # the pseudonym key was readable: same worker
+    assert len(await services(h).bot.records.workers.all_pids()) == 1  # the pseudonym key was readable: same worker
     await h.stop()
     monkeypatch.setenv("DATA_KEYS", new)
     assert main(["decrypt"]) == 0
@@ -350,16 +384,17 @@ async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(settin
 
 # Settings that do what they say -----------------------------------------------------------------------------
 
+
 async def test_re_confirmation_comes_after_the_configured_calendar_months_and_holds_requests(pair):
     h, worker, supervisor = pair
-    h.clock._now = dt.datetime(2026, 1, 30, 9, 0, tzinfo=dt.timezone.utc)
+    h.clock._now = dt.datetime(2026, 1, 30, 9, 0, tzinfo=dt.UTC)
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "auto")
     # rules.yaml says 6 calendar months: 30 January + 6 months = 30 July.
-    h.clock._now = dt.datetime(2026, 7, 29, 23, 0, tzinfo=dt.timezone.utc)
+    h.clock._now = dt.datetime(2026, 7, 29, 23, 0, tzinfo=dt.UTC)
     await h.app[TICKER].tick()
     assert not any("still the right person" in c.words for c in conversation(h, worker))
-    h.clock._now = dt.datetime(2026, 7, 30, 10, 0, tzinfo=dt.timezone.utc)
+    h.clock._now = dt.datetime(2026, 7, 30, 10, 0, tzinfo=dt.UTC)
     await h.app[TICKER].tick()
     reconfirm = conversation(h, worker)[-1]
     assert "still the right person" in reconfirm.words
@@ -378,16 +413,16 @@ async def test_audit_retention_runs_from_the_last_event_of_a_link(pair):
     h, worker, supervisor = pair
     await link_up(h, worker, supervisor)
     await turn_sharing_on(h, worker, "ask")
-    privacy, store = services(h).bot.privacy, services(h).bot.sharing._store
+    retention, store = services(h).bot.retention, services(h).bot.records.sharing
     pid = await pid_of(h, worker)
     start = h.clock.now()
-    await privacy.apply_retention(start.replace(year=start.year + 2), 12, 12)
+    await retention.apply(start.replace(year=start.year + 2), 12, 12)
     events = {e.event for e in await store.audit(pid)}
     assert {"nominated", "accepted", "consent_on"} <= events  # the link is live: "you turned sharing on" stays
     h.clock._now = start.replace(year=start.year + 3)
-    await services(h).bot.sharing.consent_off(pid)
-    await services(h).bot.sharing.end_link(pid, by_worker=True)
-    await privacy.apply_retention(h.clock.now().replace(month=12 if h.clock.now().month < 12 else 1), 12, 12)
+    await services(h).bot.consents.turn_off(pid)
+    await services(h).bot.links.end(pid, by_worker=True)
+    await retention.apply(h.clock.now().replace(month=12 if h.clock.now().month < 12 else 1), 12, 12)
     assert {"nominated", "consent_on", "ended"} <= {e.event for e in await store.audit(pid)}  # last event recent
-    await privacy.apply_retention(h.clock.now().replace(year=h.clock.now().year + 1, day=h.clock.now().day + 1), 12, 12)
+    await retention.apply(h.clock.now().replace(year=h.clock.now().year + 1, day=h.clock.now().day + 1), 12, 12)
     assert await store.audit(pid) == []  # 12 calendar months after the link's last event, all of it goes

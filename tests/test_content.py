@@ -1,4 +1,5 @@
 """Content files: the shipped set validates; each kind of mistake is named with file, line and a fix."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ import pytest
 from bot.content import ContentError, load_content, stale_contacts
 from bot.content.loader import DEFAULT_DIR
 from bot.content.source import ContentSource
+from bot.dialogs.catalogue import COMMAND_IDS
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def line_of(folder: Path, name: str, fragment: str) -> int:
 
 def problems(folder: Path) -> list[str]:
     with pytest.raises(ContentError) as err:
-        load_content(folder)
+        load_content(folder, commands=COMMAND_IDS)
     return [str(p) for p in err.value.problems]
 
 
@@ -51,11 +53,19 @@ def test_yaml_syntax_error_names_file_and_line(folder):
 def test_missing_text_names_the_owner_and_line(folder):
     edit(folder, "messages.yaml", '    help: "See everything I can do."\n', "")
     (problem,) = problems(folder)
-    assert problem == f"messages.yaml line {line_of(folder, 'messages.yaml', '- id: help')}: command 'help' has no 'help'. Add it."
+    assert (
+        problem
+        == f"messages.yaml line {line_of(folder, 'messages.yaml', '- id: help')}: command 'help' has no 'help'. Add it."
+    )
 
 
 def test_unknown_key_is_rejected(folder):
-    edit(folder, "contacts.yaml", '        when: "24 hours a day, every day"\n', '        when: "24 hours a day, every day"\n        phone_number: "1"\n')
+    edit(
+        folder,
+        "contacts.yaml",
+        '        when: "24 hours a day, every day"\n',
+        '        when: "24 hours a day, every day"\n        phone_number: "1"\n',
+    )
     (problem,) = problems(folder)
     assert "contacts.yaml line" in problem and "'phone_number' is not a setting this file knows" in problem
 
@@ -67,7 +77,12 @@ def test_wrong_type_is_rejected(folder):
 
 
 def test_empty_text_is_rejected(folder):
-    edit(folder, "messages.yaml", 'help_intro: "Here is what I can do. Tap a button or type the words in quotes."', 'help_intro: ""')
+    edit(
+        folder,
+        "messages.yaml",
+        'help_intro: "Here is what I can do. Tap a button or type the words in quotes."',
+        'help_intro: ""',
+    )
     (problem,) = problems(folder)
     assert "'help_intro' is empty" in problem
 
@@ -130,12 +145,17 @@ def test_guide_topic_without_summary_reads_like_the_example(folder):
     points_at = text.index("    points:", start)
     (folder / "guide.yaml").write_text(text[:summary_at] + text[points_at:])
     (problem,) = problems(folder)
-    assert problem == f"guide.yaml line {line_of(folder, 'guide.yaml', '- id: boundaries')}: topic 'boundaries' has no 'summary'. Add it."
+    line = line_of(folder, "guide.yaml", "- id: boundaries")
+    assert problem == f"guide.yaml line {line}: topic 'boundaries' has no 'summary'. Add it."
 
 
 def test_related_topic_that_does_not_exist_is_named(folder):
-    edit(folder, "guide.yaml", "related: [lived_experience, supervision, confidentiality]",
-         "related: [lived_experience, supervison, confidentiality]")
+    edit(
+        folder,
+        "guide.yaml",
+        "related: [lived_experience, supervision, confidentiality]",
+        "related: [lived_experience, supervison, confidentiality]",
+    )
     (problem,) = problems(folder)
     assert "topic 'boundaries' lists 'supervison' as related, but there is no topic with that id." in problem
 
@@ -143,8 +163,13 @@ def test_related_topic_that_does_not_exist_is_named(folder):
 def test_threshold_outside_the_instrument_range_is_named(folder):
     edit(folder, "rules.yaml", "  low: 50 ", "  low: 150 ")
     found = problems(folder)
-    assert any(p.startswith(f"rules.yaml line {line_of(folder, 'rules.yaml', '  low: 150')}: 'low' is 150, "
-                            "outside who5's range of 0 to 100") for p in found)
+    assert any(
+        p.startswith(
+            f"rules.yaml line {line_of(folder, 'rules.yaml', '  low: 150')}: 'low' is 150, "
+            "outside who5's range of 0 to 100"
+        )
+        for p in found
+    )
 
 
 def test_very_low_must_be_below_low(folder):
@@ -167,13 +192,23 @@ def test_rules_naming_an_unknown_instrument_or_topic(folder):
 
 
 def test_a_message_linking_to_a_missing_topic_is_named(folder):
-    edit(folder, "messages.yaml", 'help_intro: "Here is what I can do.', 'help_intro: "See [[bounderies]]. Here is what I can do.')
+    edit(
+        folder,
+        "messages.yaml",
+        'help_intro: "Here is what I can do.',
+        'help_intro: "See [[bounderies]]. Here is what I can do.',
+    )
     (problem,) = problems(folder)
     assert "links to the guide topic [[bounderies]], which is not in guide.yaml" in problem
 
 
 def test_topic_links_in_messages_render_as_links(folder):
-    edit(folder, "messages.yaml", 'help_intro: "Here is what I can do.', 'help_intro: "See [[boundaries]]. Here is what I can do.')
+    edit(
+        folder,
+        "messages.yaml",
+        'help_intro: "Here is what I can do.',
+        'help_intro: "See [[boundaries]]. Here is what I can do.',
+    )
     content = load_content(folder)
     assert content.text("help_intro").startswith("See [Boundaries](https://intranet.example.nhs.uk/")
 
@@ -205,7 +240,16 @@ def test_shipped_guide_has_fifteen_topics_each_with_points_and_a_link():
 
 
 def test_shipped_text_avoids_clinical_labels_and_unsafe_wording():
-    banned = ("depress", "you are at risk", "you're at risk", "screen positive", "symptom", "commit suicide", "disorder", "diagnos")
+    banned = (
+        "depress",
+        "you are at risk",
+        "you're at risk",
+        "screen positive",
+        "symptom",
+        "commit suicide",
+        "disorder",
+        "diagnos",
+    )
     for path in DEFAULT_DIR.rglob("*.yaml"):
         lowered = path.read_text().lower()
         for word in banned:
@@ -230,8 +274,14 @@ async def test_start_up_fails_loudly_on_invalid_content(folder, tmp_path):
 
     edit(folder, "rules.yaml", "  low: 50 ", "  low: 500 ")
     env = {**os.environ, "CONTENT_DIR": str(folder), "DATA_DIR": str(tmp_path / "d"), "PORT": "39782"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "app.py", env=env, cwd=DEFAULT_DIR.parent.parent,
-                                                stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "app.py",
+        env=env,
+        cwd=DEFAULT_DIR.parent.parent,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 3
     assert b"did not start" in err and b"rules.yaml line" in err and b"'low' is 500" in err

@@ -1,4 +1,5 @@
 """The crisis guard's reading of free text: the team's evaluation set and the rules behind three answers."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,6 +23,7 @@ def answer(text: str) -> Answer:
 
 # The evaluation set (bot/content/crisis_eval.yaml) --------------------------------------------------------
 
+
 @pytest.mark.parametrize("category", list(EVAL.crisis))
 def test_every_crisis_sentence_gets_the_help_now_card(category):
     missed = [s for s in EVAL.crisis[category] if answer(s) is not Answer.CRISIS]
@@ -38,10 +40,23 @@ def test_the_set_is_as_large_as_the_issue_asks_and_covers_every_category():
     crisis = sum(len(v) for v in EVAL.crisis.values())
     ordinary = sum(len(v) for v in EVAL.ordinary.values())
     assert crisis >= 150 and ordinary >= 100
-    assert {"direct", "passive", "burden", "hopelessness", "plans", "means", "self_harm", "not_safe", "slang",
-            "misspellings", "shorthand", "long"} <= set(EVAL.crisis)
-    assert {"training", "policy", "service_users", "colleagues", "idioms", "negation", "not_safe",
-            "cant_go_on"} <= set(EVAL.ordinary)
+    assert {
+        "direct",
+        "passive",
+        "burden",
+        "hopelessness",
+        "plans",
+        "means",
+        "self_harm",
+        "not_safe",
+        "slang",
+        "misspellings",
+        "shorthand",
+        "long",
+    } <= set(EVAL.crisis)
+    assert {"training", "policy", "service_users", "colleagues", "idioms", "negation", "not_safe", "cant_go_on"} <= set(
+        EVAL.ordinary
+    )
 
 
 def test_the_report_prints_recall_and_rates_per_category():
@@ -52,33 +67,62 @@ def test_the_report_prints_recall_and_rates_per_category():
 
 # The three answers ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "some days I'd rather not wake up", "they'd all cope fine without me", "I've been stockpiling my medication",
-    "I've left a note for my family", "thinking about topping myself", "taking my own life", "I'm not safe",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "some days I'd rather not wake up",
+        "they'd all cope fine without me",
+        "I've been stockpiling my medication",
+        "I've left a note for my family",
+        "thinking about topping myself",
+        "taking my own life",
+        "I'm not safe",
+    ],
+)
 def test_the_writer_in_crisis_gets_answer_1(text):
     assert answer(text) is Answer.CRISIS
 
 
-@pytest.mark.parametrize("text", [
-    "I did the suicide prevention training", "we reviewed the self-harm policy", "a service user took an overdose",
-    "my colleague said she wants to die", "I'm not suicidal, just knackered", "World Suicide Prevention Day",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I did the suicide prevention training",
+        "we reviewed the self-harm policy",
+        "a service user took an overdose",
+        "my colleague said she wants to die",
+        "I'm not suicidal, just knackered",
+        "World Suicide Prevention Day",
+    ],
+)
 def test_crisis_topics_not_about_the_writer_get_answer_2(text):
     assert answer(text) is Answer.TOPIC
 
 
-@pytest.mark.parametrize("text", [
-    "dead on my feet", "this rota is killing me", "I could murder a tea", "I'm dying for a cuppa",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dead on my feet",
+        "this rota is killing me",
+        "I could murder a tea",
+        "I'm dying for a cuppa",
+    ],
+)
 def test_everyday_idioms_get_nothing_but_are_recognised(text):
     result = GUARD.assess(text)
     assert result.answer is Answer.NONE and result.idiom
 
 
-@pytest.mark.parametrize("text", [
-    "I can't go on the late shift", "the car park is not safe, it's badly lit", "hello", "3 4 2 5 1", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't go on the late shift",
+        "the car park is not safe, it's badly lit",
+        "hello",
+        "3 4 2 5 1",
+        "",
+    ],
+)
 def test_ordinary_words_get_nothing(text):
     assert answer(text) is Answer.NONE
 
@@ -97,6 +141,7 @@ def test_long_text_is_read_in_slices_and_a_phrase_across_a_slice_edge_is_still_f
 
 
 # Word forms, typos, negation and other people -------------------------------------------------------------
+
 
 def test_a_real_stemmer_joins_word_forms():
     for text in ("take my own life", "taking my own life", "took my own life", "I've taken my own life"):
@@ -139,10 +184,14 @@ def test_explain_names_the_pattern_and_the_answer():
 
 # Admins extend the patterns; the content check holds them to the evaluation set ----------------------------
 
+
 def copy_content(tmp_path: Path) -> Path:
     folder = tmp_path / "content"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "bot" / "content", folder,
-                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "bot" / "content",
+        folder,
+        ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+    )
     return folder
 
 
@@ -160,13 +209,16 @@ def test_a_broken_pattern_is_refused_with_its_line(tmp_path):
 def test_an_edit_that_makes_the_guard_miss_an_evaluation_sentence_is_refused(tmp_path):
     folder = copy_content(tmp_path)
     path = folder / "crisis.yaml"
-    path.write_text(path.read_text().replace('    - "noose"\n', '').replace(
-        '    - "(bought|buy|buying|got|have) a rope ($|@now|yesterday)"\n', ''))
+    path.write_text(
+        path.read_text()
+        .replace('    - "noose"\n', "")
+        .replace('    - "(bought|buy|buying|got|have) a rope ($|@now|yesterday)"\n', "")
+    )
     evalpath = folder / "crisis_eval.yaml"
-    evalpath.write_text(evalpath.read_text().replace('  means:\n', '  means:\n    - "I have a noose ready"\n', 1))
+    evalpath.write_text(evalpath.read_text().replace("  means:\n", '  means:\n    - "I have a noose ready"\n', 1))
     with pytest.raises(ContentError) as caught:
         load_content(folder)
-    assert 'crisis_eval.yaml line' in str(caught.value) and "I have a noose ready" in str(caught.value)
+    assert "crisis_eval.yaml line" in str(caught.value) and "I have a noose ready" in str(caught.value)
 
 
 def test_a_pattern_that_cries_wolf_on_an_ordinary_sentence_is_refused(tmp_path):

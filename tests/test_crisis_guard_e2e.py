@@ -1,18 +1,21 @@
 """The crisis guard through the real endpoint: whatever the worker was doing is saved or sent as usual,
 and help comes beside it. Never a second copy, never a word of it in the logs."""
+
 from __future__ import annotations
 
 import json
 import logging
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from bot.content import load_content
 from bot.crisis import NOTHING
-from tests.test_checkins_e2e import card_of, harness, services  # noqa: F401
-from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, pair, press, turn_sharing_on  # noqa: F401
 from tests.teams import Person, card_submit
+from tests.test_checkins_e2e import card_of, services
+from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press, turn_sharing_on
 
 CRISIS = "I'm not safe at the moment, can we talk today?"
 EVAL = load_content().crisis_eval
@@ -49,11 +52,14 @@ async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_ge
     assert len(request) == 1 and CRISIS in request[0].words  # the supervisor received it, note and all
 
 
-@pytest.mark.parametrize("action, field, listing", [
-    ("reflect_save", "thoughts", "notes"),
-    ("agenda_add", "item", "agenda"),
-    ("agenda_add_reflection", "thoughts", "agenda"),
-])
+@pytest.mark.parametrize(
+    "action, field, listing",
+    [
+        ("reflect_save", "thoughts", "notes"),
+        ("agenda_add", "item", "agenda"),
+        ("agenda_add_reflection", "thoughts", "agenda"),
+    ],
+)
 async def test_free_text_with_crisis_words_is_saved_once_and_help_follows(worker_chat, caplog, action, field, listing):
     h, worker = worker_chat
     caplog.set_level(logging.DEBUG)
@@ -68,8 +74,12 @@ async def test_free_text_with_crisis_words_is_saved_once_and_help_follows(worker
 
 async def test_a_plan_with_crisis_words_is_saved_and_help_follows(worker_chat):
     h, worker = worker_chat
-    values = {"keeps_me_well": "walking", "early_signs": "I start stockpiling my tablets",
-              "what_helps": "calling Jo", "who_to_contact": "Jo"}
+    values = {
+        "keeps_me_well": "walking",
+        "early_signs": "I start stockpiling my tablets",
+        "what_helps": "calling Jo",
+        "who_to_contact": "Jo",
+    }
     sent = await h.send(card_submit(worker, h.connector.url, {"action": "plan_save", **values}))
     assert "Your plan is saved" in sent[0].words and help_now(sent[1:])
     assert raw_files(h).count("I start stockpiling my tablets") == 1
@@ -80,8 +90,8 @@ async def test_a_typed_check_in_answer_with_crisis_words_is_saved_and_help_follo
     await h.say(worker, "check in")
     sent = await h.say(worker, "3 3 3 3 3 but honestly I want to end it all")
     assert "Saved, thanks" in sent[0].words and help_now(sent)
-    pid = next(iter(await services(h).bot._workers.all_pids()))
-    assert len(await services(h).bot.checkins._checkins.list(pid)) == 1
+    pid = next(iter(await services(h).bot.records.workers.all_pids()))
+    assert len(await services(h).bot.records.checkins.list(pid)) == 1
     assert "end it all" not in raw_files(h)  # a typed answer keeps only the numbers, as always
 
 
@@ -136,38 +146,39 @@ SAMPLES = [s for v in EVAL.crisis.values() for s in v[:6]] + [s for v in EVAL.or
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(st.sampled_from(SAMPLES), st.text(min_size=1, max_size=200)),
-       flow=st.sampled_from([("reflect_save", "thoughts"), ("agenda_add", "item"), ("plan_save", "what_helps")]))
+@given(
+    text=st.one_of(st.sampled_from(SAMPLES), st.text(min_size=1, max_size=200)),
+    flow=st.sampled_from([("reflect_save", "thoughts"), ("agenda_add", "item"), ("plan_save", "what_helps")]),
+)
 async def test_the_guards_answer_never_changes_what_a_flow_stores_or_sends(tmp_path_factory, text, flow):
-    from datetime import datetime, timezone
 
     from botbuilder.core.adapters import TestAdapter
     from botbuilder.schema import Activity, ActivityTypes
 
-    from app import build_bot
-    from bot.clock import FixedClock
-    from bot.content.source import ContentSource
     from bot.storage import Store
-    from tests.test_dialogs import teams_template
+    from tests.test_dialogs import local_bot, teams_template
 
     action, field = flow
     outcomes = []
     for silent in (False, True):
         store = Store(tmp_path_factory.mktemp("guard"))
         await store.open()
-        bot = await build_bot(store, await ContentSource.open(), FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
-        if silent:
-            bot._guard = SilentGuard()
+        bot = await local_bot(store, **({"guard": SilentGuard()} if silent else {}))
         adapter = TestAdapter(bot.on_turn, teams_template())
         await adapter.receive_activity(Activity(type=ActivityTypes.message, text="hi"))
         before = len(adapter.activity_buffer)
         await adapter.receive_activity(Activity(type=ActivityTypes.message, value={"action": action, field: text}))
-        replies = [a for a in adapter.activity_buffer[before:]
-                   if not (a.attachments and "Samaritans" in str(a.attachments[0].content))
-                   and not (a.attachments and "If any of this is about you" in str(a.attachments[0].content))]
+        replies = [
+            a
+            for a in adapter.activity_buffer[before:]
+            if not (a.attachments and "Samaritans" in str(a.attachments[0].content))
+            and not (a.attachments and "If any of this is about you" in str(a.attachments[0].content))
+        ]
         # Everything in the worker's file but their profile (whose pseudonymous id differs per store).
-        stored = [{k: v for k, v in json.loads(p.read_text()).items() if k != "profile"}
-                  for p in store.root.rglob("workers/*/*.json")]
+        stored = [
+            {k: v for k, v in json.loads(p.read_text()).items() if k != "profile"}
+            for p in store.root.rglob("workers/*/*.json")
+        ]
         outcomes.append(([(a.text, bool(a.attachments)) for a in replies], stored))
         await store.close()
     assert outcomes[0] == outcomes[1]

@@ -1,33 +1,42 @@
-"""Handler and router through the SDK's TestAdapter, with dialog state on the real crash-safe store."""
+"""The activity handler and router through the SDK's TestAdapter, on the real crash-safe store."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import dataclasses
+from datetime import UTC, datetime
 
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from app import build_bot
+from bot.assembly import assemble
 from bot.clock import FixedClock
 from bot.content.source import ContentSource
-from bot.dialogs.intent import Intent
-from bot.dialogs.router import Router
-from bot.state import StoreBotStorage
+from bot.dialogs.catalogue import COMMAND_IDS
+from bot.records import Records
 from bot.storage import Store
+from bot.teams.handler import WellbeingBot
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 
 
 def teams_template() -> Activity:
     return Activity(
-        channel_id="msteams", service_url="https://smba.trafficmanager.net/uk/",
-        from_property=ChannelAccount(id="29:user", name="Sam Sample", aad_object_id="aaaaaaaa-0000-0000-0000-000000000001"),
+        channel_id="msteams",
+        service_url="https://smba.trafficmanager.net/uk/",
+        from_property=ChannelAccount(
+            id="29:user", name="Sam Sample", aad_object_id="aaaaaaaa-0000-0000-0000-000000000001"
+        ),
         recipient=ChannelAccount(id="28:bot", name="Peer Wellbeing"),
         conversation=ConversationAccount(id="a:conv", conversation_type="personal", tenant_id=TENANT),
     )
+
+
+async def local_bot(store: Store, at: datetime | None = None, **parts) -> WellbeingBot:
+    """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
+    clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
+    bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock)
+    return WellbeingBot(dataclasses.replace(bot, **parts), clock)
 
 
 def words(activity: Activity) -> str:
@@ -43,6 +52,7 @@ def expect(*fragments: str):
         text = words(activity)
         for fragment in fragments:
             assert fragment in text, f"{fragment!r} not in {text!r}"
+
     return check
 
 
@@ -56,8 +66,7 @@ async def store(tmp_path):
 
 @pytest.fixture
 async def adapter(store):
-    content = await ContentSource.open()
-    bot = await build_bot(store, content, FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
+    bot = await local_bot(store)
     adapter = TestAdapter(bot.on_turn, teams_template())
     adapter.on_turn_error = bot.on_turn_error
     return adapter
@@ -84,97 +93,14 @@ async def test_about_names_the_content_version(adapter):
 
 
 async def test_error_in_a_turn_gets_an_apology_with_a_reference(store):
-    content = await ContentSource.open()
-    bot = await build_bot(store, content, FixedClock(datetime(2026, 11, 25, tzinfo=timezone.utc)))
+    bot = await local_bot(store)
 
-    async def broken(turn, intent):
+    async def broken(chat, intent):
         raise RuntimeError("boom with private words")
 
-    bot._router.route = broken
+    bot.bot.router.route = broken  # type: ignore[method-assign]
     adapter = TestAdapter(bot.on_turn, teams_template())
     adapter.on_turn_error = bot.on_turn_error
     flow = await (await adapter.send("hi")).assert_reply(expect("private"))
     flow = await flow.send("help")
     await flow.assert_reply(expect("something went wrong", "Reference:"))
-
-
-# A small two-step flow stands in for the real multi-turn dialogs, to test routing around them.
-def name_flow() -> WaterfallDialog:
-    async def ask_step(step: WaterfallStepContext) -> DialogTurnResult:
-        return await step.prompt("text", PromptOptions(prompt=MessageFactory.text("What colour?")))
-
-    async def save_step(step: WaterfallStepContext) -> DialogTurnResult:
-        await step.context.send_activity(f"Saved {step.result}")
-        return await step.end_dialog()
-
-    return WaterfallDialog("colour", [ask_step, save_step])
-
-
-def flow_router(state: ConversationState, content) -> Router:
-    router = Router(state.create_property("DialogState"), content, flows={"colour": name_flow()})
-    router._dialogs.add(TextPrompt("text"))
-    return router
-
-
-async def _router_adapter(store, intents):
-    content = await ContentSource.open()
-    state = ConversationState(StoreBotStorage(store))
-    router = flow_router(state, content)
-
-    async def logic(turn: TurnContext):
-        if turn.activity.type == ActivityTypes.message:
-            await router.route(turn, intents(turn.activity.text, content.current))
-            await state.save_changes(turn)
-
-    return TestAdapter(logic, teams_template())
-
-
-def _intents(text, content):
-    return Intent(command="colour" if text == "start" else content.command_for(text), text=text)
-
-
-async def test_help_now_interrupts_a_flow_then_the_flow_asks_again(store):
-    adapter = await _router_adapter(store, _intents)
-    flow = await (await adapter.send("start")).assert_reply("What colour?")
-    flow = await (await flow.send("help now")).assert_reply(expect("Samaritans"))
-    flow = await flow.assert_reply("What colour?")
-    await (await flow.send("green")).assert_reply("Saved green")
-
-
-async def test_unknown_words_inside_a_flow_are_the_flow_answer(store):
-    adapter = await _router_adapter(store, _intents)
-    flow = await (await adapter.send("start")).assert_reply("What colour?")
-    await (await flow.send("helpful blue")).assert_reply("Saved helpful blue")
-
-
-async def test_dialog_state_survives_a_restart(tmp_path):
-    first = Store(tmp_path / "d")
-    await first.open()
-    adapter = await _router_adapter(first, _intents)
-    await (await adapter.send("start")).assert_reply("What colour?")
-    await first.close()
-
-    second = Store(tmp_path / "d")
-    await second.open()
-    adapter = await _router_adapter(second, _intents)
-    await (await adapter.send("red")).assert_reply("Saved red")
-    await second.close()
-
-
-async def test_crisis_words_mid_flow_are_answered_by_the_flow_and_help_follows(store):
-    content = await ContentSource.open()
-    bot = await build_bot(store, content, FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
-    bot._router = flow_router(bot._state, content)
-    original_route = bot._router.route
-
-    async def route(turn, intent):
-        if intent.text == "start":
-            intent = Intent(command="colour", text="start")
-        return await original_route(turn, intent)
-
-    bot._router.route = route
-    adapter = TestAdapter(bot.on_turn, teams_template())
-    flow = await (await adapter.send("hi")).assert_reply(expect("private"))
-    flow = await (await flow.send("start")).assert_reply("What colour?")
-    flow = await (await flow.send("i want to end it all")).assert_reply("Saved i want to end it all")
-    await flow.assert_reply(expect("Samaritans", "Nobody reads this chat as you write"))

@@ -1,4 +1,5 @@
 """End to end: Teams-shaped activities through the real aiohttp endpoint, replies to the fake connector."""
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,9 @@ async def test_uninstall_sends_nothing_and_marks_the_worker(bot, worker):
     await bot.say(worker, "hi")
     sent = await bot.send(installation(worker, bot.connector.url, "remove"))
     assert sent == []
-    from bot.web import SERVICES
-    workers = bot.app[SERVICES].bot._workers
+    from bot.teams.web import SERVICES
+
+    workers = bot.app[SERVICES].bot.records.workers
     (pid,) = await workers.all_pids()
     assert (await workers.get(pid)).installed is False
     # Reinstalling welcomes again.
@@ -84,8 +86,9 @@ async def test_group_chat_gets_a_pointer_to_personal_chat_and_nothing_is_stored(
     body["conversation"]["conversationType"] = "groupChat"
     sent = await bot.send(body)
     assert "1:1 chat" in sent[0].words
-    from bot.web import SERVICES
-    assert await bot.app[SERVICES].bot._workers.all_pids() == []
+    from bot.teams.web import SERVICES
+
+    assert await bot.app[SERVICES].bot.records.workers.all_pids() == []
 
 
 async def test_welcome_survives_a_restart(bot, worker):
@@ -135,8 +138,9 @@ async def test_turn_log_line_has_type_pseudonym_duration_and_nothing_personal(bo
 
 async def test_tenant_id_is_kept_with_the_conversation_reference(bot, worker):
     await bot.say(worker, "hi")
-    from bot.web import SERVICES
-    workers = bot.app[SERVICES].bot._workers
+    from bot.teams.web import SERVICES
+
+    workers = bot.app[SERVICES].bot.records.workers
     (pid,) = await workers.all_pids()
     record = await workers.get(pid)
     assert record.tenant_id == "11111111-2222-3333-4444-555555555555"

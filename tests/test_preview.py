@@ -1,4 +1,5 @@
 """The admin preview drives the real bot in-process, shows cards as text, and picks up content edits."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,7 +7,7 @@ import shutil
 import pytest
 
 from bot.content.loader import DEFAULT_DIR
-from bot.preview import Preview
+from bot.teams.preview import Preview
 
 
 @pytest.fixture
@@ -31,7 +32,9 @@ async def test_welcome_help_and_buttons(preview):
 async def test_a_good_edit_is_shown_and_a_bad_edit_is_explained(preview):
     await preview.install()
     messages = preview.folder / "messages.yaml"
-    messages.write_text(messages.read_text().replace("I'm a simple app, so I only understand a few words", "Hmm, I missed that"))
+    messages.write_text(
+        messages.read_text().replace("I'm a simple app, so I only understand a few words", "Hmm, I missed that")
+    )
     out = await preview.say("pineapple")
     assert out[0].startswith("(content reloaded") and "Hmm, I missed that" in out[1]
     messages.write_text(messages.read_text().replace("(Reference: {ref})", "(Reference: {nope})"))

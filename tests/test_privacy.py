@@ -1,4 +1,5 @@
 """The worker's data: see it, export it, erase it; retention; encryption at rest; nothing personal in logs."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,15 +13,15 @@ from cryptography.fernet import Fernet
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.repositories import CheckinRecord
+from bot.records.checkins import CheckinRecord
 from bot.storage import Cipher, DataFileError, KeyMismatch, Store
-from bot.web import SERVICES
+from bot.teams.web import SERVICES
 from tests.conftest import BotHarness
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of
 from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press, turn_sharing_on
 
-START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 NOTE = "the ward round felt close to home"
 
 
@@ -45,8 +46,17 @@ async def rich_history(h, worker: Person, supervisor: Person) -> None:
     h.clock.advance(days=7)  # a week apart: two counted check-ins
     await low_checkin(h, worker)
     await press(h, worker, {"action": "reflect_save", "thoughts": NOTE})
-    await press(h, worker, {"action": "plan_save", "what_helps": "a walk at lunch", "keeps_me_well": "",
-                            "early_signs": "", "who_to_contact": ""})
+    await press(
+        h,
+        worker,
+        {
+            "action": "plan_save",
+            "what_helps": "a walk at lunch",
+            "keeps_me_well": "",
+            "early_signs": "",
+            "who_to_contact": "",
+        },
+    )
     await press(h, worker, {"action": "agenda_add", "item": "talk about boundaries"})
 
 
@@ -80,8 +90,19 @@ async def test_export_is_complete_single_use_and_short_lived(h, worker, settings
     pid = exported["worker_id"]
     stored = json.loads((settings.data_dir / "workers" / pid[1:3] / f"{pid}.json").read_text())
     assert exported["records"] == {table: list(rows.values()) for table, rows in stored.items()}
-    assert {"profile", "checkins", "notes", "plan", "agenda", "link", "consent", "requests", "audit", "schedule",
-            "prompts"} <= set(exported["records"])
+    assert {
+        "profile",
+        "checkins",
+        "notes",
+        "plan",
+        "agenda",
+        "link",
+        "consent",
+        "requests",
+        "audit",
+        "schedule",
+        "prompts",
+    } <= set(exported["records"])
     assert exported["records"]["notes"][0]["text"] == NOTE
     assert (await h.client.get(path)).status == 410  # used
     (link_card,) = await press(h, worker, button(summary, "Download all my data"))
@@ -95,6 +116,7 @@ async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, set
     supervisor = Person.make("Sam Supervisor")
     await rich_history(h, worker, supervisor)
     from tests.test_checkins_e2e import pid_of
+
     pid = await pid_of(h, worker)
     (confirm,) = await h.say(worker, "delete my data")
     assert "can't erase this Teams chat" in confirm.words
@@ -102,11 +124,23 @@ async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, set
     assert "nothing was erased" in forged[0].words and NOTE in raw_files(settings)
     done = await press(h, worker, button(confirm, "Yes, erase everything"))
     assert "Everything I held about you is erased" in done[0].words
-    assert "link ended" in conversation(h, supervisor)[-1].words or "link is ended" in conversation(h, supervisor)[-1].words
+    assert (
+        "link ended" in conversation(h, supervisor)[-1].words
+        or "link is ended" in conversation(h, supervisor)[-1].words
+    )
     await h.restart()
     raw = raw_files(settings)
-    for trace in (NOTE, worker.name, "alex@trust.nhs.uk", worker.aad_object_id, worker.user_id,
-                  worker.conversation_id, pid, "a walk at lunch", "talk about boundaries"):
+    for trace in (
+        NOTE,
+        worker.name,
+        "alex@trust.nhs.uk",
+        worker.aad_object_id,
+        worker.user_id,
+        worker.conversation_id,
+        pid,
+        "a walk at lunch",
+        "talk about boundaries",
+    ):
         assert trace not in raw, trace
     erasures = json.loads((settings.data_dir / "system" / "erasures.json").read_text())
     assert list(erasures["erasures"].values()) == [{"on": "2026-11-30"}]
@@ -130,13 +164,14 @@ async def test_erasing_a_supervisor_ends_their_links_and_tells_the_workers(h, wo
 async def test_retention_removes_exactly_what_is_due(h, worker):
     await h.say(worker, "hi")
     services = h.app[SERVICES]
-    workers = services.bot._workers
+    workers = services.bot.records.workers
     (pid,) = await workers.all_pids()
-    repo = services.bot.checkins._checkins
+    repo = services.bot.records.checkins
     for date in ("2025-10-01", "2025-11-22", "2025-11-24", "2026-06-01"):
         await repo.add(pid, CheckinRecord(date, "who5", 60))
     from app import TICKER
-    h.clock._now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
+
+    h.clock._now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
     await h.app[TICKER].tick()
     assert [c.date for c in await repo.list(pid)] == ["2025-11-24", "2026-06-01"]
 
@@ -190,8 +225,18 @@ async def test_a_full_conversation_leaves_no_personal_data_in_the_logs(h, worker
     await press(h, worker, button(summary, "Show my recent check-ins"))
     logs = "\n".join(r.getMessage() for r in caplog.records)
     assert "turn type=message" in logs  # the logs were captured
-    for secret in (worker.name, supervisor.name, "alex@trust.nhs.uk", "sam@trust.nhs.uk", NOTE, "a walk at lunch",
-                   "talk about boundaries", "end it all", worker.aad_object_id, worker.user_id):
+    for secret in (
+        worker.name,
+        supervisor.name,
+        "alex@trust.nhs.uk",
+        "sam@trust.nhs.uk",
+        NOTE,
+        "a walk at lunch",
+        "talk about boundaries",
+        "end it all",
+        worker.aad_object_id,
+        worker.user_id,
+    ):
         assert secret not in logs, secret
     bot_lines = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
     assert not re.search(r"\b48\b", bot_lines) and "total" not in bot_lines

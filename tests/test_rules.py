@@ -1,4 +1,5 @@
 """Pure scheduling and scoring rules, table-style, with daylight-saving dates and boundary scores."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,29 @@ from dataclasses import replace
 
 import pytest
 
-from bot.rules import (PromptState, RequestRule, Schedule, Timing, add_months, at_local, band, counted, due_slot,
-                       in_quiet_hours, is_expired, latest_slot, new_schedule, next_check, reminder_due, repeated_low,
-                       request_decision, score, sendable_from)
+from bot.rules import (
+    PromptState,
+    RequestRule,
+    Schedule,
+    Timing,
+    add_months,
+    at_local,
+    band,
+    counted,
+    due_slot,
+    in_quiet_hours,
+    is_expired,
+    latest_slot,
+    new_schedule,
+    next_check,
+    reminder_due,
+    repeated_low,
+    request_decision,
+    score,
+    sendable_from,
+)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T = Timing()
 
 
@@ -20,16 +39,25 @@ def utc(*args) -> dt.datetime:
 
 def london(*args) -> dt.datetime:
     from zoneinfo import ZoneInfo
+
     return dt.datetime(*args, tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)
 
 
 def weekly(**kw) -> Schedule:
-    base = dict(frequency="weekly", day=6, time="01:30", quiet_weekends=False, quiet_start="23:00", quiet_end="00:30")
+    base = {
+        "frequency": "weekly",
+        "day": 6,
+        "time": "01:30",
+        "quiet_weekends": False,
+        "quiet_start": "23:00",
+        "quiet_end": "00:30",
+    }
     base.update(kw)
     return new_schedule(utc(2026, 1, 1), **base)
 
 
 # Daylight saving: Sunday 29 March 2026 (01:00 GMT -> 02:00 BST) and Sunday 25 October 2026 (02:00 BST -> 01:00 GMT).
+
 
 def test_spring_gap_time_resolves_to_after_the_gap():
     s = weekly()
@@ -49,12 +77,15 @@ def test_autumn_repeated_time_is_one_slot_sent_once():
         assert due_slot(s, log, utc(2026, 10, 25, 0, 30) + dt.timedelta(minutes=minute), T) is None
 
 
-@pytest.mark.parametrize("local_day,expected_utc_hour", [
-    ((2026, 3, 25), 10),   # Wednesday before the change: GMT
-    ((2026, 4, 1), 9),     # Wednesday after: BST, so 10:00 local is 09:00 UTC
-    ((2026, 10, 21), 9),
-    ((2026, 10, 28), 10),
-])
+@pytest.mark.parametrize(
+    "local_day,expected_utc_hour",
+    [
+        ((2026, 3, 25), 10),  # Wednesday before the change: GMT
+        ((2026, 4, 1), 9),  # Wednesday after: BST, so 10:00 local is 09:00 UTC
+        ((2026, 10, 21), 9),
+        ((2026, 10, 28), 10),
+    ],
+)
 def test_same_local_time_across_the_changes(local_day, expected_utc_hour):
     s = new_schedule(utc(2026, 1, 1), frequency="weekly", day=2, time="10:00")
     at = at_local(s, dt.date(*local_day), "10:00")
@@ -63,8 +94,15 @@ def test_same_local_time_across_the_changes(local_day, expected_utc_hour):
 
 
 def test_each_minute_of_a_dst_week_gives_exactly_one_send():
-    s = new_schedule(utc(2026, 3, 1), frequency="weekly", day=6, time="01:30", quiet_weekends=False,
-                     quiet_start="03:00", quiet_end="03:00")
+    s = new_schedule(
+        utc(2026, 3, 1),
+        frequency="weekly",
+        day=6,
+        time="01:30",
+        quiet_weekends=False,
+        quiet_start="03:00",
+        quiet_end="03:00",
+    )
     sent: list[str] = []
     log: dict[str, PromptState] = {}
     now = utc(2026, 3, 27)
@@ -94,11 +132,18 @@ def test_off_sends_nothing():
 
 # Quiet hours ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("local,quiet", [
-    ((2026, 11, 25, 18, 59), False), ((2026, 11, 25, 19, 0), True), ((2026, 11, 26, 7, 59), True),
-    ((2026, 11, 26, 8, 0), False), ((2026, 11, 28, 12, 0), True),  # Saturday
-    ((2026, 11, 30, 8, 0), False),
-])
+
+@pytest.mark.parametrize(
+    "local,quiet",
+    [
+        ((2026, 11, 25, 18, 59), False),
+        ((2026, 11, 25, 19, 0), True),
+        ((2026, 11, 26, 7, 59), True),
+        ((2026, 11, 26, 8, 0), False),
+        ((2026, 11, 28, 12, 0), True),  # Saturday
+        ((2026, 11, 30, 8, 0), False),
+    ],
+)
 def test_default_quiet_hours(local, quiet):
     s = new_schedule(utc(2026, 1, 1))
     assert in_quiet_hours(s, london(*local)) is quiet
@@ -119,6 +164,7 @@ def test_slot_inside_quiet_hours_is_sent_when_they_end():
 
 
 # Pause, catch-up, reminders, expiry ----------------------------------------------------------------
+
 
 def test_pause_suppresses_slots_and_they_are_not_caught_up_later():
     s = replace(new_schedule(utc(2026, 11, 1), frequency="weekly", day=2, time="10:00"), paused_until="2026-11-26")
@@ -158,7 +204,9 @@ def test_no_reminder_while_paused_or_for_on_demand_check_ins():
     s = replace(new_schedule(utc(2026, 11, 1)), paused_until="2026-12-10")
     sent = london(2026, 11, 24, 10)
     assert not reminder_due(s, prompt(sent), sent + dt.timedelta(hours=24), T)
-    assert not reminder_due(new_schedule(utc(2026, 11, 1)), prompt(sent, on_demand=True), sent + dt.timedelta(hours=24), T)
+    assert not reminder_due(
+        new_schedule(utc(2026, 11, 1)), prompt(sent, on_demand=True), sent + dt.timedelta(hours=24), T
+    )
 
 
 def test_reminder_missed_by_downtime_is_dropped():
@@ -181,38 +229,53 @@ def test_next_check_points_at_the_next_event():
 ITEMS = ("a", "b", "c", "d", "e")
 
 
-@pytest.mark.parametrize("values,total", [
-    ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "5"}, 100),
-    ({"a": "0", "b": "0", "c": "0", "d": "0", "e": "0"}, 0),
-    ({"a": "3", "b": "2", "c": "3", "d": "2", "e": "3"}, 52),
-])
+@pytest.mark.parametrize(
+    "values,total",
+    [
+        ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "5"}, 100),
+        ({"a": "0", "b": "0", "c": "0", "d": "0", "e": "0"}, 0),
+        ({"a": "3", "b": "2", "c": "3", "d": "2", "e": "3"}, 52),
+    ],
+)
 def test_who5_scoring(values, total):
     assert score(ITEMS, range(6), 4, values).total == total
 
 
-@pytest.mark.parametrize("values,missing,invalid", [
-    ({"a": "5", "b": "5", "c": "5", "d": "5"}, ("e",), ()),
-    ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "6"}, (), ("e",)),
-    ({"a": "5", "b": "-1", "c": "5", "d": "5", "e": "x"}, (), ("b", "e")),
-    ({"a": "5", "b": "5", "c": "5", "d": "5", "e": " "}, ("e",), ()),
-    ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "2.0"}, (), ("e",)),
-    ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "05"}, (), ("e",)),
-])
+@pytest.mark.parametrize(
+    "values,missing,invalid",
+    [
+        ({"a": "5", "b": "5", "c": "5", "d": "5"}, ("e",), ()),
+        ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "6"}, (), ("e",)),
+        ({"a": "5", "b": "-1", "c": "5", "d": "5", "e": "x"}, (), ("b", "e")),
+        ({"a": "5", "b": "5", "c": "5", "d": "5", "e": " "}, ("e",), ()),
+        ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "2.0"}, (), ("e",)),
+        ({"a": "5", "b": "5", "c": "5", "d": "5", "e": "05"}, (), ("e",)),
+    ],
+)
 def test_bad_answers_give_no_total(values, missing, invalid):
     result = score(ITEMS, range(6), 4, values)
     assert result.total is None and result.missing == missing and result.invalid == invalid
 
 
-@pytest.mark.parametrize("total,expected", [(0, "very_low"), (28, "very_low"), (32, "low"), (50, "low"),
-                                            (52, "ok"), (100, "ok")])
+@pytest.mark.parametrize(
+    "total,expected", [(0, "very_low"), (28, "very_low"), (32, "low"), (50, "low"), (52, "ok"), (100, "ok")]
+)
 def test_bands_at_the_boundaries(total, expected):
     assert band(total, low=50, very_low=28) == expected
 
 
-@pytest.mark.parametrize("bands,expected", [
-    (["low", "low"], True), (["ok", "low"], False), (["low", "ok", "low"], True),
-    (["low", "ok", "ok", "low"], False), (["very_low"], False), (["very_low", "low"], True), ([], False),
-])
+@pytest.mark.parametrize(
+    "bands,expected",
+    [
+        (["low", "low"], True),
+        (["ok", "low"], False),
+        (["low", "ok", "low"], True),
+        (["low", "ok", "ok", "low"], False),
+        (["very_low"], False),
+        (["very_low", "low"], True),
+        ([], False),
+    ],
+)
 def test_repeated_low(bands, expected):
     assert repeated_low(bands) is expected
 
@@ -227,15 +290,18 @@ def days_ago(*pairs) -> list[tuple[dt.date, str]]:
     return [(D - dt.timedelta(days=n), b) for n, b in pairs]
 
 
-@pytest.mark.parametrize("history,expected", [
-    ([(0, "low")], ["low"]),
-    ([(0, "ok"), (0, "low")], ["low"]),  # minutes apart: only the latest counts
-    ([(7, "low"), (0, "low")], ["low", "low"]),
-    ([(6, "low"), (0, "low")], ["low"]),  # less than 7 days apart
-    ([(20, "low"), (14, "ok"), (10, "low"), (0, "low")], ["low", "low", "low"]),  # 14 is within 7 days of 10
-    ([(57, "low"), (0, "low")], ["low"]),  # outside the 8-week window
-    ([(56, "low"), (0, "low")], ["low", "low"]),
-])
+@pytest.mark.parametrize(
+    "history,expected",
+    [
+        ([(0, "low")], ["low"]),
+        ([(0, "ok"), (0, "low")], ["low"]),  # minutes apart: only the latest counts
+        ([(7, "low"), (0, "low")], ["low", "low"]),
+        ([(6, "low"), (0, "low")], ["low"]),  # less than 7 days apart
+        ([(20, "low"), (14, "ok"), (10, "low"), (0, "low")], ["low", "low", "low"]),  # 14 is within 7 days of 10
+        ([(57, "low"), (0, "low")], ["low"]),  # outside the 8-week window
+        ([(56, "low"), (0, "low")], ["low", "low"]),
+    ],
+)
 def test_counted_check_ins_are_spaced_and_recent(history, expected):
     assert counted(days_ago(*history), D, every_days=7, window_days=56) == expected
 
@@ -246,30 +312,39 @@ def decide(history, mode="auto", sent=None, declined=None, paused=False):
     return request_decision(days_ago(*history), D, now, mode, at(sent), at(declined), paused, RequestRule())
 
 
-@pytest.mark.parametrize("history,mode,sent,declined,paused,expected", [
-    ([(7, "low"), (0, "low")], "auto", None, None, False, "send"),
-    ([(7, "low"), (0, "low")], "ask", None, None, False, "offer"),
-    ([(0, "very_low")], "auto", None, None, False, "offer"),  # one very low score never sends by itself
-    ([(0, "low")], "auto", None, None, False, "none"),
-    ([(0, "low"), (0, "very_low")], "auto", None, None, False, "offer"),  # same day: one data point
-    ([(7, "low"), (0, "ok")], "auto", None, None, False, "none"),
-    ([(14, "low"), (7, "ok"), (0, "low")], "auto", None, None, False, "send"),  # 2 of the last 3
-    ([(7, "low"), (0, "low")], "auto", 10, None, False, "none"),  # a request was sent 10 days ago
-    ([(7, "very_low"), (0, "very_low")], "auto", 10, None, False, "none"),  # whatever the scores
-    ([(7, "low"), (0, "low")], "auto", 29, None, False, "send"),
-    ([(7, "low"), (0, "low")], "ask", None, 10, False, "none"),  # declined 10 days ago
-    ([(7, "low"), (0, "very_low")], "ask", None, 10, False, "offer"),  # unless very low
-    ([(7, "low"), (0, "low")], "auto", None, None, True, "none"),  # paused
-])
+@pytest.mark.parametrize(
+    "history,mode,sent,declined,paused,expected",
+    [
+        ([(7, "low"), (0, "low")], "auto", None, None, False, "send"),
+        ([(7, "low"), (0, "low")], "ask", None, None, False, "offer"),
+        ([(0, "very_low")], "auto", None, None, False, "offer"),  # one very low score never sends by itself
+        ([(0, "low")], "auto", None, None, False, "none"),
+        ([(0, "low"), (0, "very_low")], "auto", None, None, False, "offer"),  # same day: one data point
+        ([(7, "low"), (0, "ok")], "auto", None, None, False, "none"),
+        ([(14, "low"), (7, "ok"), (0, "low")], "auto", None, None, False, "send"),  # 2 of the last 3
+        ([(7, "low"), (0, "low")], "auto", 10, None, False, "none"),  # a request was sent 10 days ago
+        ([(7, "very_low"), (0, "very_low")], "auto", 10, None, False, "none"),  # whatever the scores
+        ([(7, "low"), (0, "low")], "auto", 29, None, False, "send"),
+        ([(7, "low"), (0, "low")], "ask", None, 10, False, "none"),  # declined 10 days ago
+        ([(7, "low"), (0, "very_low")], "ask", None, 10, False, "offer"),  # unless very low
+        ([(7, "low"), (0, "low")], "auto", None, None, True, "none"),  # paused
+    ],
+)
 def test_request_decision(history, mode, sent, declined, paused, expected):
     assert decide(history, mode, sent, declined, paused) == expected
 
 
-@pytest.mark.parametrize("start,months,expected", [
-    (utc(2026, 1, 31), 1, utc(2026, 2, 28)), (utc(2028, 1, 31), 1, utc(2028, 2, 29)),
-    (utc(2026, 8, 15), 6, utc(2027, 2, 15)), (utc(2026, 12, 1), 12, utc(2027, 12, 1)),
-    (utc(2026, 3, 31), -1, utc(2026, 2, 28)), (utc(2026, 11, 26), -12, utc(2025, 11, 26)),
-])
+@pytest.mark.parametrize(
+    "start,months,expected",
+    [
+        (utc(2026, 1, 31), 1, utc(2026, 2, 28)),
+        (utc(2028, 1, 31), 1, utc(2028, 2, 29)),
+        (utc(2026, 8, 15), 6, utc(2027, 2, 15)),
+        (utc(2026, 12, 1), 12, utc(2027, 12, 1)),
+        (utc(2026, 3, 31), -1, utc(2026, 2, 28)),
+        (utc(2026, 11, 26), -12, utc(2025, 11, 26)),
+    ],
+)
 def test_calendar_months(start, months, expected):
     assert add_months(start, months) == expected
 

@@ -1,4 +1,5 @@
 """Scheduled prompts through the real app: ticks on an injected clock, proactive sends to the fake connector."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,9 @@ import datetime as dt
 import pytest
 
 from app import TICKER
-from tests.test_checkins_e2e import answers, card_of, harness, pid_of, services, stored, submit  # noqa: F401
+from tests.test_checkins_e2e import answers, card_of, pid_of, services, stored, submit
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # the default slot (GMT, so UTC = London)
 
 
@@ -61,7 +62,7 @@ async def test_one_reminder_then_expiry_and_nothing_counted(harness, worker):
     sent = await submit(harness, worker, card_call, answers(card_of(card_call), [1, 1, 1, 1, 1]))
     assert "has closed" in sent[0].words
     assert await stored(harness, worker) == []
-    (prompt,) = await services(harness).bot.checkins._prompts.all(await pid_of(harness, worker))
+    (prompt,) = await services(harness).bot.records.prompts.all(await pid_of(harness, worker))
     assert prompt.status == "expired"
 
 
@@ -88,11 +89,25 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(harness, worker):
     from tests.teams import card_submit
 
     await harness.say(worker, "hi")
-    await harness.send(card_submit(
-        worker, harness.connector.url, {"action": "settings_save", "frequency": "weekly", "day": "4", "time": "18:30",
-                                        "timezone": "Europe/London", "quiet_start": "19:00", "quiet_end": "08:00",
-                                        "quiet_weekends": "true", "pulse": "false", "keep_answers": "false",
-                                        "low_threshold": "50"}))
+    await harness.send(
+        card_submit(
+            worker,
+            harness.connector.url,
+            {
+                "action": "settings_save",
+                "frequency": "weekly",
+                "day": "4",
+                "time": "18:30",
+                "timezone": "Europe/London",
+                "quiet_start": "19:00",
+                "quiet_end": "08:00",
+                "quiet_weekends": "true",
+                "pulse": "false",
+                "keep_answers": "false",
+                "low_threshold": "50",
+            },
+        )
+    )
     friday = dt.datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
     await tick(harness, friday)
     assert len(proactive(harness)) == 1
@@ -116,6 +131,7 @@ async def test_slot_missed_while_the_bot_was_down_is_sent_after_restart_within_c
 
 # Faults from Teams -----------------------------------------------------------------------------------
 
+
 async def test_429_with_retry_after_is_honoured(harness, worker):
     await harness.say(worker, "hi")
     harness.connector.fail_next(429, Retry_After="7")
@@ -137,7 +153,7 @@ async def test_503_is_retried_and_delivered(harness, worker):
     await harness.say(worker, "hi")
     harness.connector.fail_next(503)
     harness.connector.fail_next(502)
-    report = await services(harness).bot.checkins.send_due(WEDNESDAY_10)
+    report = await services(harness).bot.prompting.send_due(WEDNESDAY_10)
     assert report.sent == 1 and len(proactive(harness)) == 3
 
 
@@ -147,11 +163,11 @@ async def test_403_marks_unreachable_until_the_worker_writes_again(harness, work
     await tick(harness, WEDNESDAY_10)
     assert len(proactive(harness)) == 1  # one attempt, never retried
     pid = await pid_of(harness, worker)
-    assert (await services(harness).bot._workers.get(pid)).unreachable
+    assert (await services(harness).bot.records.workers.get(pid)).unreachable
     await tick(harness, WEDNESDAY_10 + dt.timedelta(days=14))
     assert len(proactive(harness)) == 1  # no further prompts
     await harness.say(worker, "hello")
-    assert not (await services(harness).bot._workers.get(pid)).unreachable
+    assert not (await services(harness).bot.records.workers.get(pid)).unreachable
     await tick(harness, WEDNESDAY_10 + dt.timedelta(days=28))
     assert len(proactive(harness)) == 2
 
@@ -159,10 +175,10 @@ async def test_403_marks_unreachable_until_the_worker_writes_again(harness, work
 async def test_a_send_that_keeps_failing_is_recorded_not_repeated(harness, worker):
     await harness.say(worker, "hi")
     harness.connector.fail_next(503, times=10)
-    report = await services(harness).bot.checkins.send_due(WEDNESDAY_10)
+    report = await services(harness).bot.prompting.send_due(WEDNESDAY_10)
     assert report.undelivered == 1
     await tick(harness, WEDNESDAY_10 + dt.timedelta(minutes=5))
-    (prompt,) = await services(harness).bot.checkins._prompts.all(await pid_of(harness, worker))
+    (prompt,) = await services(harness).bot.records.prompts.all(await pid_of(harness, worker))
     assert prompt.status == "undelivered"
 
 
@@ -180,7 +196,7 @@ async def test_repeated_429s_pause_every_sender_together(harness, worker):
     harness.connector.fail_next(429, times=3, Retry_After="1")
     await tick(harness, WEDNESDAY_10)
     assert len(proactive(harness)) == 4
-    limits = services(harness).bot.checkins._messenger.limits
+    limits = services(harness).messenger.limits
     assert any(w >= limits.throttle_pause - 1.01 for w in harness.sleep.waits), harness.sleep.waits
 
 
@@ -188,11 +204,25 @@ async def test_quick_pulse_fills_the_weeks_between_check_ins(harness, worker):
     from tests.teams import card_submit
 
     await harness.say(worker, "hi")
-    await harness.send(card_submit(
-        worker, harness.connector.url, {"action": "settings_save", "frequency": "fortnightly", "day": "2",
-                                        "time": "10:00", "timezone": "Europe/London", "quiet_start": "19:00",
-                                        "quiet_end": "08:00", "quiet_weekends": "true", "pulse": "true",
-                                        "keep_answers": "false", "low_threshold": "50"}))
+    await harness.send(
+        card_submit(
+            worker,
+            harness.connector.url,
+            {
+                "action": "settings_save",
+                "frequency": "fortnightly",
+                "day": "2",
+                "time": "10:00",
+                "timezone": "Europe/London",
+                "quiet_start": "19:00",
+                "quiet_end": "08:00",
+                "quiet_weekends": "true",
+                "pulse": "true",
+                "keep_answers": "false",
+                "low_threshold": "50",
+            },
+        )
+    )
     await tick(harness, WEDNESDAY_10)
     await tick(harness, WEDNESDAY_10 + dt.timedelta(days=7))
     main, pulse = proactive(harness)
@@ -213,7 +243,7 @@ async def test_skipped_and_expired_check_ins_store_nothing_and_reach_nobody_else
     await harness.say(other, "hi")
     await harness.say(worker, "hi")
     await tick(harness, WEDNESDAY_10)
-    calls = [c for c in proactive(harness)]
+    calls = list(proactive(harness))
     for call in calls:
         skip = next(a for a in card_of(call)["actions"] if a["title"] == "Skip this time")["data"]
         person = worker if call.conversation_id == worker.conversation_id else other

@@ -1,6 +1,7 @@
 """Every setting an admin can edit does something, and every message that takes placeholders has them
 filled. A setting the validator accepts but the code ignores would promise something that never happens
 (as `reconfirm_after_months` once did), and a placeholder sent unfilled shows a worker "{schedule}"."""
+
 from __future__ import annotations
 
 import re
@@ -9,13 +10,25 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.content.schema import (MESSAGE_PLACEHOLDERS, ContactsFile, CrisisFile, GuideFile, InstrumentFile,
-                                MessagesFile, PromptsFile, RulesFile, SupervisionFile)
+from bot.content.schema import (
+    MESSAGE_PLACEHOLDERS,
+    ContactsFile,
+    CrisisFile,
+    GuideFile,
+    InstrumentFile,
+    MessagesFile,
+    PromptsFile,
+    RulesFile,
+    SupervisionFile,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The code that uses content: everything but the content package's own schema and checks.
-SOURCE = "\n".join(p.read_text() for p in [*(ROOT / "bot").rglob("*.py"), ROOT / "app.py", ROOT / "scheduler.py"]
-                   if p.name not in ("schema.py", "checks.py", "problems.py"))
+SOURCE = "\n".join(
+    p.read_text()
+    for p in [*(ROOT / "bot").rglob("*.py"), ROOT / "app.py", ROOT / "scheduler.py"]
+    if p.name not in ("schema.py", "checks.py", "problems.py")
+)
 
 
 def leaves(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str]]:
@@ -36,8 +49,12 @@ def used(dotted: str, name: str) -> bool:
     """Read by the code: as an attribute (`.name`), by name (`getattr(m, "name")`), or as a message key
     in `content.text("a.b")`, including keys built from a status (`f"sharing.status_{status}"`)."""
     prefix = dotted.rsplit("_", 1)[0] + "_{"
-    return (bool(re.search(rf"\.{name}\b", SOURCE)) or f'"{dotted}"' in SOURCE or f'"{name}"' in SOURCE
-            or f'f"{prefix}' in SOURCE)
+    return (
+        bool(re.search(rf"\.{name}\b", SOURCE))
+        or f'"{dotted}"' in SOURCE
+        or f'"{name}"' in SOURCE
+        or f'f"{prefix}' in SOURCE
+    )
 
 
 FILES = [RulesFile, MessagesFile, ContactsFile, GuideFile, SupervisionFile, PromptsFile, CrisisFile, InstrumentFile]

@@ -1,14 +1,13 @@
 """Consent-first supervisor requests, end to end: two conversations (worker and supervisor), the real
 endpoint and the fake connector."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-import pytest
-
-from tests.test_checkins_e2e import card_of, harness, services  # noqa: F401
 from tests.teams import Person, card_submit
+from tests.test_checkins_e2e import card_of
 
 LOW = (2, 2, 3, 2, 3)  # 48: low, not very low
 
@@ -31,18 +30,9 @@ async def low_checkin(h, person: Person, values=LOW) -> list:
     (card_call,) = await h.say(person, "check in")
     card = card_of(card_call)
     inputs = [b["id"] for b in card["body"] if b["type"] == "Input.ChoiceSet"]
-    data = {**button(card_call, "Save"), **{i: str(v) for i, v in zip(inputs, values)}}
+    data = {**button(card_call, "Save"), **{i: str(v) for i, v in zip(inputs, values, strict=True)}}
     sent = await h.send(card_submit(person, h.connector.url, data, reply_to=card_call.response_id))
     return [c for c in sent if c.conversation_id == person.conversation_id]
-
-
-@pytest.fixture
-async def pair(harness):
-    worker, supervisor = Person.make("Alex Worker"), Person.make("Sam Supervisor")
-    harness.connector.members[supervisor.user_id] = {"name": supervisor.name, "email": "sam@trust.nhs.uk"}
-    await harness.say(supervisor, "hi")
-    await harness.say(worker, "hi")
-    return harness, worker, supervisor
 
 
 async def turn_sharing_on(h, worker: Person, mode: str) -> list:
@@ -90,8 +80,13 @@ async def test_nominate_accept_consent_two_lows_preview_send_acknowledge(pair):
     assert "Thank you for getting in touch" in acked[0].words
     assert "Sam Supervisor has marked that they've been in touch" in conversation(h, worker)[-1].words
     (audit,) = await h.say(worker, "who has seen what")
-    for event in ("You named Sam Supervisor", "Sam Supervisor accepted", "You turned sharing on",
-                  "You sent a catch-up request to Sam Supervisor", "Sam Supervisor marked that they had been in touch"):
+    for event in (
+        "You named Sam Supervisor",
+        "Sam Supervisor accepted",
+        "You turned sharing on",
+        "You sent a catch-up request to Sam Supervisor",
+        "Sam Supervisor marked that they had been in touch",
+    ):
         assert event in audit.words
 
 
@@ -163,7 +158,10 @@ async def test_replayed_or_forged_card_actions_change_nothing(pair):
     assert "isn't for you" in (await press(h, worker, button(nomination, "Accept")))[0].words
     await press(h, supervisor, button(nomination, "Accept"))
     assert "already been answered" in (await press(h, supervisor, button(nomination, "Decline")))[0].words
-    assert "isn't for you" in (await press(h, intruder, {"action": "request_ack", "worker": "wdeadbeef", "request": "x"}))[0].words
+    assert (
+        "isn't for you"
+        in (await press(h, intruder, {"action": "request_ack", "worker": "wdeadbeef", "request": "x"}))[0].words
+    )
 
 
 async def test_supervisor_sees_only_names_and_can_end_the_link(pair):
@@ -186,7 +184,8 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
     h.clock.advance(days=7)  # a week apart: two counted check-ins
     await low_checkin(h, worker)  # Monday: sent automatically
     from app import TICKER
-    h.clock._now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)  # Wednesday: 2 working days
+
+    h.clock._now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)  # Wednesday: 2 working days
     await h.app[TICKER].tick()
     offer = conversation(h, worker)[-1]
     assert "hasn't marked that they've been in touch after 2 working days" in offer.words
@@ -206,13 +205,13 @@ async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_
     replies = await low_checkin(h, worker)
     preview = next(c for c in replies if c.cards and "Send" in c.words)
     request_id = button(preview, "Send")["request"]
-    from bot.web import SERVICES
+    from bot.teams.web import SERVICES
     from tests.test_checkins_e2e import pid_of
 
     bot = h.app[SERVICES].bot
     pid = await pid_of(h, worker)
     # The process dies after claiming the request and before the supervisor's message is confirmed.
-    await bot.sharing._store.update_request(pid, request_id, ("offered",), status="sending")
+    await bot.records.sharing.update_request(pid, request_id, ("offered",), status="sending")
     await h.restart()
     assert "couldn't deliver the message to Sam Supervisor" in conversation(h, worker)[-1].words
     (audit,) = await h.say(worker, "who has seen what")

@@ -8,6 +8,7 @@ and the passing of days, a request reaches the supervisor only
 
 The checker keeps its own model of the world from the operations it performed, independent of the
 bot's records and rules code, and judges every message the bot tried to send to the supervisor."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,17 +20,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from bot.assembly import assemble
 from bot.clock import FixedClock
 from bot.content.source import ContentSource
-from bot.messenger import Delivery
-from bot.repositories import CheckinRecord, CheckinRepository, Pseudonyms, WorkerContact, WorkerRepository
+from bot.outbox import Delivery
+from bot.records import Records
+from bot.records.checkins import CheckinRecord
+from bot.records.workers import WorkerContact
 from bot.rules import new_schedule
-from bot.schedule_store import ScheduleRepository
-from bot.sharing import SharingService
-from bot.sharing_store import SharingStore
 from bot.storage import Store
 
-START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 COOL_OFF = dt.timedelta(days=28)
 EVERY, WINDOW = 7, 56
 
@@ -37,12 +38,17 @@ checkin = st.tuples(st.just("checkin"), st.sampled_from([0, 20, 28, 32, 40, 48, 
 send = st.tuples(st.just("send"), st.booleans())
 # Check-ins and sends are drawn more often, so many histories reach the moment of sending.
 operation = st.one_of(
-    checkin, checkin, checkin, send, send,
+    checkin,
+    checkin,
+    checkin,
+    send,
+    send,
     st.tuples(st.just("not_now"), st.booleans()),
     st.tuples(st.just("consent_on"), st.sampled_from(["ask", "auto"])),
     st.tuples(st.just("consent_on"), st.sampled_from(["ask", "auto"])),
     st.tuples(st.just("consent_off"), st.none()),
-    st.tuples(st.just("link"), st.booleans()), st.tuples(st.just("link"), st.just(True)),  # nominate, then accept (True) or decline (False)
+    st.tuples(st.just("link"), st.booleans()),
+    st.tuples(st.just("link"), st.just(True)),  # nominate, then accept (True) or decline (False)
     st.tuples(st.just("end_link"), st.booleans()),  # by the worker (True) or the supervisor (False)
     st.tuples(st.just("pause"), st.integers(min_value=1, max_value=30)),
     st.tuples(st.just("resume"), st.none()),
@@ -113,18 +119,18 @@ async def run(ops) -> int:
         await store.open()
         clock = FixedClock(START)
         content = await ContentSource.open()
-        workers = WorkerRepository(store, await Pseudonyms.load(store))
+        records = await Records.open(store)
+        workers, schedules, checkins = records.workers, records.schedules, records.checkins
         people = []
         for name in ("Alex Worker", "Sam Supervisor"):
             ref = {"conversation": {"id": name}, "serviceUrl": "https://x", "user": {"id": name}}
-            people.append(await workers.remember(WorkerContact(name, name, "t", name, "https://x", name,
-                                                               lambda r=ref: r), START))
+            people.append(
+                await workers.remember(WorkerContact(name, name, "t", name, "https://x", name, lambda r=ref: r), START)
+            )
         worker, supervisor = people
         messenger = RecordingMessenger(clock)
-        sharing_store, schedules, checkins = SharingStore(store), ScheduleRepository(store), CheckinRepository(store)
         await schedules.save(worker.pid, new_schedule(START))
-        service = SharingService(workers=workers, store=sharing_store, checkins=checkins, schedules=schedules,
-                                 messenger=messenger, content=content, clock=clock)
+        bot = assemble(records, content, clock, outbox=messenger)
         model = Model(completed=[])
         offers: list[str] = []
 
@@ -145,47 +151,48 @@ async def run(ops) -> int:
             if kind == "checkin":
                 await checkins.add(worker.pid, CheckinRecord(now.date().isoformat(), "who5", arg))
                 model.completed.append((now.date(), band_of(arg)))
-                outcome = await service.after_checkin(worker.pid)
+                outcome = await bot.requests.after_checkin(worker.pid)
                 if outcome.status == "preview":
                     very_low = band_of(arg) == "very_low"
                     assert model.stays_low(now.date()) or very_low, "an offer when check-ins did not stay low"
                     assert not (model.last_sent and now < model.last_sent + COOL_OFF), "an offer within the cool-off"
-                    assert very_low or not (model.last_declined and now < model.last_declined + COOL_OFF), \
+                    assert very_low or not (model.last_declined and now < model.last_declined + COOL_OFF), (
                         "a new offer within the cool-off after one was declined"
+                    )
                     offers.append(outcome.request.id)
                 await check_new_sends(before, automatic=True)
             elif kind == "send" and offers:
-                await service.send(worker.pid, offers[-1] if arg else offers[0], "a note")
+                await bot.requests.send(worker.pid, offers[-1] if arg else offers[0], "a note")
                 await check_new_sends(before, automatic=False)
             elif kind == "not_now" and offers:
-                outcome = await service.not_now(worker.pid, offers[-1], stop=arg)
+                outcome = await bot.requests.not_now(worker.pid, offers[-1], stop=arg)
                 if outcome.status in ("not_now", "stopped"):
                     model.last_declined = now
                     if arg:
                         model.consent_generation = None
             elif kind == "consent_on":
-                if (await service.consent_on(worker.pid, arg)).status == "on":
+                if (await bot.consents.turn_on(worker.pid, arg)).status == "on":
                     model.consent_generation = model.link_generation
                     model.mode = arg
             elif kind == "consent_off":
-                await service.consent_off(worker.pid)
+                await bot.consents.turn_off(worker.pid)
                 model.consent_generation = None
             elif kind == "link":
-                outcome = await service.nominate(worker.pid, supervisor.pid, "peer_supervisor")
+                outcome = await bot.links.nominate(worker.pid, supervisor.pid, "peer_supervisor")
                 if outcome.status == "asked":
                     model.link_active = False
                     model.link_generation += 1
-                    link = await sharing_store.link(worker.pid)
-                    if (await service.answer(supervisor.pid, worker.pid, link.id, arg)).status == "accepted":
+                    link = await records.sharing.link(worker.pid)
+                    if (await bot.links.answer(supervisor.pid, worker.pid, link.id, arg)).status == "accepted":
                         model.link_active = True
             elif kind == "end_link":
-                await service.end_link(worker.pid, by_worker=arg, presser_pid=None if arg else supervisor.pid)
+                await bot.links.end(worker.pid, by_worker=arg, presser_pid=None if arg else supervisor.pid)
                 model.link_active = False
             elif kind == "pause":
                 schedule = await schedules.get(worker.pid)
-                until = (schedule.local(now).date() + dt.timedelta(days=arg))
+                until = schedule.local(now).date() + dt.timedelta(days=arg)
                 await schedules.save(worker.pid, replace(schedule, paused_until=until.isoformat()))
-                model.paused_until = dt.datetime.combine(until, dt.time(0), tzinfo=schedule.zone).astimezone(dt.timezone.utc)
+                model.paused_until = dt.datetime.combine(until, dt.time(0), tzinfo=schedule.zone).astimezone(dt.UTC)
             elif kind == "resume":
                 await schedules.save(worker.pid, replace(await schedules.get(worker.pid), paused_until=None))
                 model.paused_until = None
@@ -209,7 +216,15 @@ def test_a_known_good_history_does_send():
     week = ("advance", 7)
     auto = [("link", True), ("consent_on", "auto"), ("checkin", 48), week, ("checkin", 40)]
     assert asyncio.run(run(auto)) == 1
-    ask = [("link", True), ("consent_on", "ask"), ("checkin", 48), week, ("checkin", 40), ("send", True), ("send", True)]
+    ask = [
+        ("link", True),
+        ("consent_on", "ask"),
+        ("checkin", 48),
+        week,
+        ("checkin", 40),
+        ("send", True),
+        ("send", True),
+    ]
     assert asyncio.run(run(ask)) == 1  # the second press is a replay: sent once
     assert asyncio.run(run(ask + [("advance", 3), ("checkin", 20), ("send", True)])) == 1  # one per cool-off
     assert asyncio.run(run(ask + [("advance", 29), ("checkin", 20), ("send", True)])) == 2

@@ -1,4 +1,5 @@
 """Crash-safe storage: atomic replace, in-memory reads, refusal to start on damaged files."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,15 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import DataFileError, Store, first, put_single
+from bot.storage import DataFileError, FolderInUse, Store, first, put_single
+from tests.conftest import BotHarness
+from tests.teams import Person
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 
 
 async def _acked_then_killed(root: Path, start: int, rng: random.Random) -> list[int]:
     """Run the writer, kill -9 it at a random moment, return the numbers it acknowledged."""
-    proc = await asyncio.create_subprocess_exec(sys.executable, str(WRITER), str(root), str(start),
-                                                stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(WRITER), str(root), str(start), stdout=asyncio.subprocess.PIPE
+    )
     acked: list[int] = []
     target = rng.randint(1, 40)
     while len(acked) < target:
@@ -125,11 +129,52 @@ async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
     (data / "workers" / "ab").mkdir(parents=True)
     (data / "workers" / "ab" / "wab.json").write_text("")
     env = {**os.environ, "DATA_DIR": str(data), "PORT": "39781"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "app.py", env=env, cwd=Path(__file__).parent.parent,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "app.py",
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 3
     assert b"did not start" in err and b"backup" in err
+
+
+async def test_a_data_folder_belongs_to_one_store_at_a_time(tmp_path):
+    """Two stores on one folder would each keep their own copy in memory and overwrite each other."""
+    first = Store(tmp_path / "data")
+    await first.open()
+    second = Store(tmp_path / "data")
+    with pytest.raises(FolderInUse, match="in use by another bot process"):
+        await second.open()
+    await first.close()
+    await second.open()  # once the first lets go, the folder can be taken
+    await second.close()
+
+
+async def test_a_second_bot_process_on_the_same_folder_refuses_to_start(tmp_path, settings, connector):
+    """The real start-up path: while one bot runs, another on its data folder exits with a clear message."""
+    running = await BotHarness(settings, connector, run_scheduler=False).start()
+    try:
+        env = {**os.environ, "DATA_DIR": str(settings.data_dir), "PORT": "39782"}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "app.py",
+            env=env,
+            cwd=Path(__file__).parent.parent,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 3
+        assert b"did not start" in err and b"in use by another bot process" in err
+        assert f"(pid {os.getpid()})".encode() in err
+        (reply,) = await running.say(Person.make("Alex Example"), "hi")  # the first one carries on
+        assert reply.cards
+    finally:
+        await running.stop()
 
 
 @pytest.mark.parametrize("name", ["../escape", "Upper", "a b", "/abs"])

@@ -1,17 +1,14 @@
 """Guide, supervision list, reflect, notes, my plan and the crisis guard, through the TestAdapter."""
-from __future__ import annotations
 
-from datetime import datetime, timezone
+from __future__ import annotations
 
 import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
-from app import build_bot
-from bot.clock import FixedClock
-from bot.content.source import ContentSource
 from bot.storage import Store
-from tests.test_dialogs import teams_template, words
+from tests.card_schema import card_problems
+from tests.test_dialogs import local_bot, teams_template, words
 
 
 class Chat:
@@ -30,8 +27,11 @@ class Chat:
 
     async def _send(self, activity: Activity) -> list[Activity]:
         await self.adapter.receive_activity(activity)
-        out = self.adapter.activity_buffer[self.seen:]
+        out = self.adapter.activity_buffer[self.seen :]
         self.seen = len(self.adapter.activity_buffer)
+        for activity in out:
+            for attachment in activity.attachments or []:
+                assert not card_problems(attachment.content), card_problems(attachment.content)
         return out
 
     def raw_files(self) -> str:
@@ -50,7 +50,7 @@ def buttons(activity) -> dict[str, dict]:
 async def chat(tmp_path):
     store = Store(tmp_path / "data")
     await store.open()
-    bot = await build_bot(store, await ContentSource.open(), FixedClock(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)))
+    bot = await local_bot(store)
     adapter = TestAdapter(bot.on_turn, teams_template())
     adapter.on_turn_error = bot.on_turn_error
     c = Chat(adapter, store)
@@ -60,6 +60,7 @@ async def chat(tmp_path):
 
 
 # Guide -----------------------------------------------------------------------------------------------
+
 
 async def test_guide_lists_every_topic_as_a_button(chat):
     (reply,) = await chat.say("guide")
@@ -73,14 +74,17 @@ async def test_guide_search_opens_the_topic_with_points_link_and_related(chat):
     assert "Boundaries" in text and "I need to check that with my supervisor" in text
     b = buttons(reply)
     assert b["Read the full guide"]["url"].endswith("#boundaries")
-    assert b["Using your lived experience and sharing your story"]["data"] == {"action": "guide_open", "topic": "lived_experience"}
+    assert b["Using your lived experience and sharing your story"]["data"] == {
+        "action": "guide_open",
+        "topic": "lived_experience",
+    }
     (related,) = await chat.press(b["Using your lived experience and sharing your story"]["data"])
     assert "Who is this for" in said([related]) or "who is this for" in said([related])
 
 
 async def test_guide_search_with_no_match_lists_everything_kindly(chat):
     (reply,) = await chat.say("guide pineapples")
-    assert "couldn't find a topic about \"pineapples\"" in said([reply]) and len(buttons(reply)) == 16
+    assert 'couldn\'t find a topic about "pineapples"' in said([reply]) and len(buttons(reply)) == 16
 
 
 async def test_guide_search_by_keyword_form(chat):
@@ -95,6 +99,7 @@ async def test_forged_topic_id_lists_topics(chat):
 
 # Supervision and the private list ----------------------------------------------------------------------
 
+
 async def test_supervision_explains_peer_vs_line_and_how_to_book(chat):
     (reply,) = await chat.say("supervision")
     text = said([reply])
@@ -103,7 +108,9 @@ async def test_supervision_explains_peer_vs_line_and_how_to_book(chat):
 
 
 async def test_supervision_list_add_show_and_clear(chat):
-    assert "Added to your supervision list" in said(await chat.press({"action": "agenda_add", "item": "Boundaries with Sam"}))
+    assert "Added to your supervision list" in said(
+        await chat.press({"action": "agenda_add", "item": "Boundaries with Sam"})
+    )
     (listing,) = await chat.say("agenda")
     assert "Boundaries with Sam" in said([listing]) and "I never send it to anyone" in said([listing])
     assert "nothing to add" in said(await chat.press({"action": "agenda_add", "item": "   "}))
@@ -113,6 +120,7 @@ async def test_supervision_list_add_show_and_clear(chat):
 
 
 # Reflect and notes ------------------------------------------------------------------------------------
+
 
 async def test_reflect_stores_nothing_unless_saved(chat):
     (card,) = await chat.say("reflect")
@@ -135,15 +143,32 @@ async def test_take_a_reflection_to_supervision(chat):
 
 # My plan -----------------------------------------------------------------------------------------------
 
+
 async def test_plan_is_written_shown_back_and_one_tap_away_after_a_check_in(chat):
     (form,) = await chat.say("my plan")
     assert "What helps when they do" in said([form])
-    await chat.press({"action": "plan_save", "keeps_me_well": "walks", "early_signs": "skipping lunch",
-                      "what_helps": "a call with my sister", "who_to_contact": "Jo"})
+    await chat.press(
+        {
+            "action": "plan_save",
+            "keeps_me_well": "walks",
+            "early_signs": "skipping lunch",
+            "what_helps": "a call with my sister",
+            "who_to_contact": "Jo",
+        }
+    )
     (checkin,) = await chat.say("check in")
     nonce = buttons(checkin)["Save"]["data"]["nonce"]
-    replies = await chat.press({"action": "checkin_submit", "nonce": nonce, "cheerful": "2", "calm": "2",
-                                "active": "2", "rested": "2", "interest": "2"})
+    replies = await chat.press(
+        {
+            "action": "checkin_submit",
+            "nonce": nonce,
+            "cheerful": "2",
+            "calm": "2",
+            "active": "2",
+            "rested": "2",
+            "interest": "2",
+        }
+    )
     assert "a call with my sister" not in said(replies)  # never pasted into the chat
     thanks = next(r for r in replies if r.attachments and "My plan" in buttons(r))
     (form,) = await chat.press(buttons(thanks)["My plan"]["data"])
@@ -156,8 +181,10 @@ async def test_plan_is_written_shown_back_and_one_tap_away_after_a_check_in(chat
 
 # The crisis guard: it adds help, it never takes anything away -----------------------------------------------
 
-@pytest.mark.parametrize("text", ["I want to kill myself", "i feel suicidal", "I can't go on",
-                                  "they'd all cope fine without me"])
+
+@pytest.mark.parametrize(
+    "text", ["I want to kill myself", "i feel suicidal", "I can't go on", "they'd all cope fine without me"]
+)
 async def test_crisis_text_typed_on_its_own_gets_help_now_at_once(chat, text):
     replies = await chat.say(text)
     assert len(replies) == 1 and "Samaritans" in said(replies) and "Thank you for telling me" in said(replies)
@@ -183,8 +210,15 @@ async def test_work_talk_about_suicide_is_saved_with_one_gentle_line(chat):
 
 
 async def test_a_plan_that_mentions_overdose_is_kept(chat):
-    await chat.press({"action": "plan_save", "keeps_me_well": "walks", "early_signs": "thinking about an overdose",
-                      "what_helps": "calling my sister", "who_to_contact": "Jo"})
+    await chat.press(
+        {
+            "action": "plan_save",
+            "keeps_me_well": "walks",
+            "early_signs": "thinking about an overdose",
+            "what_helps": "calling my sister",
+            "who_to_contact": "Jo",
+        }
+    )
     (form,) = await chat.say("my plan")
     values = {b["id"]: b.get("value") for b in form.attachments[0].content["body"] if b.get("id")}
     assert values["early_signs"] == "thinking about an overdose"
@@ -203,10 +237,22 @@ async def test_worker_carries_on_after_the_crisis_card(chat):
 
 
 async def test_every_card_has_get_help_now_first_except_the_help_card_itself(chat):
-    for words in ("help", "guide", "supervision", "agenda", "reflect", "my plan", "settings", "pause", "check in",
-                  "my data", "supervisor", "what is this"):
-        for reply in await chat.say(words):
+    for typed in (
+        "help",
+        "guide",
+        "supervision",
+        "agenda",
+        "reflect",
+        "my plan",
+        "settings",
+        "pause",
+        "check in",
+        "my data",
+        "supervisor",
+        "what is this",
+    ):
+        for reply in await chat.say(typed):
             for attachment in reply.attachments or []:
-                assert attachment.content["actions"][0]["title"] == "Get help now", words
+                assert attachment.content["actions"][0]["title"] == "Get help now", typed
     (help_now,) = await chat.say("help now")
     assert help_now.attachments[0].content["actions"] == [] and "_kind" not in help_now.attachments[0].content

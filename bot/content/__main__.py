@@ -1,4 +1,5 @@
 """`python -m bot.content check [DIR]`: validate a content folder; exit 1 on any problem."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate a content folder")
     check.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args(argv)
+    from ..dialogs.catalogue import COMMAND_IDS  # the commands the code answers (an entry point may look up)
+
     try:
-        content = load_content(args.folder)
+        content = load_content(args.folder, commands=COMMAND_IDS)
     except ContentError as exc:
         print(f"{len(exc.problems)} problem(s) in {args.folder}; nothing was changed:", file=sys.stderr)
         for problem in exc.problems:

@@ -3,14 +3,15 @@
 Each check runs when the files it needs passed their own schema, so one broken file does not hide
 the problems in another.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from .problems import Problem, line_of
-from .schema import (ADMIN_COMMANDS, INSTRUMENTS_DIR, KNOWN_COMMANDS, MESSAGE_PLACEHOLDERS, normalise_command,
-                     placeholders)
+from .schema import ADMIN_COMMANDS, INSTRUMENTS_DIR, MESSAGE_PLACEHOLDERS, normalise_command, placeholders
 
 TOPIC_LINK = re.compile(r"\[\[([^\]]*)\]\]")
 MENU_MAX = 10
@@ -25,20 +26,37 @@ def cross_checks(models: dict[str, Any], trees: dict[str, Any]) -> list[Problem]
         problems += _messages(models["messages.yaml"], trees["messages.yaml"], topic_ids)
     if "contacts.yaml" in models:
         contacts, tree = models["contacts.yaml"], trees["contacts.yaml"]
-        problems += unique("contacts.yaml", tree, [(("groups", i), g.id) for i, g in enumerate(contacts.groups)], "group")
-        problems += unique("contacts.yaml", tree, [(("groups", i, "contacts", j), c.id)
-                                                   for i, g in enumerate(contacts.groups)
-                                                   for j, c in enumerate(g.contacts)], "contact")
-    if guide:
+        problems += unique(
+            "contacts.yaml", tree, [(("groups", i), g.id) for i, g in enumerate(contacts.groups)], "group"
+        )
+        problems += unique(
+            "contacts.yaml",
+            tree,
+            [
+                (("groups", i, "contacts", j), c.id)
+                for i, g in enumerate(contacts.groups)
+                for j, c in enumerate(g.contacts)
+            ],
+            "contact",
+        )
+    if guide and topic_ids is not None:
         problems += _guide(guide, trees["guide.yaml"], topic_ids)
     if "supervision.yaml" in models:
         groups = models["supervision.yaml"].groups
-        problems += unique("supervision.yaml", trees["supervision.yaml"],
-                           [(("groups", i), g.id) for i, g in enumerate(groups)], "group")
+        problems += unique(
+            "supervision.yaml",
+            trees["supervision.yaml"],
+            [(("groups", i), g.id) for i, g in enumerate(groups)],
+            "group",
+        )
     if "reflective_prompts.yaml" in models:
         prompts = models["reflective_prompts.yaml"].prompts
-        problems += unique("reflective_prompts.yaml", trees["reflective_prompts.yaml"],
-                           [(("prompts", i), p.id) for i, p in enumerate(prompts)], "prompt")
+        problems += unique(
+            "reflective_prompts.yaml",
+            trees["reflective_prompts.yaml"],
+            [(("prompts", i), p.id) for i, p in enumerate(prompts)],
+            "prompt",
+        )
     for name, instrument in instruments.items():
         problems += _instrument(name, instrument, trees[name])
     problems += unique_across(instruments, trees)
@@ -54,8 +72,9 @@ def unique(file: str, tree: Any, entries: Iterable[tuple[tuple, str]], what: str
     problems = []
     for loc, ident in entries:
         if ident in seen:
-            problems.append(Problem(file, line_of(tree, loc), f"{what} id '{ident}' is used twice. "
-                                    f"Each {what} needs its own id."))
+            problems.append(
+                Problem(file, line_of(tree, loc), f"{what} id '{ident}' is used twice. Each {what} needs its own id.")
+            )
         seen.add(ident)
     return problems
 
@@ -65,15 +84,22 @@ def unique_across(instruments: dict[str, Any], trees: dict[str, Any]) -> list[Pr
     problems = []
     for name, instrument in instruments.items():
         if instrument.id in seen:
-            problems.append(Problem(name, line_of(trees[name], ("id",)), f"instrument id '{instrument.id}' is "
-                                    f"also used by {seen[instrument.id]}. Each instrument needs its own id."))
+            problems.append(
+                Problem(
+                    name,
+                    line_of(trees[name], ("id",)),
+                    f"instrument id '{instrument.id}' is "
+                    f"also used by {seen[instrument.id]}. Each instrument needs its own id.",
+                )
+            )
         seen.setdefault(instrument.id, name)
     return problems
 
 
 def _messages(messages, tree, topic_ids: set[str] | None) -> list[Problem]:
-    problems = unique("messages.yaml", tree, [(("commands", i), c.id) for i, c in enumerate(messages.commands)],
-                      "command")
+    problems = unique(
+        "messages.yaml", tree, [(("commands", i), c.id) for i, c in enumerate(messages.commands)], "command"
+    )
     problems += _commands(messages, tree)
     for key, value in message_texts(messages):
         problems += _placeholders(key, value, tree)
@@ -94,39 +120,79 @@ def message_texts(model, prefix: str = "") -> Iterable[tuple[str, str]]:
             yield from message_texts(value, f"{prefix}{key}.")
 
 
-def _commands(messages, tree) -> list[Problem]:
+def known_commands(messages, tree, known: Collection[str]) -> list[Problem]:
+    """Every command in messages.yaml is one the code answers, and every one it answers has an entry."""
     problems = []
     ids = [c.id for c in messages.commands]
     for index, command in enumerate(messages.commands):
-        if command.id not in KNOWN_COMMANDS:
-            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index)),
-                                    f"command '{command.id}' is not one the bot can do. "
-                                    f"Known commands: {', '.join(KNOWN_COMMANDS)}."))
-    for missing in sorted(set(KNOWN_COMMANDS) - set(ids)):
-        problems.append(Problem("messages.yaml", line_of(tree, ("commands",)),
-                                f"command '{missing}' has no entry, so it would have no words or help text. Add it."))
+        if command.id not in known:
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("commands", index)),
+                    f"command '{command.id}' is not one the bot can do. Known commands: {', '.join(sorted(known))}.",
+                )
+            )
+    for missing in sorted(set(known) - set(ids)):
+        problems.append(
+            Problem(
+                "messages.yaml",
+                line_of(tree, ("commands",)),
+                f"command '{missing}' has no entry, so it would have no words or help text. Add it.",
+            )
+        )
+    return problems
+
+
+def _commands(messages, tree) -> list[Problem]:
+    problems = []
     menu = [(i, c) for i, c in enumerate(messages.commands) if c.menu]
     if len(menu) > MENU_MAX:
-        problems.append(Problem("messages.yaml", line_of(tree, ("commands", menu[MENU_MAX][0])),
-                                f"{len(menu)} commands have 'menu: true'; Teams shows at most {MENU_MAX}."))
+        problems.append(
+            Problem(
+                "messages.yaml",
+                line_of(tree, ("commands", menu[MENU_MAX][0])),
+                f"{len(menu)} commands have 'menu: true'; Teams shows at most {MENU_MAX}.",
+            )
+        )
     for index, command in menu:
         if normalise_command(command.title) not in command.words:
-            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index, "words")),
-                                    f"command '{command.id}' is in the Teams menu, which sends its title "
-                                    f"'{command.title}' as a message: add it to its words."))
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("commands", index, "words")),
+                    f"command '{command.id}' is in the Teams menu, which sends its title "
+                    f"'{command.title}' as a message: add it to its words.",
+                )
+            )
         if command.id in ADMIN_COMMANDS or not command.show_in_help:
-            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index)),
-                                    f"command '{command.id}' cannot be in the Teams menu: it is hidden from help."))
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("commands", index)),
+                    f"command '{command.id}' cannot be in the Teams menu: it is hidden from help.",
+                )
+            )
         if len(command.title) > 32 or len(command.help) > 128:
-            problems.append(Problem("messages.yaml", line_of(tree, ("commands", index)),
-                                    f"command '{command.id}' is in the Teams menu, so its title must be 32 "
-                                    "characters or fewer and its help 128 or fewer."))
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("commands", index)),
+                    f"command '{command.id}' is in the Teams menu, so its title must be 32 "
+                    "characters or fewer and its help 128 or fewer.",
+                )
+            )
     owner: dict[str, str] = {}
     for index, command in enumerate(messages.commands):
         for word in command.words:
             if word in owner and owner[word] != command.id:
-                problems.append(Problem("messages.yaml", line_of(tree, ("commands", index, "words")),
-                                        f"the words '{word}' are used by both '{owner[word]}' and '{command.id}'."))
+                problems.append(
+                    Problem(
+                        "messages.yaml",
+                        line_of(tree, ("commands", index, "words")),
+                        f"the words '{word}' are used by both '{owner[word]}' and '{command.id}'.",
+                    )
+                )
             owner.setdefault(word, command.id)
     return problems
 
@@ -136,22 +202,41 @@ def _placeholders(key: str, value: str, tree) -> list[Problem]:
     try:
         used = placeholders(TOPIC_LINK.sub("", value))
     except ValueError:
-        return [Problem("messages.yaml", line_of(tree, loc),
-                        f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces.")]
+        return [
+            Problem(
+                "messages.yaml",
+                line_of(tree, loc),
+                f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces.",
+            )
+        ]
     allowed = MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", set())
     problems = []
     for name in sorted(used - allowed):
-        hint = (f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}." if allowed
-                else "This message takes no placeholders.")
-        problems.append(Problem("messages.yaml", line_of(tree, loc),
-                                f"'{key}' uses the placeholder {{{name}}}, which does not exist. {hint}"))
+        hint = (
+            f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}."
+            if allowed
+            else "This message takes no placeholders."
+        )
+        problems.append(
+            Problem(
+                "messages.yaml",
+                line_of(tree, loc),
+                f"'{key}' uses the placeholder {{{name}}}, which does not exist. {hint}",
+            )
+        )
     return problems
 
 
 def _topic_links(key: str, value: str, tree, topic_ids: set[str]) -> list[Problem]:
-    return [Problem("messages.yaml", line_of(tree, tuple(key.split("."))),
-                    f"'{key}' links to the guide topic [[{ref}]], which is not in guide.yaml.")
-            for ref in TOPIC_LINK.findall(value) if ref not in topic_ids]
+    return [
+        Problem(
+            "messages.yaml",
+            line_of(tree, tuple(key.split("."))),
+            f"'{key}' links to the guide topic [[{ref}]], which is not in guide.yaml.",
+        )
+        for ref in TOPIC_LINK.findall(value)
+        if ref not in topic_ids
+    ]
 
 
 def _guide(guide, tree, topic_ids: set[str]) -> list[Problem]:
@@ -159,10 +244,18 @@ def _guide(guide, tree, topic_ids: set[str]) -> list[Problem]:
     for i, topic in enumerate(guide.topics):
         for ref in topic.related:
             if ref not in topic_ids or ref == topic.id:
-                problems.append(Problem("guide.yaml", line_of(tree, ("topics", i, "related")),
-                                        f"topic '{topic.id}' lists '{ref}' as related, but "
-                                        + ("a topic cannot be related to itself." if ref == topic.id
-                                           else "there is no topic with that id.")))
+                problems.append(
+                    Problem(
+                        "guide.yaml",
+                        line_of(tree, ("topics", i, "related")),
+                        f"topic '{topic.id}' lists '{ref}' as related, but "
+                        + (
+                            "a topic cannot be related to itself."
+                            if ref == topic.id
+                            else "there is no topic with that id."
+                        ),
+                    )
+                )
     return problems
 
 
@@ -171,8 +264,13 @@ def _instrument(name: str, instrument, tree) -> list[Problem]:
     seen: set[int] = set()
     for i, answer in enumerate(instrument.answers):
         if answer.value in seen:
-            problems.append(Problem(name, line_of(tree, ("answers", i)),
-                                    f"the answer value {answer.value} is used twice. Each answer needs its own value."))
+            problems.append(
+                Problem(
+                    name,
+                    line_of(tree, ("answers", i)),
+                    f"the answer value {answer.value} is used twice. Each answer needs its own value.",
+                )
+            )
         seen.add(answer.value)
     return problems
 
@@ -185,39 +283,60 @@ def _rules(rules, tree, instruments: dict[str, Any], topic_ids: set[str] | None)
 
     main = instruments.get(rules.checkin.instrument)
     if main is None:
-        add(("checkin", "instrument"), f"'instrument' is '{rules.checkin.instrument}', but there is no such "
-            f"instrument in instruments/. Known: {', '.join(sorted(instruments)) or 'none'}.")
+        add(
+            ("checkin", "instrument"),
+            f"'instrument' is '{rules.checkin.instrument}', but there is no such "
+            f"instrument in instruments/. Known: {', '.join(sorted(instruments)) or 'none'}.",
+        )
     if rules.checkin.pulse and rules.checkin.pulse not in instruments:
-        add(("checkin", "pulse"), f"'pulse' is '{rules.checkin.pulse}', but there is no such instrument in instruments/.")
+        add(
+            ("checkin", "pulse"),
+            f"'pulse' is '{rules.checkin.pulse}', but there is no such instrument in instruments/.",
+        )
     if main is not None:
         low_end, high_end = main.score_range
         if not main.has_cut_offs:
-            add(("checkin", "instrument"), f"'{main.id}' has no published cut-offs (has_cut_offs: false), "
-                "so it cannot be the main check-in that thresholds apply to.")
+            add(
+                ("checkin", "instrument"),
+                f"'{main.id}' has no published cut-offs (has_cut_offs: false), "
+                "so it cannot be the main check-in that thresholds apply to.",
+            )
         t = rules.thresholds
         for field in ("low", "very_low", "personal_low_min", "personal_low_max"):
             value = getattr(t, field)
             if not low_end <= value <= high_end:
-                add(("thresholds", field), f"'{field}' is {value}, outside {main.id}'s range of "
-                    f"{low_end} to {high_end}. Use a number in that range.")
+                add(
+                    ("thresholds", field),
+                    f"'{field}' is {value}, outside {main.id}'s range of "
+                    f"{low_end} to {high_end}. Use a number in that range.",
+                )
         if t.very_low >= t.low:
             add(("thresholds", "very_low"), f"'very_low' ({t.very_low}) must be lower than 'low' ({t.low}).")
         if not t.personal_low_min <= t.low <= t.personal_low_max:
-            add(("thresholds", "low"), f"'low' ({t.low}) must lie between personal_low_min "
-                f"({t.personal_low_min}) and personal_low_max ({t.personal_low_max}).")
+            add(
+                ("thresholds", "low"),
+                f"'low' ({t.low}) must lie between personal_low_min "
+                f"({t.personal_low_min}) and personal_low_max ({t.personal_low_max}).",
+            )
     r = rules.repeated_low
     if r.within > r.of_last:
         add(("repeated_low", "within"), f"'within' ({r.within}) cannot be more than 'of_last' ({r.of_last}).")
     needed = (min(r.consecutive, r.within) - 1) * r.counted_every_days
     if needed > r.window_weeks * 7:
-        add(("repeated_low", "window_weeks"), f"with one check-in counted every {r.counted_every_days} days, "
+        add(
+            ("repeated_low", "window_weeks"),
+            f"with one check-in counted every {r.counted_every_days} days, "
             f"{min(r.consecutive, r.within)} low check-ins take {needed} days, longer than 'window_weeks' "
-            f"({r.window_weeks} weeks), so the rule could never apply. Make the window longer.")
+            f"({r.window_weeks} weeks), so the rule could never apply. Make the window longer.",
+        )
     if rules.cadence.default not in rules.cadence.allowed:
         add(("cadence", "default"), f"'default' is '{rules.cadence.default}', which is not in 'allowed'.")
     if rules.reminder_after_hours >= rules.expire_after_hours:
-        add(("reminder_after_hours",), "'reminder_after_hours' must be less than 'expire_after_hours', "
-            "or the reminder would come after the check-in has expired.")
+        add(
+            ("reminder_after_hours",),
+            "'reminder_after_hours' must be less than 'expire_after_hours', "
+            "or the reminder would come after the check-in has expired.",
+        )
     if topic_ids is not None:
         for field in ("after_ok", "after_low", "after_very_low"):
             ref = getattr(rules.topics, field)

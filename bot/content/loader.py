@@ -1,8 +1,10 @@
 """Load a content folder, validate it whole, and report every problem with file, line and a fix."""
+
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from . import checks
 from .. import crisis
 from ..crisis.evaluation import evaluate
+from . import checks
 from .model import Content
 from .problems import Problem, line_of
 from .schema import FILES, INSTRUMENTS_DIR, InstrumentFile
@@ -31,14 +33,14 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-_LOADED: dict[tuple[str, bool], tuple[tuple, Content]] = {}
+_LOADED: dict[tuple[str, bool, frozenset[str] | None], tuple[tuple, Content]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
 def file_stamps(folder: Path) -> tuple:
     """(name, modified time, size) of every content file: when none changed, the content is the same."""
     names = list(FILES) + [f"{INSTRUMENTS_DIR}/{p.name}" for p in sorted((folder / INSTRUMENTS_DIR).glob("*.yaml"))]
-    stamps = []
+    stamps: list[tuple[str, int | None, int | None]] = []
     for name in names:
         try:
             stat = (folder / name).stat()
@@ -48,33 +50,43 @@ def file_stamps(folder: Path) -> tuple:
     return tuple(stamps)
 
 
-def load_content(folder: Path | None = None, *, check_eval: bool = True) -> Content:
+def load_content(
+    folder: Path | None = None, *, check_eval: bool = True, commands: Collection[str] | None = None
+) -> Content:
     """Read and validate every content file in `folder`; raise ContentError listing all problems.
 
     The crisis patterns are compiled here, and (unless `check_eval` is False) run over the evaluation
     set: an edit that lets a crisis sentence through, or cries wolf on an ordinary one, is refused.
+    `commands` are the command ids the code answers (bot/dialogs/catalogue.py): given, messages.yaml
+    must have an entry for each and no other.
     A folder whose files have not changed since the last load in this process is not read again
     (validated content never changes, and compiling the guard takes about a second)."""
     folder = Path(folder or DEFAULT_DIR)
-    key, stamp = (str(folder.resolve()), check_eval), file_stamps(folder)
+    known = frozenset(commands) if commands is not None else None
+    key, stamp = (str(folder.resolve()), check_eval, known), file_stamps(folder)
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-    content = _load(folder, check_eval)
+    content = _load(folder, check_eval, known)
     with _LOADED_LOCK:
         _LOADED[key] = (stamp, content)
     return content
 
 
-def _load(folder: Path, check_eval: bool) -> Content:
+def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
     instrument_files = sorted((folder / INSTRUMENTS_DIR).glob("*.yaml"))
     if not instrument_files:
-        problems.append(Problem(f"{INSTRUMENTS_DIR}/", None, "there are no check-in instruments. "
-                                "Copy instruments/who5.yaml from the shipped bot/content folder."))
+        problems.append(
+            Problem(
+                f"{INSTRUMENTS_DIR}/",
+                None,
+                "there are no check-in instruments. Copy instruments/who5.yaml from the shipped bot/content folder.",
+            )
+        )
     wanted = [(name, model) for name, model in FILES.items()]
     wanted += [(f"{INSTRUMENTS_DIR}/{p.name}", InstrumentFile) for p in instrument_files]
     for name, model in wanted:
@@ -87,6 +99,8 @@ def _load(folder: Path, check_eval: bool) -> Content:
         except ValidationError as exc:
             problems.extend(_explain(name, tree, err) for err in exc.errors())
     problems.extend(checks.cross_checks(models, trees))
+    if commands is not None and "messages.yaml" in models:
+        problems += checks.known_commands(models["messages.yaml"], trees["messages.yaml"], commands)
     guard = None
     if "crisis.yaml" in models:
         guard, guard_problems = crisis.build(models["crisis.yaml"], lambda loc: line_of(trees["crisis.yaml"], loc))
@@ -98,10 +112,20 @@ def _load(folder: Path, check_eval: bool) -> Content:
         problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
         raise ContentError(problems)
     instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
-    return Content(messages=models["messages.yaml"], contacts=models["contacts.yaml"], guide=models["guide.yaml"],
-                   supervision=models["supervision.yaml"], prompts=models["reflective_prompts.yaml"],
-                   crisis=models["crisis.yaml"], crisis_eval=models["crisis_eval.yaml"], rules=models["rules.yaml"],
-                   instruments=instruments, folder=folder, guard=guard)
+    assert guard is not None  # crisis.yaml loaded without problems, so its patterns compiled
+    return Content(
+        messages=models["messages.yaml"],
+        contacts=models["contacts.yaml"],
+        guide=models["guide.yaml"],
+        supervision=models["supervision.yaml"],
+        prompts=models["reflective_prompts.yaml"],
+        crisis=models["crisis.yaml"],
+        crisis_eval=models["crisis_eval.yaml"],
+        rules=models["rules.yaml"],
+        instruments=instruments,
+        folder=folder,
+        guard=guard,
+    )
 
 
 def _eval_problems(guard, eval_set, tree) -> list[Problem]:
@@ -110,9 +134,14 @@ def _eval_problems(guard, eval_set, tree) -> list[Problem]:
     for result in evaluate(guard, eval_set):
         for index, sentence, answer in result.failures:
             want = "should get the help-now card" if result.group == "crisis" else "should not get the help-now card"
-            problems.append(Problem("crisis_eval.yaml", line_of(tree, (result.group, result.name, index)),
-                                    f"\"{sentence}\" {want} (it gets answer {int(answer)}). Add or change a "
-                                    "pattern in crisis.yaml, or move the sentence if it is in the wrong group."))
+            problems.append(
+                Problem(
+                    "crisis_eval.yaml",
+                    line_of(tree, (result.group, result.name, index)),
+                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a '
+                    "pattern in crisis.yaml, or move the sentence if it is in the wrong group.",
+                )
+            )
     return problems
 
 
@@ -137,8 +166,10 @@ def example_links(content: Content) -> list[str]:
     found = [t.id for t in content.guide.topics if EXAMPLE_HOST in str(t.link)]
     out = []
     if found:
-        out.append(f"guide.yaml: {len(found)} topic(s) still link to the example address ({EXAMPLE_HOST}). "
-                   "Replace each 'link' with your Trust's own page.")
+        out.append(
+            f"guide.yaml: {len(found)} topic(s) still link to the example address ({EXAMPLE_HOST}). "
+            "Replace each 'link' with your Trust's own page."
+        )
     if content.supervision.booking_link and EXAMPLE_HOST in str(content.supervision.booking_link):
         out.append("supervision.yaml: 'booking_link' still points at the example address. Use your Trust's page.")
     return out
@@ -152,8 +183,14 @@ def _read_yaml(path: Path, name: str, problems: list[Problem]) -> Any:
         tree = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        problems.append(Problem(name, line, f"this is not valid YAML ({exc.problem}). "
-                                "Check indentation, colons and quotes around text that contains ': '."))
+        problems.append(
+            Problem(
+                name,
+                line,
+                f"this is not valid YAML ({exc.problem}). "
+                "Check indentation, colons and quotes around text that contains ': '.",
+            )
+        )
         return None
     except (UnicodeDecodeError, ValueError) as exc:
         problems.append(Problem(name, None, f"cannot be read as UTF-8 text ({exc})."))
@@ -176,7 +213,8 @@ def _plain(node: Any) -> Any:
 
 def _describe(tree: Any, loc: tuple) -> str:
     """A readable path, using ids where the YAML has them: "topic 'boundaries'" beats "topics.3"."""
-    parts, node = [], tree
+    parts: list[str] = []
+    node = tree
     for part in loc:
         child = None
         if isinstance(node, CommentedMap) and part in node:
@@ -186,8 +224,8 @@ def _describe(tree: Any, loc: tuple) -> str:
         if isinstance(part, int):
             # "topics", 3 reads better as "topic 'boundaries'" (or "topic 4" where there is no id).
             noun = parts.pop()[:-1] if parts and parts[-1].endswith("s") else "item"
-            has_id = isinstance(child, CommentedMap) and "id" in child
-            parts.append(f"{noun} '{child['id']}'" if has_id else f"{noun} {part + 1}")
+            named = isinstance(child, CommentedMap) and "id" in child
+            parts.append(f"{noun} '{child['id']}'" if named and child is not None else f"{noun} {part + 1}")
         else:
             parts.append(str(part))
         node = child
@@ -217,7 +255,7 @@ _FIXES = {
 }
 
 
-def _explain(file: str, tree: Any, err: dict) -> Problem:
+def _explain(file: str, tree: Any, err: Mapping[str, Any]) -> Problem:
     loc = tuple(err["loc"])
     field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else "this entry"
     owner = _describe(tree, loc[:-1]) if len(loc) > 1 else "the file"
@@ -227,5 +265,3 @@ def _explain(file: str, tree: Any, err: dict) -> Problem:
         return Problem(file, line_of(tree, loc), text)
     joiner = " " if text.startswith(("has no", "needs")) else ": "
     return Problem(file, line_of(tree, loc), f"{owner}{joiner}{text}")
-
-

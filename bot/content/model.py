@@ -1,14 +1,28 @@
 """Validated content, as the rest of the bot reads it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .checks import TOPIC_LINK
-from .schema import normalise_command  # noqa: F401 - part of this module's interface
-from .schema import (Command, ContactsFile, CrisisEvalFile, CrisisFile, GuideFile, InstrumentFile, MessagesFile,
-                     PromptsFile, RulesFile, SupervisionFile, Topic)
 from ..crisis import Classifier
+from .checks import TOPIC_LINK
+from .schema import (
+    Command,
+    ContactsFile,
+    CrisisEvalFile,
+    CrisisFile,
+    GuideFile,
+    InstrumentFile,
+    MessagesFile,
+    PromptsFile,
+    RulesFile,
+    SupervisionFile,
+    Topic,
+    normalise_command,
+)
+
 
 @dataclass(frozen=True)
 class Content:
@@ -24,7 +38,7 @@ class Content:
     rules: RulesFile
     instruments: dict[str, InstrumentFile]
     folder: Path
-    guard: Classifier = field(compare=False, repr=False, default=None)  # compiled from `crisis` by the loader
+    guard: Classifier = field(compare=False, repr=False)  # compiled from `crisis` by the loader
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -34,7 +48,7 @@ class Content:
 
     def text(self, key: str, **params: str) -> str:
         """The message `key`, with its placeholders filled in and [[topic]] links made into links."""
-        node = self.messages
+        node: Any = self.messages
         for part in key.split("."):
             node = node[part] if isinstance(node, dict) else getattr(node, part)
         filled = node.format(**params)
@@ -46,7 +60,6 @@ class Content:
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.guide.topics if t.id == topic_id)
-
 
     def command_for(self, typed: str) -> str | None:
         """The command id whose words exactly match what was typed, or None."""
@@ -62,7 +75,7 @@ class Content:
             if command.takes_text:
                 for word in sorted(command.words, key=len, reverse=True):
                     if normal.startswith(word + " "):
-                        return command.id, normal[len(word) + 1:].strip()
+                        return command.id, normal[len(word) + 1 :].strip()
         return None, ""
 
     def command(self, command_id: str) -> Command:
@@ -80,7 +93,14 @@ class Content:
     @property
     def metas(self) -> dict:
         """Each file's sign-off, by a short name."""
-        files = {"messages": self.messages, "contacts": self.contacts, "guide": self.guide,
-                 "supervision": self.supervision, "prompts": self.prompts, "crisis": self.crisis, "rules": self.rules}
+        files: dict[str, Any] = {
+            "messages": self.messages,
+            "contacts": self.contacts,
+            "guide": self.guide,
+            "supervision": self.supervision,
+            "prompts": self.prompts,
+            "crisis": self.crisis,
+            "rules": self.rules,
+        }
         files.update({f"instrument {k}": v for k, v in sorted(self.instruments.items())})
         return {name: f.meta for name, f in files.items()}

@@ -1,4 +1,5 @@
 """A content problem (file, line, message) and how to find the line of a field in a YAML tree."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The shape of every content file, as pydantic models (unknown keys are errors)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, f
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
-# Commands the bot's code knows how to handle. Content gives each one its words and help text.
-KNOWN_COMMANDS = ("help", "help_now", "about", "check_in", "settings", "pause", "resume", "guide", "supervision",
-                  "agenda", "reflect", "notes", "my_plan", "admin", "admin_reload", "supervisor", "sharing",
-                  "who_has_seen", "supervising", "my_data", "delete_my_data")
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
 ADMIN_COMMANDS = ("admin", "admin_reload")
 
@@ -153,7 +150,6 @@ class CheckinMessages(Strict):
     save_button: Text
     skip_button: Text
     pause_button: Text
-    answer_label: Text
     typed_hint: Text
     saved: Text
     skipped: Text

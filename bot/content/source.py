@@ -1,9 +1,11 @@
 """The content the bot serves now, and safe reloading: a new set is used only once it validates."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from collections.abc import Collection
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .loader import ContentError, file_stamps, load_content
@@ -15,16 +17,18 @@ log = logging.getLogger("bot.content")
 class ContentSource:
     """Holds the last good content; reloads when files change, keeping the old set on a bad edit."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, commands: Collection[str] | None = None):
         self._content = content
+        self._commands = commands
         self._stamp = file_stamps(content.folder)
         self.last_error: ContentError | None = None
         self.last_error_at: str | None = None
 
     @classmethod
-    async def open(cls, folder: Path | None = None) -> "ContentSource":
-        """Load and validate content at start-up; raises ContentError so start-up fails loudly."""
-        return cls(await asyncio.to_thread(load_content, folder))
+    async def open(cls, folder: Path | None = None, commands: Collection[str] | None = None) -> ContentSource:
+        """Load and validate content at start-up; raises ContentError so start-up fails loudly.
+        `commands`: the command ids the code answers (see load_content)."""
+        return cls(await asyncio.to_thread(load_content, folder, commands=commands), commands)
 
     @property
     def current(self) -> Content:
@@ -38,12 +42,16 @@ class ContentSource:
         folder = self._content.folder
         stamp = await asyncio.to_thread(file_stamps, folder)
         try:
-            fresh = await asyncio.to_thread(load_content, folder)
+            fresh = await asyncio.to_thread(load_content, folder, commands=self._commands)
         except ContentError as exc:
             self._stamp, self.last_error = stamp, exc
-            self.last_error_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            log.error("content_reload_rejected problems=%d; still serving version %s:\n%s",
-                      len(exc.problems), self._content.version, exc)
+            self.last_error_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            log.error(
+                "content_reload_rejected problems=%d; still serving version %s:\n%s",
+                len(exc.problems),
+                self._content.version,
+                exc,
+            )
             return False
         self._content, self._stamp, self.last_error, self.last_error_at = fresh, stamp, None, None
         log.info("content_reloaded version=%s", fresh.version)
@@ -62,5 +70,5 @@ class ContentSource:
             await asyncio.sleep(interval)
             try:
                 await self.reload_if_changed()
-            except Exception:  # noqa: BLE001 - the watcher must outlive any one bad look
+            except Exception:
                 log.exception("content_watch_failed")

@@ -2,6 +2,7 @@
 
 `python -m bot.crisis assess "some text"` prints the answer for one sentence (for content editors).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "assess":
         result = content.guard.assess(args.text)
-        print(f"answer {int(result.answer)} ({result.answer.name.lower()})"
-              + (f", category {result.category}" if result.category else "") + (", idiom" if result.idiom else ""))
+        print(
+            f"answer {int(result.answer)} ({result.answer.name.lower()})"
+            + (f", category {result.category}" if result.category else "")
+            + (", idiom" if result.idiom else "")
+        )
         if args.explain:
             print("\n".join(content.guard.explain(args.text)))
         return 0

@@ -8,11 +8,12 @@ Three answers, chosen in this order:
 3. NONE: nothing, or an everyday idiom ("dead on my feet"), which may get the gentle check-in offer.
 When in doubt between 1 and 2 the rules choose 1: a crisis match is only downgraded by a clear cue.
 """
+
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
 
 from .language import OTHER, SELF, Clause, Lexicon, Token
 from .patterns import Compiler, Pattern, PatternError, build_index, clause_matches
@@ -38,7 +39,7 @@ class Assessment:
     category: str = ""  # the crisis category that matched (for evaluation; never logged with any text)
     idiom: bool = False  # an everyday saying that uses crisis words ("this rota is killing me")
 
-    def worse(self, other: "Assessment") -> "Assessment":
+    def worse(self, other: Assessment) -> Assessment:
         """The more urgent of two assessments (for several pieces of text in one turn)."""
         if other.answer != self.answer:
             return self if self.answer < other.answer else other
@@ -71,8 +72,13 @@ class Classifier:
         self._cues = cues
 
     @classmethod
-    def compile(cls, lexicon: Lexicon, lists: Mapping[str, Sequence[str]], cues: Cues,
-                groups: Iterable[tuple[str, str, str, int | None]]) -> tuple["Classifier", list[tuple[int | None, str]]]:
+    def compile(
+        cls,
+        lexicon: Lexicon,
+        lists: Mapping[str, Sequence[str]],
+        cues: Cues,
+        groups: Iterable[tuple[str, str, str, int | None]],
+    ) -> tuple[Classifier, list[tuple[int | None, str]]]:
         """Compile (kind, category, pattern text, line) entries; returns the classifier and problems."""
         compiler = Compiler(lexicon, lists, cues.joiners, cues.negations)
         patterns, problems = [], []
@@ -80,7 +86,7 @@ class Classifier:
             try:
                 patterns.append(compiler.compile(text, kind, category))
             except PatternError as exc:
-                problems.append((line, f"the pattern \"{text}\" cannot be used: {exc}."))
+                problems.append((line, f'the pattern "{text}" cannot be used: {exc}.'))
         return cls(lexicon, patterns, cues), problems
 
     def assess(self, text: str) -> Assessment:
@@ -97,7 +103,7 @@ class Classifier:
         still read whole): a caller on an event loop can let others run between slices."""
         for offset in range(0, len(text), SLICE):
             result = NOTHING
-            for clause in self.lexicon.clauses(text[max(0, offset - OVERLAP):offset + SLICE]):
+            for clause in self.lexicon.clauses(text[max(0, offset - OVERLAP) : offset + SLICE]):
                 result = result.worse(self._clause(clause))
             yield result
 
@@ -108,8 +114,10 @@ class Classifier:
             words = [t.raw for t in clause.tokens]
             lines.append("clause: " + " ".join(words))
             for pattern, start, end, verdict in self._verdicts(clause):
-                lines.append(f"  {pattern.kind}/{pattern.category}: \"{pattern.source}\" on "
-                             f"\"{' '.join(words[start:end])}\"" + (f" -> answer {int(verdict)}" if verdict else ""))
+                lines.append(
+                    f'  {pattern.kind}/{pattern.category}: "{pattern.source}" on '
+                    f'"{" ".join(words[start:end])}"' + (f" -> answer {int(verdict)}" if verdict else "")
+                )
         return lines
 
     def _clause(self, clause: Clause) -> Assessment:
@@ -130,17 +138,16 @@ class Classifier:
         if not matches:
             return []
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
-        history = any(p.kind == "past" for p, _, _ in matches) and not any(
-            t.raw in self._cues.present for t in tokens)
+        history = any(p.kind == "past" for p, _, _ in matches) and not any(t.raw in self._cues.present for t in tokens)
         people = self.lexicon.people
-        not_subject = {i for p, s, e in matches if p.kind == "relative" for i in range(s, e)
-                       if people.get(tokens[i].raw) == SELF}
+        not_subject = {
+            i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
+        }
         out: list[tuple[Pattern, int, int, Answer | None]] = []
         for pattern, start, end in matches:
             verdict: Answer | None = None
             if pattern.kind in ("crisis", "topic") and not any(s < end and start < e for s, e in idioms):
-                about = (pattern.kind == "crisis" and not history
-                         and self._about_writer(tokens, start, end, not_subject))
+                about = pattern.kind == "crisis" and not history and self._about_writer(tokens, start, end, not_subject)
                 verdict = Answer.CRISIS if about else Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out
@@ -169,8 +176,11 @@ class Classifier:
         nearest person named before it in the clause; for quoted words, whoever is quoted. Words in
         `not_subject` ("the client *I support*") are skipped."""
         people = self.lexicon.people
-        inside = [people[t.raw] for i, t in enumerate(tokens[start:end], start)
-                  if t.raw in people and i not in not_subject and t.raw not in OBJECT_PRONOUNS]
+        inside = [
+            people[t.raw]
+            for i, t in enumerate(tokens[start:end], start)
+            if t.raw in people and i not in not_subject and t.raw not in OBJECT_PRONOUNS
+        ]
         if SELF in inside:
             return SELF if not tokens[start].quoted else tokens[start].speaker or SELF
         if OTHER in inside:

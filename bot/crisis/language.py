@@ -4,13 +4,14 @@ Everything here is linear in the length of the text: one regular expression with
 then a fixed amount of work per token. Nothing here knows any crisis phrase: the phrases, the word
 lists and the spellings to mend all come from content (bot/content/crisis.yaml).
 """
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 import snowballstemmer
 
@@ -19,10 +20,25 @@ import snowballstemmer
 _TOKENS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.!?;:,\n\u2014\u2013\"\u201c\u201d]|\s-+\s|(?<![a-z0-9])'|'(?![a-z])")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _QUOTES = {'"', "\u201c", "\u201d", "'"}  # a lone ' at a word's edge is a quote, not an apostrophe
-_SUFFIX_IS = {"it", "that", "there", "what", "he", "she", "who", "here", "everything", "nothing", "life",
-              "everyone", "everybody", "this", "where", "how"}
-_CONTRACTIONS = {"n't": ("not",), "'m": ("am",), "'re": ("are",), "'ve": ("have",), "'ll": ("will",),
-                 "'d": ("would",)}
+_SUFFIX_IS = {
+    "it",
+    "that",
+    "there",
+    "what",
+    "he",
+    "she",
+    "who",
+    "here",
+    "everything",
+    "nothing",
+    "life",
+    "everyone",
+    "everybody",
+    "this",
+    "where",
+    "how",
+}
+_CONTRACTIONS = {"n't": ("not",), "'m": ("am",), "'re": ("are",), "'ve": ("have",), "'ll": ("will",), "'d": ("would",)}
 _NOT_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "am"}
 _STEMMER = threading.local()
 
@@ -101,17 +117,29 @@ class Lexicon:
         self._mend_starts = frozenset(k[0] for k in self.mend)
 
     @classmethod
-    def build(cls, mend: Mapping[str, str], forms: Mapping[str, str], ignore: Iterable[str],
-              breaks: Iterable[str], self_words: Iterable[str] = (), other_words: Iterable[str] = (),
-              known: frozenset[str] | None = None) -> "Lexicon":
+    def build(
+        cls,
+        mend: Mapping[str, str],
+        forms: Mapping[str, str],
+        ignore: Iterable[str],
+        breaks: Iterable[str],
+        self_words: Iterable[str] = (),
+        other_words: Iterable[str] = (),
+        known: frozenset[str] | None = None,
+    ) -> Lexicon:
         mended = {tuple(_raw_words(k)): tuple(_raw_words(v)) for k, v in mend.items() if _raw_words(k)}
         # "service user" names someone by its last word; "my self" is already "my" (and "self" in
         # "self-harm" is nobody), so only single words name the writer.
         people = {w: OTHER for phrase in other_words for w in _raw_words(phrase)[-1:]}
         people.update({w[0]: SELF for w in map(_raw_words, self_words) if len(w) == 1})
-        return cls(mend=mended, forms={k.lower(): v.lower() for k, v in forms.items()},
-                   ignore=frozenset(w.lower() for w in ignore), breaks=frozenset(w.lower() for w in breaks),
-                   people=people, known=known if known is not None else known_words())
+        return cls(
+            mend=mended,
+            forms={k.lower(): v.lower() for k, v in forms.items()},
+            ignore=frozenset(w.lower() for w in ignore),
+            breaks=frozenset(w.lower() for w in breaks),
+            people=people,
+            known=known if known is not None else known_words(),
+        )
 
     # Pattern side ---------------------------------------------------------------------------------
 
@@ -184,7 +212,7 @@ class Lexicon:
                 i += 1
                 continue
             for size in range(min(longest, len(expanded) - i), 0, -1):
-                key = tuple(w for w, _ in expanded[i:i + size])
+                key = tuple(w for w, _ in expanded[i : i + size])
                 replacement = self.mend.get(key)
                 if replacement is not None:
                     out += [(w, expanded[i][1]) for w in replacement]
@@ -251,7 +279,7 @@ def _expand(word: str) -> tuple[str, ...]:
 
 
 def _deletes(word: str) -> set[str]:
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _inflections(word: str) -> set[str]:
@@ -272,10 +300,11 @@ def one_edit(a: str, b: str) -> bool:
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diffs) == 1:
             return True
-        return (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+        return (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long_[i]:
         i += 1
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]

@@ -17,11 +17,13 @@ irregular forms that messages get, and a misspelling one letter out is forgiven 
 is not itself an English word. Matching one pattern from one position costs a bounded amount of work,
 so a message is checked in time proportional to its length.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Any
 
 from .language import Clause, Lexicon
 
@@ -108,7 +110,9 @@ def alternatives(options: Sequence[Node]) -> Node:
     """Alternatives, with every single-word option folded into one set lookup (lists can be long)."""
     words = [o for o in options if isinstance(o, Word)]
     rest = [o for o in options if not isinstance(o, Word)]
-    merged: list[Node] = [Word(frozenset().union(*(w.ids for w in words)), "|".join(w.text for w in words))] if words else []
+    merged: list[Node] = (
+        [Word(frozenset().union(*(w.ids for w in words)), "|".join(w.text for w in words))] if words else []
+    )
     nodes = merged + rest
     return nodes[0] if len(nodes) == 1 else Alt(tuple(nodes))
 
@@ -233,8 +237,13 @@ class Pattern:
 class Compiler:
     """Turns pattern text into nodes, using the content's word lists and lexicon."""
 
-    def __init__(self, lexicon: Lexicon, lists: Mapping[str, Sequence[str]], joiners: frozenset[str],
-                 negations: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        lists: Mapping[str, Sequence[str]],
+        joiners: frozenset[str],
+        negations: frozenset[str] = frozenset(),
+    ):
         self._lexicon = lexicon
         self._lists = lists
         self._joiners = joiners
@@ -359,8 +368,13 @@ class _Parser:
         return self._atom(piece)
 
 
-def clause_matches(patterns: Sequence[Pattern], index: Mapping[str, list[int]], anywhere: list[int],
-                   clause: Clause, starts: frozenset[str] = frozenset()) -> list[tuple[Pattern, int, int]]:
+def clause_matches(
+    patterns: Sequence[Pattern],
+    index: Mapping[str, list[int]],
+    anywhere: list[int],
+    clause: Clause,
+    starts: frozenset[str] = frozenset(),
+) -> list[tuple[Pattern, int, int]]:
     """Every (pattern, start, end) match in one clause, trying only patterns that can start there.
     `starts` is the set of ids any indexed pattern starts with (the index's keys, as a set)."""
     tokens = clause.tokens
@@ -368,7 +382,7 @@ def clause_matches(patterns: Sequence[Pattern], index: Mapping[str, list[int]], 
     possible: dict[int, bool] = {}
     if present.isdisjoint(starts or frozenset(index)) and not any(patterns[n].possible(present) for n in anywhere):
         return []  # no word here can start a pattern: the common case, checked in one step
-    found = []
+    found: list[Any] = []
     for start, token in enumerate(tokens):
         candidates = set(anywhere)
         for key in token.ids:

@@ -1,15 +1,15 @@
 """Admin commands, for the Entra ids in ADMIN_IDS only; to anyone else they do not exist."""
+
 from __future__ import annotations
 
-
-from botbuilder.core import TurnContext
-
-from ..admin_stats import MIN_GROUP, AdminStats
 from ..clock import Clock
 from ..content import warnings
 from ..content.source import ContentSource
+from ..conversation import Conversation
+from ..usecases.admin_stats import MIN_GROUP, AdminStats
+from .help import send_unknown
 from .intent import Intent
-from .replies import send_unknown
+from .registry import command
 
 
 def small(count: int) -> bool:
@@ -23,50 +23,63 @@ def shown(count: int, few: str) -> str:
 
 
 class AdminDialogs:
-    def __init__(self, admin_ids: frozenset[str], source: ContentSource, stats: AdminStats, clock: Clock):
-        self._admins = admin_ids
+    def __init__(self, source: ContentSource, stats: AdminStats, clock: Clock):
         self._source = source
         self._stats = stats
         self._clock = clock
 
-    def is_admin(self, turn: TurnContext) -> bool:
-        user = turn.activity.from_property
-        return bool(user and user.aad_object_id and user.aad_object_id.lower() in self._admins)
-
-    async def report(self, turn: TurnContext, intent: Intent) -> None:
+    @command("admin")
+    async def report(self, chat: Conversation, intent: Intent) -> None:
         """Content version and reload status, contacts to re-check, delivery health, participation."""
         content = self._source.current
-        if not self.is_admin(turn):
-            await send_unknown(turn, content)
+        if not chat.is_admin:
+            await send_unknown(chat, content)
             return
         m = content.messages.admin
         error = self._source.last_error
-        status = (content.text("admin.reload_rejected", count=str(len(error.problems)),
-                               when=self._source.last_error_at or "") if error else m.reload_ok)
+        status = (
+            content.text("admin.reload_rejected", count=str(len(error.problems)), when=self._source.last_error_at or "")
+            if error
+            else m.reload_ok
+        )
         now = self._clock.now()
         lines = [f"**{m.title}**", content.text("admin.content", version=content.version, status=status)]
         lines += warnings(content, now.date()) or [m.contacts_ok]
         r = await self._stats.report(now)
         few = content.text("admin.few", minimum=str(MIN_GROUP))
-        lines.append(content.text("admin.delivery", unreachable=shown(r.unreachable, few),
-                                  uninstalled=shown(r.uninstalled, few), undelivered=shown(r.undelivered_30_days, few)))
+        lines.append(
+            content.text(
+                "admin.delivery",
+                unreachable=shown(r.unreachable, few),
+                uninstalled=shown(r.uninstalled, few),
+                undelivered=shown(r.undelivered_30_days, few),
+            )
+        )
         too_few = content.text("admin.too_few", minimum=str(MIN_GROUP))
         # Neither the count nor what it leaves out may be a small group: "11 of 12" singles one person out.
-        lines.append(content.text("admin.participation", on=str(r.checkins_on), total=str(r.total))
-                     if not (small(r.checkins_on) or small(r.total - r.checkins_on)) else too_few)
+        lines.append(
+            content.text("admin.participation", on=str(r.checkins_on), total=str(r.total))
+            if not (small(r.checkins_on) or small(r.total - r.checkins_on))
+            else too_few
+        )
         for month, checkins, people in r.months:
-            lines.append(content.text("admin.month", month=month, checkins=str(checkins), people=str(people))
-                         if people >= MIN_GROUP else f"{month}: {too_few}")
-        await turn.send_activity("\n\n".join(lines))
+            lines.append(
+                content.text("admin.month", month=month, checkins=str(checkins), people=str(people))
+                if people >= MIN_GROUP
+                else f"{month}: {too_few}"
+            )
+        await chat.send_text("\n\n".join(lines))
 
-    async def reload(self, turn: TurnContext, intent: Intent) -> None:
+    @command("admin_reload")
+    async def reload(self, chat: Conversation, intent: Intent) -> None:
         """Check and load the content files now."""
-        if not self.is_admin(turn):
-            await send_unknown(turn, self._source.current)
+        if not chat.is_admin:
+            await send_unknown(chat, self._source.current)
             return
         ok = await self._source.reload()
         content = self._source.current
         if ok:
-            await turn.send_activity(content.text("admin.reloaded", version=content.version))
+            await chat.send_text(content.text("admin.reloaded", version=content.version))
         else:
-            await turn.send_activity(content.text("admin.reload_failed", count=str(len(self._source.last_error.problems))))
+            problems = len(self._source.last_error.problems) if self._source.last_error else 0
+            await chat.send_text(content.text("admin.reload_failed", count=str(problems)))

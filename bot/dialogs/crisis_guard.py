@@ -6,18 +6,18 @@ is saved or sent exactly as usual; then, for crisis talk about the writer, the h
 and for crisis topics one gentle line with a "Get help now" button. Nothing is stored because of the
 guard and nothing of the text is logged.
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
-from botbuilder.core import TurnContext
-
-from .. import cards
+from ..cards import help as help_cards
 from ..content import Content
+from ..conversation import Conversation
 from ..crisis import NOTHING, Answer, Assessment
+from .help import HELP_NOW_SHOWN, send_help_now
 from .intent import Intent
-from .replies import HELP_NOW_SHOWN, send_card, send_help_now
 
 
 class CrisisGuard:
@@ -34,19 +34,17 @@ class CrisisGuard:
                 await asyncio.sleep(0)  # a very long message never holds up anyone else's turn
         return result
 
-    async def add_help(self, turn: TurnContext, assessment: Assessment, *, after_saving: bool) -> None:
+    async def add_help(self, chat: Conversation, assessment: Assessment, *, after_saving: bool) -> None:
         """After the turn's own work: the help-now card (answer 1) or one gentle line (answer 2)."""
+        if chat.notes.get(HELP_NOW_SHOWN):
+            return
         content = self._content()
         m = content.messages.crisis
-        if assessment.answer is Answer.CRISIS and not turn.turn_state.get(HELP_NOW_SHOWN):
-            await send_help_now(turn, content, lead=m.after_saving if after_saving else m.acknowledge)
-        elif assessment.answer is Answer.TOPIC and not turn.turn_state.get(HELP_NOW_SHOWN):
-            await send_card(turn, cards.topic_card(content, m.topic_line))
+        if assessment.answer is Answer.CRISIS:
+            await send_help_now(chat, content, lead=m.after_saving if after_saving else m.acknowledge)
+        elif assessment.answer is Answer.TOPIC:
+            await chat.send_card(help_cards.crisis_topic_card(content))
 
-    async def offer(self, turn: TurnContext) -> None:
+    async def offer(self, chat: Conversation) -> None:
         """For an everyday saying typed on its own ("this rota is killing me"): a gentle offer."""
-        content = self._content()
-        m = content.messages.crisis
-        actions = [cards.command_action(m.check_in_button, "check_in"),
-                   cards.command_action(m.reflect_button, "reflect"), cards.help_now_action(content)]
-        await send_card(turn, cards.card([cards.text_block(m.work_talk_offer)], actions, m.work_talk_offer))
+        await chat.send_card(help_cards.work_talk_card(self._content()))

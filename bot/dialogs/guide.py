@@ -1,17 +1,17 @@
 """The Good Practice Guide: browse topics, open one, search by keyword, follow related topics."""
+
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
-from botbuilder.core import TurnContext
-
-from .. import cards
+from ..cards.guide import list_card, topic_card
 from ..content import Content
 from ..content.schema import Topic
+from ..conversation import Conversation
 from ..crisis import stem
 from .intent import Intent
-from .replies import send_card
+from .registry import card_action, command
 
 
 def words(text: str) -> list[str]:
@@ -35,54 +35,38 @@ def search(content: Content, query: str) -> list[Topic]:
     return [t for s, t in sorted(scored, key=lambda x: -x[0]) if s >= best / 2]
 
 
-def topic_card(content: Content, topic: Topic) -> dict:
-    m = content.messages.guide
-    body = [cards.text_block(topic.title, size="Large", weight="Bolder", style="heading"),
-            cards.text_block(topic.summary)]
-    body += [cards.text_block(f"- {point}") for point in topic.points]
-    actions = [cards.open_url(m.read_more_button, str(topic.link))]
-    if topic.related:
-        body.append(cards.text_block(m.related, weight="Bolder", spacing="Medium"))
-        actions += [cards.action(content.topic(r).title, "guide_open", topic=r) for r in topic.related]
-    actions += [cards.action(m.all_topics_button, "guide_list"), cards.help_now_action(content)]
-    fallback = "\n".join([topic.title, topic.summary, *topic.points, str(topic.link)])
-    return cards.card(body, actions, fallback)
-
-
-def list_card(content: Content, intro: str, topics: list[Topic]) -> dict:
-    actions = [cards.action(t.title, "guide_open", topic=t.id) for t in topics] + [cards.help_now_action(content)]
-    return cards.card([cards.text_block(intro)], actions, intro + "\n" + "\n".join(t.title for t in topics))
-
-
 class GuideDialogs:
     def __init__(self, content: Callable[[], Content]):
         self._content = content
 
-    async def show(self, turn: TurnContext, intent: Intent) -> None:
+    @command("guide")
+    async def show(self, chat: Conversation, intent: Intent) -> None:
         """'guide' lists the topics; 'guide <words>' opens the best match or lists the matches."""
         content = self._content()
         if not intent.argument:
-            await send_card(turn, list_card(content, content.messages.guide.intro, content.guide.topics))
+            await chat.send_card(list_card(content, content.messages.guide.intro, content.guide.topics))
             return
         found = search(content, intent.argument)
         if len(found) == 1:
-            await send_card(turn, topic_card(content, found[0]))
+            await chat.send_card(topic_card(content, found[0]))
         elif found:
-            await send_card(turn, list_card(content, content.text("guide.matches", words=intent.argument), found))
+            await chat.send_card(list_card(content, content.text("guide.matches", words=intent.argument), found))
         else:
-            await send_card(turn, list_card(content, content.text("guide.no_match", words=intent.argument),
-                                            content.guide.topics))
+            await chat.send_card(
+                list_card(content, content.text("guide.no_match", words=intent.argument), content.guide.topics)
+            )
 
-    async def open(self, turn: TurnContext, intent: Intent) -> None:
+    @card_action("guide_open")
+    async def open(self, chat: Conversation, intent: Intent) -> None:
         """Open the topic named on a button; an unknown id lists every topic."""
         content = self._content()
-        topic_id = intent.values.get("topic")
-        topic = next((t for t in content.guide.topics if t.id == topic_id), None)
+        topic = next((t for t in content.guide.topics if t.id == intent.values.get("topic")), None)
         if topic is None:
-            await send_card(turn, list_card(content, content.messages.guide.intro, content.guide.topics))
+            await chat.send_card(list_card(content, content.messages.guide.intro, content.guide.topics))
         else:
-            await send_card(turn, topic_card(content, topic))
+            await chat.send_card(topic_card(content, topic))
 
-    async def list(self, turn: TurnContext, intent: Intent) -> None:
+    @card_action("guide_list")
+    async def list(self, chat: Conversation, intent: Intent) -> None:
         content = self._content()
-        await send_card(turn, list_card(content, content.messages.guide.intro, content.guide.topics))
+        await chat.send_card(list_card(content, content.messages.guide.intro, content.guide.topics))

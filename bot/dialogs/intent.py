@@ -1,17 +1,12 @@
-"""What a worker asked for in one turn, independent of how Teams delivered it."""
+"""What a worker asked for in one turn, independent of how the channel delivered it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-PID_KEY = "wellbeing.pid"
 # Card fields the bot itself puts in buttons; everything else in a card submit was typed or chosen.
 MACHINE_KEYS = {"action", "command", "nonce", "topic", "weeks", "id", "worker", "link", "request", "target", "once"}
-
-
-def pid_of(turn) -> str:
-    """The pseudonymous id of the worker this turn is from (set by the activity handler)."""
-    return turn.turn_state[PID_KEY]
 
 
 @dataclass(frozen=True)
@@ -32,5 +27,7 @@ class Intent:
     def is_card_submit(self) -> bool:
         return bool(self.values)
 
-
-Handler = Callable[[Any, Intent], Awaitable[None]]
+    def value(self, key: str, default: str = "") -> str:
+        """A card value as text (card data can be forged: never trust its type)."""
+        raw = self.values.get(key, default)
+        return raw if isinstance(raw, str) else default

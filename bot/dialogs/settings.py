@@ -1,83 +1,69 @@
 """Settings: when check-ins arrive, quiet hours, the quick pulse, and the worker's own 'low' level."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
+from typing import Any
 from zoneinfo import available_timezones
 
-from botbuilder.core import TurnContext
-
-from .. import cards
-from ..checkins import CheckinService
+from ..cards.settings import settings_card
+from ..cards.words import describe, next_text
 from ..clock import Clock
 from ..content import Content
-from ..rules import FREQUENCIES, at_local, in_quiet_hours, parse_hhmm
-from .intent import Intent, pid_of
-from .replies import send_card
-from ..schedule_text import describe, next_text
-
+from ..conversation import Conversation
+from ..rules import FREQUENCIES, Schedule, at_local, in_quiet_hours, parse_hhmm
+from ..usecases.schedules import Schedules
+from .intent import Intent
+from .registry import card_action, command
 
 ZONES = frozenset(available_timezones())  # read once, at import, never on the event loop
 
 
 class SettingsDialogs:
-    def __init__(self, service: CheckinService, content: Callable[[], Content], clock: Clock):
-        self._service = service
+    def __init__(self, schedules: Schedules, content: Callable[[], Content], clock: Clock):
+        self._schedules = schedules
         self._content = content
         self._clock = clock
 
-    async def show(self, turn: TurnContext, intent: Intent) -> None:
+    @command("settings")
+    async def show(self, chat: Conversation, intent: Intent) -> None:
         """Show the current schedule as a form to change."""
         content = self._content()
-        schedule = await self._service.schedule_for(pid_of(turn))
-        m, words = content.messages.settings, content.messages.schedule
-        current = content.text("settings.current", schedule=describe(content, schedule),
-                               next=next_text(content, schedule, self._clock.now()))
-        t = content.rules.thresholds
-        inputs = (
-            cards.choice_input("frequency", m.frequency_label, list(m.frequency_choices.items()), schedule.frequency)
-            + cards.choice_input("day", m.day_label, [(str(i), d) for i, d in enumerate(words.days)], str(schedule.day))
-            + cards.text_input("time", m.time_label, schedule.time)
-            + cards.text_input("timezone", m.timezone_label, schedule.timezone)
-            + cards.text_input("quiet_start", m.quiet_start_label, schedule.quiet_start)
-            + cards.text_input("quiet_end", m.quiet_end_label, schedule.quiet_end)
-            + cards.toggle_input("quiet_weekends", m.quiet_weekends_label, schedule.quiet_weekends)
-            + cards.toggle_input("pulse", m.pulse_label, schedule.pulse)
-            + cards.toggle_input("keep_answers", m.keep_answers_label, schedule.keep_answers)
-            + cards.choice_input("low_threshold", m.low_label, [(str(v), str(v)) for v in low_choices(content)],
-                                 str(schedule.low_threshold or t.low))
+        schedule = await self._schedules.of(chat.worker)
+        current = content.text(
+            "settings.current",
+            schedule=describe(content, schedule),
+            next=next_text(content, schedule, self._clock.now()),
         )
-        actions = [{"type": "Action.Submit", "title": m.save_button, "data": {"action": "settings_save"}},
-                   cards.help_now_action(content)]
-        await send_card(turn, cards.form_card(f"{m.intro}\n\n{current}", inputs, actions, current))
+        await chat.send_card(settings_card(content, schedule, current))
 
-    async def save(self, turn: TurnContext, intent: Intent) -> None:
+    @card_action("settings_save")
+    async def save(self, chat: Conversation, intent: Intent) -> None:
         """Validate every field; save all of them or none."""
         content = self._content()
         changes, problems = parse_settings(content, intent.values)
         if not problems:
-            probe = await self._service.schedule_for(pid_of(turn))
-            problems += time_clash(content, probe, changes)
+            problems += time_clash(content, await self._schedules.of(chat.worker), changes)
         if problems:
-            await turn.send_activity(content.text("settings.invalid", problems="; ".join(problems) + "."))
+            await chat.send_text(content.text("settings.invalid", problems="; ".join(problems) + "."))
             return
-        schedule = await self._service.change_schedule(pid_of(turn), **changes)
-        await turn.send_activity(content.text("settings.saved", schedule=describe(content, schedule),
-                                              next=next_text(content, schedule, self._clock.now())))
+        schedule = await self._schedules.change(chat.worker, **changes)
+        await chat.send_text(
+            content.text(
+                "settings.saved",
+                schedule=describe(content, schedule),
+                next=next_text(content, schedule, self._clock.now()),
+            )
+        )
 
 
-def low_choices(content: Content) -> list[int]:
-    """The 'low' levels a worker may pick: the allowed range in steps of 4, with the default in it."""
-    t = content.rules.thresholds
-    return sorted({t.low, t.personal_low_max, *range(t.personal_low_min, t.personal_low_max + 1, 4)})
-
-
-def parse_settings(content: Content, values: dict) -> tuple[dict, list[str]]:
+def parse_settings(content: Content, values: dict) -> tuple[dict[str, Any], list[str]]:
     """Card values (all strings) to schedule fields, and a plain-English list of what is wrong."""
     m = content.messages.settings
     allowed = set(content.rules.cadence.allowed)
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     problems: list[str] = []
     frequency = str(values.get("frequency", ""))
     if frequency in FREQUENCIES and frequency in allowed:
@@ -111,11 +97,13 @@ def parse_settings(content: Content, values: dict) -> tuple[dict, list[str]]:
     if low.isdigit() and t.personal_low_min <= int(low) <= t.personal_low_max:
         changes["low_threshold"] = None if int(low) == t.low else int(low)
     else:
-        problems.append(content.text("settings.bad_low", lowest=str(t.personal_low_min), highest=str(t.personal_low_max)))
+        problems.append(
+            content.text("settings.bad_low", lowest=str(t.personal_low_min), highest=str(t.personal_low_max))
+        )
     return changes, problems
 
 
-def time_clash(content: Content, current, changes: dict) -> list[str]:
+def time_clash(content: Content, current: Schedule, changes: dict[str, Any]) -> list[str]:
     """A chosen time inside the worker's own quiet hours would never arrive on time: say so."""
     if changes.get("frequency") == "off":
         return []

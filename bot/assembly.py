@@ -1,0 +1,130 @@
+"""Builds the bot from its parts, with no channel in sight: records, use-cases, dialogs and the router.
+
+app.py joins this to the Teams layer (bot/teams/); the terminal preview joins it to the SDK's test
+adapter. Everything is passed down from here, so tests can build the whole bot twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .clock import Clock
+from .content.source import ContentSource
+from .dialogs.admin import AdminDialogs
+from .dialogs.checkin import CheckinDialogs
+from .dialogs.crisis_guard import CrisisGuard
+from .dialogs.guide import GuideDialogs
+from .dialogs.help import HelpDialogs
+from .dialogs.my_data import MyDataDialogs
+from .dialogs.notices import Notices
+from .dialogs.pause import PauseDialogs
+from .dialogs.plan import PlanDialogs
+from .dialogs.reflect import ReflectDialogs
+from .dialogs.registry import Answers
+from .dialogs.router import Router
+from .dialogs.settings import SettingsDialogs
+from .dialogs.sharing import SharingDialogs
+from .dialogs.supervision import SupervisionDialogs
+from .outbox import Outbox
+from .records import Records
+from .usecases.admin_stats import AdminStats
+from .usecases.checkins import Checkins
+from .usecases.consent import Consents
+from .usecases.data_rights import DataRights
+from .usecases.links import Links
+from .usecases.private_writing import PrivateWriting
+from .usecases.prompting import Prompting
+from .usecases.requests import Requests
+from .usecases.retention import Retention
+from .usecases.schedules import Schedules
+
+
+@dataclass(frozen=True)
+class Wellbeing:
+    """The whole bot, minus the channel: what the activity handler, the scheduler and the routes use."""
+
+    content: ContentSource
+    records: Records
+    schedules: Schedules
+    prompting: Prompting
+    checkins: Checkins
+    links: Links
+    consents: Consents
+    requests: Requests
+    rights: DataRights
+    retention: Retention
+    router: Router
+    guard: CrisisGuard
+
+    async def start(self) -> None:
+        """At start-up: settle what the last run left unfinished, and index every schedule."""
+        await self.prompting.rebuild_index()
+        await self.links.recover()
+        await self.requests.recover()
+
+
+def assemble(
+    records: Records,
+    content: ContentSource,
+    clock: Clock,
+    *,
+    outbox: Outbox | None = None,
+    timezone: str = "Europe/London",
+    base_url: str = "",
+) -> Wellbeing:
+    """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
+    r = records
+    notices = Notices(outbox, content)
+    prompting = Prompting(
+        workers=r.workers, schedules=r.schedules, prompts=r.prompts, notices=notices, content=content, clock=clock
+    )
+    schedules = Schedules(r.schedules, content, clock, timezone, changed=prompting.reindex)
+    checkins = Checkins(
+        prompts=r.prompts,
+        checkins=r.checkins,
+        schedules=schedules,
+        content=content,
+        clock=clock,
+        reindex=prompting.reindex,
+    )
+    links = Links(workers=r.workers, sharing=r.sharing, notices=notices, content=content, clock=clock)
+    consents = Consents(workers=r.workers, sharing=r.sharing, schedules=schedules, content=content, clock=clock)
+    requests = Requests(
+        workers=r.workers,
+        sharing=r.sharing,
+        checkins=r.checkins,
+        schedules=schedules,
+        consents=consents,
+        notices=notices,
+        content=content,
+        clock=clock,
+    )
+    rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
+    writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)
+    sharing = SharingDialogs(links, consents, requests, content)
+    answers = Answers(
+        HelpDialogs(content),
+        CheckinDialogs(checkins, content, sharing.after_checkin),
+        sharing,
+        SettingsDialogs(schedules, content, clock),
+        PauseDialogs(schedules, content, clock),
+        GuideDialogs(content),
+        SupervisionDialogs(writing, content),
+        ReflectDialogs(writing, content, clock),
+        PlanDialogs(writing, content),
+        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins), clock),
+        MyDataDialogs(rights, checkins, content, base_url),
+    )
+    return Wellbeing(
+        content=content,
+        records=r,
+        schedules=schedules,
+        prompting=prompting,
+        checkins=checkins,
+        links=links,
+        consents=consents,
+        requests=requests,
+        rights=rights,
+        retention=Retention(workers=r.workers, files=r.files, content=content),
+        router=Router(answers, content, r.acted, clock),
+        guard=CrisisGuard(content),
+    )

@@ -1,0 +1,55 @@
+"""The check-in card, and what comes after one is saved."""
+
+from __future__ import annotations
+
+from ..content import Content
+from .base import Card, action, card, command_action, help_now_action, text_block
+
+
+def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> Card:
+    """One card with every question as a labelled choice, Save / Skip / Pause / Get help now."""
+    instrument = content.instruments[instrument_id]
+    m = content.messages.checkin
+    body = [text_block(lead), text_block(instrument.intro, weight="Bolder", size="Medium")]
+    choices = [{"title": a.label, "value": str(a.value)} for a in instrument.answers]
+    many = len(instrument.items) > 1
+    for number, item in enumerate(instrument.items, 1):
+        # The question just before its choices is the choices' label (Adaptive Cards 1.2).
+        question = f"{number}. {item.text}" if many else item.text
+        body.append(text_block(question, weight="Bolder", spacing="Medium"))
+        body.append({"type": "Input.ChoiceSet", "id": item.id, "style": "expanded", "choices": choices})
+    actions = [
+        action(m.save_button, "checkin_submit", nonce=nonce),
+        action(m.skip_button, "checkin_skip", nonce=nonce),
+        command_action(m.pause_button, "pause"),
+        help_now_action(content),
+    ]
+    values = [a.value for a in instrument.answers]
+    hint = content.text(
+        "checkin.typed_hint", count=str(len(instrument.items)), lowest=str(min(values)), highest=str(max(values))
+    )
+    fallback = "\n".join(
+        [lead, instrument.intro]
+        + [f"{n}. {i.text}" for n, i in enumerate(instrument.items, 1)]
+        + [f"{a.value} = {a.label}" for a in instrument.answers]
+        + [hint]
+    )
+    return card(body, actions, fallback)
+
+
+def thanks_card(content: Content, once: str) -> Card:
+    """The same thank-you whatever the score (Teams keeps chat history), with support behind buttons."""
+    m = content.messages.checkin
+    actions = [
+        action(m.prompt_button, "checkin_prompt"),
+        action(m.guide_button, "checkin_guide"),
+        command_action(content.command("my_plan").title, "my_plan"),
+        action(content.messages.agenda.take_button, "agenda_add_checkin", once=once),
+    ]
+    return card([text_block(m.thanks)], actions, m.thanks)
+
+
+def question_card(content: Content, question: str) -> Card:
+    """'A question to reflect on', opened on request after a check-in."""
+    text = f"{content.messages.checkin.something_to_think_about}\n\n{question}"
+    return card([text_block(text)], [command_action(content.command("reflect").title, "reflect")], text)

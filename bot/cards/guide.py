@@ -1,0 +1,25 @@
+"""The Good Practice Guide: a topic, and a list of topics."""
+
+from __future__ import annotations
+
+from ..content import Content
+from ..content.schema import Topic
+from .base import Card, action, card, heading, help_now_action, open_url, text_block
+
+
+def topic_card(content: Content, topic: Topic) -> Card:
+    m = content.messages.guide
+    body = [heading(topic.title, "Large"), text_block(topic.summary)]
+    body += [text_block(f"- {point}") for point in topic.points]
+    actions = [open_url(m.read_more_button, str(topic.link))]
+    if topic.related:
+        body.append(text_block(m.related, weight="Bolder", spacing="Medium"))
+        actions += [action(content.topic(r).title, "guide_open", topic=r) for r in topic.related]
+    actions += [action(m.all_topics_button, "guide_list"), help_now_action(content)]
+    fallback = "\n".join([topic.title, topic.summary, *topic.points, str(topic.link)])
+    return card(body, actions, fallback)
+
+
+def list_card(content: Content, intro: str, topics: list[Topic]) -> Card:
+    actions = [action(t.title, "guide_open", topic=t.id) for t in topics] + [help_now_action(content)]
+    return card([text_block(intro)], actions, intro + "\n" + "\n".join(t.title for t in topics))

@@ -1,0 +1,104 @@
+"""Help, "Get help now", the welcome, and the gentle answers of the crisis guard and to the unknown."""
+
+from __future__ import annotations
+
+from ..content import Content
+from .base import HELP_NOW_KIND, Card, card, command_action, heading, help_now_action, text_block
+
+
+def help_card(content: Content) -> Card:
+    """What the bot can do: generated from the same command table that routes typed words."""
+    commands = content.help_commands
+    body = [text_block(content.messages.help_intro)]
+    body += [text_block(f'**{c.title}**: "{c.words[0]}". {c.help}') for c in commands]
+    actions = [command_action(c.title, c.id) for c in commands if c.id != "help"]
+    return card(body, actions, help_text(content))
+
+
+def help_text(content: Content) -> str:
+    """The help card as plain text, for clients that do not render cards."""
+    lines = [content.messages.help_intro]
+    lines += [f'- "{c.words[0]}": {c.help}' for c in content.help_commands]
+    return "\n".join(lines)
+
+
+def help_now_card(content: Content, lead: str | None = None) -> Card:
+    """The crisis and support contacts. Safe-messaging order: acknowledge, one hopeful line, people to
+    talk to (what each costs, when it is open, where it covers), and that the bot is not a person."""
+    m = content.messages
+    body = [heading(m.help_now_title, "Large"), text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
+    for group in content.contacts.groups:
+        body.append(text_block(group.title, weight="Bolder", spacing="Medium"))
+        body += [text_block(contact_line(c)) for c in group.contacts]
+    body.append(text_block(m.not_monitored, spacing="Medium"))
+    result = card(body, [], help_now_text(content, lead))
+    result["_kind"] = HELP_NOW_KIND
+    return result
+
+
+def help_now_text(content: Content, lead: str | None = None) -> str:
+    m = content.messages
+    lines = [m.help_now_title, lead or m.help_now_intro, m.help_now_hope]
+    for group in content.contacts.groups:
+        lines.append(group.title)
+        lines += [f"- {contact_line(c, links=False)}" for c in group.contacts]
+    lines.append(m.not_monitored)
+    return "\n".join(lines)
+
+
+def contact_line(contact, links: bool = True) -> str:
+    """'**Samaritans**: Call 116 123. Free .... 24 hours a day, every day. UK and Ireland. ...'"""
+    parts = [f"**{contact.name}**: {contact.how}."]
+    parts += [f"{part}." for part in (contact.cost, contact.when, contact.where, contact.note) if part]
+    if contact.url and links:
+        parts.append(f"[Website]({contact.url})")
+    text = " ".join(parts)
+    return text if links else text.replace("**", "")
+
+
+def crisis_topic_card(content: Content) -> Card:
+    """The crisis guard's answer to crisis topics (not about the writer): one gentle line and a "Get
+    help now" button, no wall of numbers."""
+    text = content.messages.crisis.topic_line
+    return card([text_block(text)], [help_now_action(content)], text)
+
+
+def work_talk_card(content: Content) -> Card:
+    """For an everyday saying typed on its own ("this rota is killing me"): a gentle offer."""
+    m = content.messages.crisis
+    actions = [
+        command_action(m.check_in_button, "check_in"),
+        command_action(m.reflect_button, "reflect"),
+        help_now_action(content),
+    ]
+    return card([text_block(m.work_talk_offer)], actions, m.work_talk_offer)
+
+
+def unknown_card(content: Content) -> Card:
+    """The warm answer to anything the bot did not understand: a few things it can do, help first."""
+    m = content.messages
+    actions = [help_now_action(content)] + [
+        command_action(content.command(c).title, c) for c in ("check_in", "reflect", "help")
+    ]
+    return card([text_block(m.unknown)], actions, m.unknown)
+
+
+def welcome_card(content: Content, schedule: str) -> Card:
+    """The first thing a worker sees: what this is, that it is private and not monitored, where help is."""
+    welcome = content.text("welcome", bot_name=content.messages.bot_name, schedule=schedule)
+    actions = [command_action(content.messages.buttons.help, "help"), help_now_action(content)]
+    return card([text_block(welcome)], actions, welcome)
+
+
+def about_text(content: Content) -> str:
+    """Which content version is running, who approved it, and the instruments' attribution."""
+    meta = content.messages.meta
+    instruments = "\n\n".join(f"{i.name}: {i.attribution} {i.licence}" for i in content.instruments.values())
+    return content.text(
+        "about",
+        bot_name=content.messages.bot_name,
+        version=content.version,
+        approved_by=meta.approved_by,
+        approved_on=meta.approved_on.isoformat(),
+        instruments=instruments,
+    )

@@ -1,0 +1,171 @@
+"""Naming a supervisor, sharing consent, requests, and the cards a supervisor receives.
+
+What a supervisor receives is only ever: the nomination, the request (no scores, trends or labels,
+only the worker's own note if they added one), and a reminder the worker asked for.
+"""
+
+from __future__ import annotations
+
+from ..content import Content
+from ..records.sharing import ROLES, Consent, Link, Request, Supervising
+from .base import (
+    Card,
+    action,
+    card,
+    choice_input,
+    command_action,
+    heading,
+    help_now_action,
+    open_url,
+    text_block,
+    text_input,
+)
+
+
+def request_card(
+    content: Content, worker_name: str, note: str, worker_pid: str, request_id: str, lead: str | None = None
+) -> Card:
+    """Exactly what a supervisor receives."""
+    m = content.messages.sharing
+    days = str(content.rules.supervisor.acknowledge_within_working_days)
+    body = [text_block(lead or content.text("sharing.supervisor_request", worker=worker_name, days=days))]
+    if note:
+        body.append(text_block(content.text("sharing.supervisor_note", note=note), spacing="Medium"))
+    topic = content.topic("supervision")
+    actions = [
+        action(m.ack_button, "request_ack", worker=worker_pid, request=request_id),
+        open_url(topic.title, str(topic.link)),
+    ]
+    return card(body, actions, body[0]["text"])
+
+
+def nudge_card(content: Content, worker_name: str, worker_pid: str, request: Request) -> Card:
+    lead = content.text("sharing.nudge", worker=worker_name)
+    return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead)
+
+
+def nomination_card(content: Content, worker_name: str, worker_pid: str, link: Link) -> Card:
+    m = content.messages.sharing
+    role = m.roles[link.role].lower()
+    body = [
+        text_block(content.text("sharing.nominated_you", worker=worker_name, role=role)),
+        text_block(content.text("sharing.what_you_will_see", worker=worker_name)),
+    ]
+    actions = [
+        action(m.accept_button, "link_accept", worker=worker_pid, link=link.id),
+        action(m.decline_button, "link_decline", worker=worker_pid, link=link.id),
+    ]
+    return card(body, actions, body[0]["text"])
+
+
+def no_answer_card(content: Content, link: Link, request: Request) -> Card:
+    m = content.messages.sharing
+    days = str(content.rules.supervisor.acknowledge_within_working_days)
+    text = content.text("sharing.no_ack", name=link.supervisor_name, days=days)
+    actions = [
+        action(m.nudge_button, "request_nudge", request=request.id),
+        command_action(m.change_who_button, "supervisor"),
+        help_now_action(content),
+    ]
+    return card([text_block(text)], actions, text)
+
+
+def reconfirm_card(content: Content, link: Link, once: str, lead_key: str = "sharing.reconfirm") -> Card:
+    """Keep, end or change the named person (asked every few months, or when a request is held for it)."""
+    m = content.messages.sharing
+    text = content.text(lead_key, name=link.supervisor_name)
+    actions = [
+        action(m.keep_button, "link_keep", once=once),
+        action(m.end_button, "link_end"),
+        command_action(m.change_who_button, "supervisor"),
+    ]
+    return card([text_block(text)], actions, text)
+
+
+def supervisor_card(content: Content, link: Link | None) -> Card:
+    """Who the worker has named, and a form to name someone."""
+    m = content.messages.sharing
+    live = link is not None and link.status in ("pending", "active")
+    status = (
+        content.text(f"sharing.status_{link.status}", name=link.supervisor_name, role=m.roles[link.role])
+        if link is not None and live
+        else m.status_none
+    )
+    body = [text_block(m.supervisor_intro), text_block(status, weight="Bolder")]
+    body += text_input("query", m.name_label)
+    body += choice_input("role", m.role_label, [(r, m.roles[r]) for r in ROLES], "peer_supervisor")
+    actions = [action(m.ask_button, "supervisor_find")]
+    if live:
+        actions.append(action(m.end_button, "link_end"))
+    actions.append(help_now_action(content))
+    return card(body, actions, status)
+
+
+def matches_card(content: Content, query: str, matches: list[tuple[str, str, str]], role: str) -> Card:
+    """Same display name: (pid, name, email) of each, to tell them apart, and nothing more."""
+    text = content.text("sharing.many_matches", query=query)
+    actions = [action(f"{name} ({email})", "supervisor_pick", target=pid, role=role) for pid, name, email in matches]
+    return card([text_block(text)], actions, text)
+
+
+def consent_card(content: Content, link: Link, consent: Consent, terms: str, example: Card, once: str) -> Card:
+    """Consent: the named person, the rule in plain words, and the exact message they would get."""
+    m = content.messages.sharing
+    body = [text_block(content.text("sharing.consent_intro", name=link.supervisor_name)), text_block(terms)]
+    body += [dict(block, isSubtle=True) for block in example["body"]]
+    if consent.on and consent.link_id == link.id:
+        mode = m.mode_auto if consent.mode == "auto" else m.mode_ask
+        body.append(
+            text_block(content.text("sharing.consent_on_mode", name=link.supervisor_name, mode=mode), weight="Bolder")
+        )
+        actions = [action(m.turn_off_button, "sharing_off")]
+    else:
+        body += choice_input("mode", m.mode_label, [("ask", m.mode_ask), ("auto", m.mode_auto)], "ask")
+        actions = [action(m.turn_on_button, "sharing_on", once=once)]
+    actions.append(help_now_action(content))
+    return card(body, actions, body[0]["text"])
+
+
+def suggestion_card(content: Content, name: str | None) -> Card:
+    """Once ever: name someone (no `name`) or turn sharing on for them, or never suggest it again."""
+    m = content.messages.sharing
+    if name is None:
+        text, go = m.suggest_name, command_action(m.name_button, "supervisor")
+    else:
+        text, go = content.text("sharing.suggest_sharing", name=name), command_action(m.sharing_button, "sharing")
+    return card([text_block(text)], [go, action(m.no_suggestions_button, "sharing_no_suggestions")], text)
+
+
+def preview_card(content: Content, name: str, example: Card, request_id: str) -> Card:
+    """Before anything is sent: exactly what the named person would get, a box for a note, and choices."""
+    m = content.messages.sharing
+    body = [text_block(content.text("sharing.preview", name=name))]
+    body += [dict(block, isSubtle=True) for block in example["body"]]
+    body += text_input("note", m.note_label)
+    actions = [
+        action(m.send_button, "request_send", request=request_id),
+        action(m.not_now_button, "request_not_now", request=request_id),
+        command_action(m.change_who_button, "supervisor"),
+        action(m.stop_asking_button, "request_stop", request=request_id),
+    ]
+    return card(body, actions, body[0]["text"])
+
+
+def supervising_card(content: Content, entries: list[Supervising]) -> Card:
+    """For supervisors: who named them and the link status; nothing else about anyone."""
+    m = content.messages.sharing
+    body = [heading(m.supervising_title)]
+    body += [
+        text_block(
+            content.text("sharing.supervising_entry", worker=e.worker_name, role=m.roles[e.role], status=e.status)
+        )
+        for e in entries
+    ]
+    if not entries:
+        body.append(text_block(m.supervising_none))
+    actions = [
+        action(f"{m.end_button}: {e.worker_name}", "link_end_supervisor", worker=e.worker_pid)
+        for e in entries
+        if e.status == "active"
+    ]
+    return card(body, actions + [help_now_action(content)], m.supervising_title)

@@ -1,0 +1,49 @@
+"""A schedule and its next check-in, in the worker's own words and time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..content import Content
+from ..rules import Schedule, effective, is_paused, next_slot, sendable_from
+
+
+def describe(content: Content, schedule: Schedule) -> str:
+    words = content.messages.schedule
+    if schedule.frequency == "off":
+        return words.off
+    when = content.text(f"schedule.frequencies.{schedule.frequency}", day=words.days[schedule.day])
+    return content.text("schedule.summary", when=when, time=schedule.time, timezone=schedule.timezone)
+
+
+def local_date(content: Content, schedule: Schedule, instant: dt.datetime) -> str:
+    words = content.messages.schedule
+    local = schedule.local(instant)
+    return content.text(
+        "schedule.date",
+        weekday=words.days[local.weekday()],
+        day=str(local.day),
+        month=words.months[local.month - 1],
+        time=local.strftime("%H:%M"),
+    )
+
+
+def local_day(content: Content, day: dt.date) -> str:
+    """'Wednesday 9 December'."""
+    words = content.messages.schedule
+    return content.text(
+        "schedule.day", weekday=words.days[day.weekday()], day=str(day.day), month=words.months[day.month - 1]
+    )
+
+
+def next_text(content: Content, schedule: Schedule, now: dt.datetime) -> str:
+    """'The next one is on Wednesday 9 December at 10:00.' (after any pause and quiet hours)."""
+    probe = now
+    for _ in range(60):
+        slot = next_slot(effective(schedule), probe)
+        if slot is None:
+            break
+        if not is_paused(schedule, slot.at):
+            return content.text("schedule.next", when=local_date(content, schedule, sendable_from(schedule, slot.at)))
+        probe = slot.at
+    return content.messages.settings.no_next

@@ -1,0 +1,55 @@
+"""Repositories: every record the bot keeps, on the store. Each worker's records live in one file of
+their own, named by their pseudonymous id; use-cases read and change records only through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..storage import Store
+from .checkins import CheckinRepository
+from .exports import ErasureLog, ExportTokens
+from .private import AGENDA, NOTES, CardActions, EntryList, ErasureRequests, PlanRepository
+from .prompts import PromptLog
+from .schedules import ScheduleRepository
+from .sharing import SharingRecords
+from .worker_files import WorkerFiles
+from .workers import Pseudonyms, WorkerRepository
+
+
+@dataclass(frozen=True)
+class Records:
+    """One of each repository, over the same store."""
+
+    workers: WorkerRepository
+    schedules: ScheduleRepository
+    prompts: PromptLog
+    checkins: CheckinRepository
+    sharing: SharingRecords
+    plans: PlanRepository
+    notes: EntryList
+    agenda: EntryList
+    acted: CardActions
+    erasure_requests: ErasureRequests
+    exports: ExportTokens
+    erasures: ErasureLog
+    files: WorkerFiles
+
+    @classmethod
+    async def open(cls, store: Store) -> Records:
+        # Versions before 2026-11 kept SDK dialog state (always an empty stack) in state/: no longer kept.
+        await store.remove_folder("state")
+        return cls(
+            workers=WorkerRepository(store, await Pseudonyms.load(store)),
+            schedules=ScheduleRepository(store),
+            prompts=PromptLog(store),
+            checkins=CheckinRepository(store),
+            sharing=SharingRecords(store),
+            plans=PlanRepository(store),
+            notes=EntryList(store, NOTES),
+            agenda=EntryList(store, AGENDA),
+            acted=CardActions(store),
+            erasure_requests=ErasureRequests(store),
+            exports=ExportTokens(store),
+            erasures=ErasureLog(store),
+            files=WorkerFiles(store),
+        )

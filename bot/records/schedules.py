@@ -1,0 +1,27 @@
+"""Each worker's check-in schedule, kept in the worker's own file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+from ..rules import Schedule
+from ..storage import Store, first, put_single
+from .files import worker_shard
+
+SCHEDULE = "schedule"
+
+
+class ScheduleRepository:
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def get(self, pid: str) -> Schedule | None:
+        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, SCHEDULE))
+        if doc is None:
+            return None
+        names = {f.name for f in fields(Schedule)}
+        return Schedule(**{k: v for k, v in doc.items() if k in names})
+
+    async def save(self, pid: str, schedule: Schedule) -> None:
+        doc = asdict(schedule)
+        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, SCHEDULE, doc))

@@ -1,0 +1,198 @@
+"""Workers: who they are, how to reach their chat, and their pseudonymous ids.
+
+Each worker has one file, named by a pseudonymous id (a keyed hash of their Entra id), so file names
+and logs never carry a real identifier and one worker's write never touches anyone else's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from ..storage import Store, first, put_single
+from .files import INSTANCE, WORKERS, worker_shard
+
+PROFILE = "profile"
+
+
+@dataclass(frozen=True)
+class WorkerContact:
+    """Who a turn came from and how to reach them again, as read from a Teams activity."""
+
+    user_id: str
+    aad_object_id: str
+    tenant_id: str
+    conversation_id: str
+    service_url: str
+    name: str
+    # Serialising a reference is a large share of a turn, so it is built only when it changed.
+    reference: Callable[[], dict[str, Any]]
+
+    def same_place_as(self, worker: Worker) -> bool:
+        """True when the stored reference already points at this conversation and service."""
+        ref = worker.conversation_reference
+        return (
+            ref.get("conversation", {}).get("id") == self.conversation_id
+            and ref.get("serviceUrl") == self.service_url
+            and worker.user_id == self.user_id
+        )
+
+
+@dataclass(frozen=True)
+class Worker:
+    """What the bot keeps about a worker to be able to talk to them."""
+
+    pid: str
+    user_id: str
+    aad_object_id: str
+    tenant_id: str
+    conversation_reference: dict[str, Any]
+    first_seen: str
+    last_seen: str
+    installed: bool = True
+    unreachable: bool = False
+    welcomed: bool = False
+    # Display name and work email: kept so the worker can be named as a supervisor and addressed by name.
+    name: str = ""
+    email: str = ""
+    email_checked: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Worker:
+        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc and k != "extra"}
+        extra = {k: v for k, v in doc.items() if k not in cls.__dataclass_fields__}
+        return cls(**known, extra=extra)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        extra = doc.pop("extra")
+        return {**extra, **doc}
+
+
+class Pseudonyms:
+    """Stable pseudonymous ids for workers: a keyed hash, so they cannot be reversed without the key."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    @classmethod
+    async def load(cls, store: Store) -> Pseudonyms:
+        """Read the instance key, creating it on first start."""
+        shard = store.shard(INSTANCE)
+        doc = await shard.read(lambda db: first(db, "instance"))
+        if doc is None:
+            doc = {"pseudonym_key": secrets.token_hex(32)}
+            await shard.write(lambda db: put_single(db, "instance", doc))
+        return cls(bytes.fromhex(doc["pseudonym_key"]))
+
+    def for_user(self, tenant_id: str, user_key: str) -> str:
+        """The pseudonymous id of a user in a tenant (keyed by Entra object id where known)."""
+        digest = hmac.new(self._key, f"{tenant_id}\n{user_key}".encode(), hashlib.sha256).hexdigest()
+        return "w" + digest[:23]
+
+
+PID_PATTERN = re.compile(r"^w[0-9a-f]{23}$")
+
+
+def is_pid(value: object) -> bool:
+    """True for a well-formed pseudonymous worker id (card data can be forged: check before use)."""
+    return isinstance(value, str) and bool(PID_PATTERN.match(value))
+
+
+class WorkerRepository:
+    """Workers and their conversation references."""
+
+    def __init__(self, store: Store, pseudonyms: Pseudonyms):
+        self._store = store
+        self._pseudonyms = pseudonyms
+
+    def pid_for(self, contact: WorkerContact) -> str:
+        return self._pseudonyms.for_user(contact.tenant_id, contact.aad_object_id or contact.user_id)
+
+    async def get(self, pid: str) -> Worker | None:
+        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, PROFILE))
+        return Worker.from_doc(doc) if doc else None
+
+    async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
+        """Record that the worker was in touch; writes only when something worth keeping changed."""
+        pid = self.pid_for(contact)
+        current = await self.get(pid)
+        today = now.date().isoformat()
+        if current is None:
+            updated = Worker(
+                pid=pid,
+                user_id=contact.user_id,
+                aad_object_id=contact.aad_object_id,
+                tenant_id=contact.tenant_id,
+                conversation_reference=contact.reference(),
+                first_seen=today,
+                last_seen=today,
+                name=contact.name,
+            )
+        else:
+            reference = current.conversation_reference if contact.same_place_as(current) else contact.reference()
+            # Messaging the bot again makes a worker reachable again (see the messenger).
+            updated = replace(
+                current,
+                user_id=contact.user_id,
+                tenant_id=contact.tenant_id or current.tenant_id,
+                conversation_reference=reference,
+                last_seen=today,
+                installed=True,
+                unreachable=False,
+                name=contact.name or current.name,
+            )
+        if updated != current:
+            await self._save(updated)
+        return updated
+
+    async def set_installed(self, pid: str, installed: bool) -> None:
+        """Record an install or uninstall; an uninstalled worker gets no proactive messages."""
+        current = await self.get(pid)
+        if current is not None and current.installed != installed:
+            # A later re-install is welcomed again.
+            await self._save(replace(current, installed=installed, welcomed=current.welcomed and installed))
+
+    async def set_welcomed(self, pid: str, welcomed: bool) -> None:
+        current = await self.get(pid)
+        if current is not None and current.welcomed != welcomed:
+            await self._save(replace(current, welcomed=welcomed))
+
+    async def set_unreachable(self, pid: str, unreachable: bool) -> None:
+        current = await self.get(pid)
+        if current is not None and current.unreachable != unreachable:
+            await self._save(replace(current, unreachable=unreachable))
+
+    async def set_email(self, pid: str, email: str | None) -> None:
+        """Record the work email Teams gave (or that it gave none), so it is asked only once."""
+        current = await self.get(pid)
+        if current is not None:
+            await self._save(replace(current, email=(email or "").lower(), email_checked=True))
+
+    async def find(self, tenant_id: str, query: str) -> list[Worker]:
+        """People in this tenant whose work email, or whole display name, is exactly what was typed
+        (case and spacing aside). Never a partial match: searching must not list who uses the app."""
+        wanted = " ".join(query.lower().split())
+        if not wanted:
+            return []
+        people = [
+            w
+            for w in [await self.get(pid) for pid in await self.all_pids()]
+            if w is not None and w.installed and w.tenant_id == tenant_id
+        ]
+        by_email = [w for w in people if w.email and w.email == wanted]
+        return by_email or [w for w in people if " ".join(w.name.lower().split()) == wanted]
+
+    async def all_pids(self) -> list[str]:
+        return [name.rsplit("/", 1)[1] for name in await self._store.list_shards(WORKERS)]
+
+    async def _save(self, worker: Worker) -> None:
+        doc = worker.to_doc()
+        await self._store.shard(worker_shard(worker.pid)).write(lambda db: put_single(db, PROFILE, doc))

@@ -1,0 +1,227 @@
+"""The Teams activity handler: the only module that reads Teams activity shapes.
+
+A turn is a few guards then one handler: remember how to reach the worker, welcome them once, turn the
+activity into an Intent, let the router handle it, and let the crisis guard add help beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from ..assembly import Wellbeing
+from ..cards import CARD_CONTENT_TYPE, finish
+from ..cards.words import describe
+from ..clock import Clock
+from ..content import Content
+from ..crisis import Answer
+from ..dialogs.help import send_unknown, send_welcome
+from ..dialogs.intent import Intent
+from ..records.workers import WorkerContact
+from .conversation import TeamsConversation
+from .recent import KeyedLocks
+
+turn_log = logging.getLogger("bot.turns")
+WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
+CHAT_KEY = "wellbeing.chat"  # the turn's Conversation, in turn_state
+MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
+
+
+def tenant_of(activity) -> str:
+    """The tenant id Teams sends in channel_data (botbuilder's model drops conversation.tenantId)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    return str(tenant_id or getattr(activity.conversation, "tenant_id", None) or "")
+
+
+def contact_of(turn: TurnContext) -> WorkerContact:
+    """Who sent this activity and the reference needed to message them later (built only if used)."""
+    activity = turn.activity
+    return WorkerContact(
+        user_id=activity.from_property.id,
+        aad_object_id=(activity.from_property.aad_object_id or "").lower(),
+        tenant_id=tenant_of(activity),
+        conversation_id=activity.conversation.id,
+        service_url=activity.service_url,
+        name=activity.from_property.name or "",
+        reference=lambda: TurnContext.get_conversation_reference(activity).serialize(),
+    )
+
+
+def intent_of(activity, content: Content) -> Intent:
+    """Turn a message or card submit into an Intent; command words must match exactly."""
+    values = activity.value if isinstance(activity.value, dict) else {}
+    if values:
+        command = values.get("command")
+        known = isinstance(command, str) and any(c.id == command for c in content.messages.commands)
+        return Intent(command=command if known else None, values=values)
+    text = (activity.text or "").strip()
+    command, argument = content.parse_command(text) if text else (None, "")
+    return Intent(command=command, text=text, argument=argument)
+
+
+def is_personal(activity) -> bool:
+    conversation_type = getattr(activity.conversation, "conversation_type", None)
+    return conversation_type in (None, "personal")
+
+
+class WellbeingBot(ActivityHandler):
+    """Handles every activity Teams sends to the bot."""
+
+    def __init__(self, bot: Wellbeing, clock: Clock, admin_ids: frozenset[str] = frozenset()):
+        self.bot = bot
+        self._content = bot.content
+        self._workers = bot.records.workers
+        self._clock = clock
+        self._admin_ids = admin_ids
+        self._locks = KeyedLocks()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        started = self._clock.monotonic()
+        outcome = "error"
+        turn_context.on_send_activities(self._finish_cards)
+        try:
+            conversation = getattr(turn_context.activity.conversation, "id", "") or ""
+            async with self._locks.hold(conversation):  # one turn at a time per chat: no lost updates
+                await self._turn(turn_context)
+            outcome = "ok"
+        finally:
+            turn_log.info(
+                "turn type=%s worker=%s duration_ms=%.1f outcome=%s",
+                turn_context.activity.type,
+                turn_context.turn_state.get(WORKER_KEY, "-"),
+                (self._clock.monotonic() - started) * 1000,
+                outcome,
+            )
+
+    async def _turn(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        if activity.type == ActivityTypes.invoke:
+            await self._not_supported(turn)
+            return
+        if not is_personal(activity):
+            if activity.type == ActivityTypes.message:
+                await turn.send_activity(self._content().messages.personal_only)
+            return
+        if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
+            await self._uninstalled(turn)
+            return
+        worker = await self._workers.remember(contact_of(turn), self._clock.now())
+        turn.turn_state[WORKER_KEY] = worker.pid
+        chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids)
+        chat.notes["welcomed"] = worker.welcomed
+        turn.turn_state[CHAT_KEY] = chat
+        if not worker.email_checked:
+            await self._learn_email(turn, worker.pid)
+        await super().on_turn(turn)
+
+    def _chat(self, turn: TurnContext) -> TeamsConversation:
+        return turn.turn_state[CHAT_KEY]
+
+    async def _finish_cards(self, _turn: TurnContext, activities: list, send_next):
+        """Every card the bot sends in reply gets "Get help now" as its first button."""
+        title = self._content().messages.buttons.get_help_now
+        for activity in activities:
+            for attachment in activity.attachments or []:
+                if attachment.content_type == CARD_CONTENT_TYPE and isinstance(attachment.content, dict):
+                    attachment.content = finish(attachment.content, title)
+        return await send_next()
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """Welcome a first-time worker, route what they asked for, and add help where the words call for it.
+
+        The crisis guard never takes the place of what the worker asked for: it is heard, saved or sent
+        as usual, and the guard's help comes beside it (even if handling the turn failed)."""
+        content, chat, guard = self._content(), self._chat(turn_context), self.bot.guard
+        TurnContext.remove_recipient_mention(turn_context.activity)
+        intent = intent_of(turn_context.activity, content)
+        assessment = await guard.assess(intent)
+        typed_only = intent.command is None and not intent.is_card_submit
+        if assessment.answer is Answer.NONE and not assessment.idiom:
+            if await self._welcome_once(chat) and typed_only:
+                return  # the welcome already says what to do next
+        handled = False
+        try:
+            if typed_only and len(intent.text) > MAX_TYPED:
+                # Too long to be a command: answer kindly; the guard has still read every word.
+                await chat.send_text(content.messages.too_long)
+                handled = True
+            else:
+                handled = await self.bot.router.route(chat, intent)
+        finally:
+            await guard.add_help(chat, assessment, after_saving=handled)
+        if not handled and assessment.answer is Answer.NONE:
+            await (guard.offer(chat) if assessment.idiom else send_unknown(chat, content))
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        """Welcome the worker when the bot is added to their personal chat."""
+        if any(m.id == turn_context.activity.recipient.id for m in members_added):
+            await self._welcome_once(self._chat(turn_context))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Welcome the worker on a personal install (Teams may also send a conversationUpdate)."""
+        await self._welcome_once(self._chat(turn_context))
+
+    async def _welcome_once(self, chat: TeamsConversation) -> bool:
+        if chat.notes.get("welcomed"):
+            return False
+        content = self._content()
+        schedule = await self.bot.schedules.of(chat.worker)  # the default rhythm starts now
+        await send_welcome(chat, content, describe(content, schedule))
+        await self._workers.set_welcomed(chat.worker, True)
+        chat.notes["welcomed"] = True
+        return True
+
+    async def _learn_email(self, turn: TurnContext, pid: str) -> None:
+        """Ask Teams for the worker's work email once, so others can name them as a supervisor."""
+        try:
+            member = await TeamsInfo.get_member(turn, turn.activity.from_property.id)
+        except Exception as exc:  # noqa: BLE001 - not essential: people can still be found by name
+            turn_log.info("member_lookup_failed worker=%s error=%s", pid, type(exc).__name__)
+            return
+        await self._workers.set_email(
+            pid, getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        )
+
+    async def _uninstalled(self, turn: TurnContext) -> None:
+        """Stop all proactive messages to a worker who removed the app."""
+        pid = self._workers.pid_for(contact_of(turn))
+        turn.turn_state[WORKER_KEY] = pid
+        await self._workers.set_installed(pid, False)
+
+    @staticmethod
+    async def _not_supported(turn: TurnContext) -> None:
+        """This bot uses Action.Submit, never invokes: any invoke (a stale card from another app, a
+        forgery) gets Teams' error answer with a 400, whatever its name or value."""
+        body = {
+            "statusCode": 400,
+            "type": "application/vnd.microsoft.error",
+            "value": {"code": "BadRequest", "message": "This app does not handle this kind of request."},
+        }
+        await turn.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=400, body=body))
+        )
+
+    async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
+        """Log with a correlation id and no personal data, and apologise."""
+        ref = uuid.uuid4().hex[:8]
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        # The exception's message is left out on purpose: it may quote what the worker typed.
+        turn_log.error(
+            "turn_error ref=%s worker=%s error=%s\n%s",
+            ref,
+            turn.turn_state.get(WORKER_KEY, "-"),
+            type(error).__name__,
+            frames,
+        )
+        if turn.activity.type == ActivityTypes.message:
+            try:
+                await turn.send_activity(self._content().text("error", ref=ref))
+            except Exception as exc:  # noqa: BLE001
+                turn_log.error("turn_error ref=%s apology_failed=%s", ref, type(exc).__name__)

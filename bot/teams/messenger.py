@@ -1,0 +1,249 @@
+"""Proactive sending: the one way the bot starts a conversation turn on its own.
+
+Paced well under Teams' limits, bounded in concurrency, retrying what Teams says to retry (412, 429,
+502, 503, 504, and connections that could not be opened) with Retry-After or jittered exponential
+backoff, pausing every sender together while Teams keeps answering 429, and marking a worker unreachable
+on 403 or 404 (they removed or blocked the app) so nothing more is sent until they message the bot again.
+
+A send that reached Teams but got no answer (the connection dropped, or the answer timed out) is not
+repeated: it has probably arrived, and repeating it once produced four copies of a card. It counts as
+delivered without confirmation.
+
+Sends started inside a worker's turn use `deliver`: the turn waits a few seconds at most, and the send
+is finished in the background with the same rules; the caller learns the final outcome by callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import aiohttp
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from ..clock import Clock
+from ..outbox import Delivery, DeliveryStatus, Late, Outgoing, Recipient
+from ..records.workers import WorkerRepository
+
+log = logging.getLogger("bot.messenger")
+RETRYABLE = {412, 429, 502, 503, 504, None}  # None: the connection could not be opened
+UNREACHABLE = {403, 404}
+UNCONFIRMED = -1  # sent, but no answer came back: it may well have arrived, so it is never repeated
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def to_activity(message: Outgoing) -> Activity:
+    if message.card is not None:
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card))
+        activity.text = message.text
+        return activity
+    return MessageFactory.text(message.text or "")
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Pacing and retry settings. Teams allows about 50 requests a second per tenant and 7 a second per
+    conversation; the defaults stay well under both."""
+
+    per_tenant_per_second: float = 20.0
+    per_conversation_per_second: float = 3.0
+    concurrency: int = 16
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    throttle_pause: float = 10.0  # shared pause after repeated 429s
+    in_turn_wait: float = 3.0  # a send started in a worker's turn holds the turn at most this long
+
+
+@dataclass
+class _Attempt:
+    ok: bool = False
+    id: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+
+
+class Messenger:
+    """The outbox for Teams (bot/outbox.py): sends to workers' personal chats through the adapter."""
+
+    def __init__(
+        self,
+        adapter,
+        app_id: str,
+        workers: WorkerRepository,
+        clock: Clock,
+        *,
+        limits: SendLimits | None = None,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+        prepare_card: Callable[[dict], dict] | None = None,
+    ):
+        self._adapter = adapter
+        self._prepare_card = prepare_card or (lambda card: card)
+        self._app_id = app_id
+        self._workers = workers
+        self._clock = clock
+        self.limits = limits or SendLimits()
+        self._sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()
+        self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._next_tenant_slot: dict[str, float] = {}
+        self._next_conversation_slot: dict[str, float] = {}
+        self._throttled_until = 0.0
+        self._recent_429 = 0
+        self._background: set[asyncio.Task] = set()
+
+    async def deliver(self, worker: Recipient, messages: list[Outgoing], on_late: Late | None = None) -> Delivery:
+        """Send from inside a worker's turn: wait at most `in_turn_wait`; if the send is still retrying or
+        waiting on a slow chat, return a pending delivery and finish it in the background, then call
+        `on_late` with the final outcome."""
+        task = asyncio.create_task(self.send(worker, messages))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        done, _ = await asyncio.wait({task}, timeout=self.limits.in_turn_wait)
+        if done:
+            return task.result()
+        if on_late is not None:
+            late = asyncio.create_task(self._finish_late(task, on_late))
+            self._background.add(late)
+            late.add_done_callback(self._background.discard)
+        return Delivery("pending")
+
+    async def _finish_late(self, task: asyncio.Task, on_late: Late) -> None:
+        try:
+            await on_late(await task)
+        except Exception as exc:  # noqa: BLE001 - a background follow-up must never take the bot down
+            log.error("late_delivery_follow_up_failed error=%s", type(exc).__name__)
+
+    async def close(self) -> None:
+        """At shutdown: stop background sends (their records are settled at the next start)."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until no background send is left (for tests and orderly shutdowns)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def send(self, worker: Recipient, messages: list[Outgoing]) -> Delivery:
+        """Send each message in order, retrying only the ones not yet delivered."""
+        reference = ConversationReference().deserialize(worker.conversation_reference)
+        delivery = Delivery("delivered")
+        async with self._slots:
+            for message in messages:
+                if message.card is not None:
+                    message = Outgoing(message.text, self._prepare_card(message.card))
+                outcome = await self._send_one(worker, reference, to_activity(message), delivery)
+                if outcome != "delivered":
+                    delivery.status = outcome
+                    break
+        if delivery.status == "unreachable":
+            await self._workers.set_unreachable(worker.pid, True)
+        log.info("proactive_send worker=%s status=%s attempts=%d", worker.pid, delivery.status, delivery.attempts)
+        return delivery
+
+    async def _send_one(self, worker: Recipient, reference, activity: Activity, delivery: Delivery) -> DeliveryStatus:
+        for attempt in range(1, self.limits.max_attempts + 1):
+            await self._wait_turn(worker.tenant_id, reference.conversation.id)
+            result = await self._attempt(reference, activity)
+            delivery.attempts += 1
+            delivery.last_status = result.status
+            if result.ok:
+                self._recent_429 = 0
+                delivery.ids.append(result.id)
+                return "delivered"
+            if result.status == UNCONFIRMED:
+                delivery.ids.append(None)
+                return "unconfirmed"
+            if result.status in UNREACHABLE:
+                return "unreachable"
+            if result.status not in RETRYABLE or attempt == self.limits.max_attempts:
+                return "failed"
+            await self._back_off(result, attempt)
+        return "failed"
+
+    async def _back_off(self, result: _Attempt, attempt: int) -> None:
+        ceiling = min(self.limits.max_delay, self.limits.base_delay * 2 ** (attempt - 1))
+        delay = result.retry_after if result.retry_after is not None else self._rng.uniform(ceiling / 2, ceiling)
+        delay = min(delay, self.limits.max_delay)
+        if result.status == 429:
+            self._recent_429 += 1
+            if self._recent_429 >= 3:
+                # Teams keeps saying slow down (429 after 429 with no success between): every sender
+                # waits, not just this one.
+                pause = max(delay, self.limits.throttle_pause)
+                self._throttled_until = max(self._throttled_until, self._clock.monotonic() + pause)
+                log.warning("throttled shared_pause_s=%.1f", pause)
+        await self._sleep(delay)
+
+    async def _wait_turn(self, tenant: str, conversation: str) -> None:
+        """Wait out a shared throttle, then take the next free moment for the tenant and conversation."""
+        now = self._clock.monotonic()
+        start = max(
+            now,
+            self._throttled_until,
+            self._next_tenant_slot.get(tenant, 0.0),
+            self._next_conversation_slot.get(conversation, 0.0),
+        )
+        self._next_tenant_slot[tenant] = start + 1.0 / self.limits.per_tenant_per_second
+        self._next_conversation_slot[conversation] = start + 1.0 / self.limits.per_conversation_per_second
+        if start > now:
+            await self._sleep(start - now)
+
+    async def _attempt(self, reference: ConversationReference, activity: Activity) -> _Attempt:
+        result = _Attempt()
+
+        async def callback(turn: TurnContext) -> None:
+            try:
+                response = await turn.send_activity(activity)
+                result.ok, result.id = True, getattr(response, "id", None)
+            except HttpOperationError as exc:
+                answer = exc.response
+                result.status = http_status(answer)
+                result.retry_after = retry_after_seconds(
+                    answer.headers.get("Retry-After") if answer is not None else None
+                )
+            except aiohttp.ClientConnectorError as exc:  # never reached Teams: safe to try again
+                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
+            except (TimeoutError, aiohttp.ClientError) as exc:  # sent, but no answer: may have arrived
+                result.status = UNCONFIRMED
+                log.warning("proactive_attempt_unconfirmed error=%s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - e.g. no token yet: nothing was sent, try again later
+                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
+
+        try:
+            await self._adapter.continue_conversation(reference, callback, self._app_id)
+        except Exception as exc:  # noqa: BLE001 - e.g. credentials could not be fetched: retry later
+            log.warning("proactive_turn_failed error=%s", type(exc).__name__)
+        return result
+
+
+def http_status(answer) -> int | None:
+    """The HTTP status of an error answer, whichever HTTP library carried it."""
+    if answer is None:
+        return None
+    return getattr(answer, "status_code", None) or getattr(answer, "status", None)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import datetime as dt
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,223 @@
+"""HTTP routes: the Bot Framework messages endpoint and the health checks.
+
+Bad requests are answered with a 4xx before the SDK sees them, logged in one line without any
+content of the request, and leave the server serving the next one. Every check here is linear in the
+size of the request; the body is read with a timeout, so a slow client holds only its own connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from botbuilder.core import serializer_helper
+from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
+
+from ..assembly import Wellbeing
+from ..storage import Store
+from .channel import Channel, Unauthorized
+from .handler import WellbeingBot
+from .messenger import Messenger
+
+log = logging.getLogger("bot.http")
+
+
+@dataclass
+class Services:
+    """What the routes need, filled in once storage and content are open."""
+
+    channel: Channel
+    handler: WellbeingBot
+    bot: Wellbeing
+    messenger: Messenger
+    store: Store
+    request_timeout: float = 15.0
+    scheduler: Any = None  # set once the scheduler starts (an APScheduler scheduler: has `running`)
+
+
+SERVICES = web.AppKey("services", Services)
+MAX_DEPTH = 32  # Teams activities nest a few levels; anything deeper is not one
+MAX_ID = 512  # longest id accepted (Teams ids are far shorter)
+MAX_NAME = 128  # display names are cut to this
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # in names: tabs and newlines just collapse
+_NOT_IN_IDS = re.compile(r"[\x00-\x20\x7f]")
+_EXPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def too_deep(body: Any) -> bool:
+    """True when JSON nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def safe_strings(node: Any) -> Any:
+    """The same JSON with every string storable: a lone surrogate (which no file can hold) becomes '?'."""
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+            return node
+        except UnicodeEncodeError:
+            return node.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(node, dict):
+        return {safe_strings(k): safe_strings(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [safe_strings(v) for v in node]
+    return node
+
+
+def clean_identity(body: dict) -> str | None:
+    """Make the people in an activity safe to store: names without control characters and not absurdly
+    long; ids short and printable. Returns the reason when an id cannot be an id (the request is refused)."""
+    for owner in ("from", "recipient", "conversation"):
+        part = body.get(owner)
+        if not isinstance(part, dict):
+            continue
+        for key in ("id", "aadObjectId", "tenantId"):
+            value = part.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > MAX_ID or _NOT_IN_IDS.search(value)):
+                return f"bad_{owner}_{key}"
+        name = part.get("name")
+        if name is not None:
+            part["name"] = " ".join(_CONTROL.sub("", str(name)).split())[:MAX_NAME]
+    return None
+
+
+def _reject(status: int, reason: str) -> web.Response:
+    log.warning("request_rejected status=%d reason=%s", status, reason)
+    return web.json_response({"error": reason}, status=status)
+
+
+def _missing_fields(body: dict) -> list[str]:
+    """Names of required activity fields that are absent or of the wrong type."""
+    missing = [k for k in ("type", "channelId", "serviceUrl") if not isinstance(body.get(k), str) or not body[k]]
+    for owner in ("from", "conversation", "recipient"):
+        value = body.get(owner)
+        if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+            missing.append(f"{owner}.id")
+    service_url = body.get("serviceUrl")
+    if isinstance(service_url, str) and not service_url.startswith(("https://", "http://")):
+        missing.append("serviceUrl")
+    return missing
+
+
+async def messages(request: web.Request) -> web.Response:
+    """POST /api/messages: one activity from the Bot Connector service."""
+    services = request.app[SERVICES]
+    if request.content_type != "application/json":
+        return _reject(415, "content_type_not_json")
+    try:
+        raw = await asyncio.wait_for(request.read(), services.request_timeout)
+    except web.HTTPRequestEntityTooLarge:
+        return _reject(413, "body_too_large")
+    except TimeoutError:
+        return _reject(408, "body_too_slow")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _reject(400, "malformed_json")
+    if not isinstance(body, dict):
+        return _reject(400, "not_an_activity")
+    if too_deep(body):
+        return _reject(400, "nested_too_deeply")
+    body = safe_strings(body)
+    missing = _missing_fields(body)
+    if missing:
+        return _reject(400, "missing_fields:" + ",".join(missing))
+    bad_identity = clean_identity(body)
+    if bad_identity:
+        return _reject(400, bad_identity)
+    try:
+        activity = Activity().deserialize(body)
+    except (DeserializationError, TypeError, ValueError, AttributeError, RecursionError):
+        return _reject(400, "invalid_activity")
+    try:
+        invoke = await services.channel.process(
+            activity, request.headers.get("Authorization", ""), services.handler.on_turn
+        )
+    except Unauthorized as exc:
+        log.warning("request_rejected status=401 reason=%s", exc)
+        return web.json_response({"error": "unauthorized"}, status=401)
+    if invoke is not None:
+        # Serialised here: the SDK's own path fails with a 500 on plain-dict invoke bodies.
+        body_out = invoke.body if isinstance(invoke.body, (dict, list, type(None))) else serializer_helper(invoke.body)
+        return web.json_response(body_out, status=invoke.status)
+    return web.Response(status=201)
+
+
+async def export(request: web.Request) -> web.Response:
+    """GET /export/{token}: a worker's data as a JSON file; each link works once, for ten minutes."""
+    services = request.app[SERVICES]
+    token = request.match_info["token"]
+    data = None
+    if _EXPORT_TOKEN.fullmatch(token):  # anything else cannot be a token: storage is not even read
+        data = await services.bot.rights.export_by_token(token)
+    if data is None:
+        log.warning("export_refused")
+        return web.Response(text=services.bot.content().messages.privacy.export_refused, status=410)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return web.Response(
+        text=body,
+        content_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-wellbeing-data.json"', "Cache-Control": "no-store"},
+    )
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """GET /healthz: the process is alive and serving HTTP."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """GET /readyz: storage is writable and the scheduler is running."""
+    services = request.app.get(SERVICES)
+    checks = {"storage": False, "scheduler": False}
+    if services is not None:
+        checks["storage"] = await services.store.check_writable()
+        checks["scheduler"] = bool(services.scheduler is not None and services.scheduler.running)
+    ready = all(checks.values())
+    return web.json_response(
+        {"status": "ready" if ready else "not_ready", "checks": checks}, status=200 if ready else 503
+    )
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    """Any unexpected failure is a short 500 with a log line, never a traceback to the caller."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        log.error("request_failed path=%s error=%s", request.path, type(exc).__name__)
+        return web.json_response({"error": "internal"}, status=500)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    # GET only: a HEAD (a link preview, a proxy's check) must never spend a one-time link.
+    app.router.add_get("/export/{token}", export, allow_head=False)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request without client addresses or secrets (download tokens are bearer links)."""
+
+    def log(self, request, response, time):
+        path = request.path
+        if path.startswith("/export/"):
+            path = "/export/<redacted>"
+        self.logger.info("http %s %s %d %.1fms", request.method, path, response.status, time * 1000)
