@@ -36,8 +36,8 @@ format: $(STAMP) ## format the code with ruff (what `make lint` checks)
 bench: $(STAMP) ## benchmarks, printed as ratios against a baseline measured in the same run
 	$(BIN)/python -m bench
 
-check-content: $(STAMP) ## validate bot/content (or CONTENT=path/to/folder)
-	$(BIN)/python -m bot.content check $(CONTENT)
+check-content: $(STAMP) ## validate bot/content (or CONTENT=path); PRODUCTION=1 also refuses placeholders
+	$(BIN)/python -m bot.content check $(CONTENT) $(if $(PRODUCTION),--production)
 
 preview: $(STAMP) ## chat with the bot in this terminal, using bot/content (or CONTENT=path)
 	$(BIN)/python -m bot.teams.preview $(if $(CONTENT),--content $(CONTENT))

@@ -25,6 +25,7 @@ from bot.cards import finish
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.content import ContentError
+from bot.content.golive import placeholders, refuse_placeholders
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
@@ -82,8 +83,13 @@ def create_app(
 
 
 async def open_content(app: web.Application) -> AsyncIterator[None]:
-    """The content files, validated against the commands the code answers."""
-    app[CONTENT] = await ContentSource.open(app[SETTINGS].content_dir, commands=COMMAND_IDS)
+    """The content files, validated against the commands the code answers. A real deployment
+    (authentication on) refuses placeholders, now and at every reload, unless it is marked staging."""
+    settings = app[SETTINGS]
+    live = settings.auth_enabled and not settings.allow_placeholders
+    app[CONTENT] = await ContentSource.open(
+        settings.content_dir, commands=COMMAND_IDS, gate=refuse_placeholders if live else None
+    )
     yield
 
 
@@ -163,17 +169,28 @@ async def watch_content_(app: web.Application) -> AsyncIterator[None]:
         watcher.cancel()
 
 
-def startup_line(settings: Settings) -> str:
-    """Where the bot listens, where data lives, and whether authentication is on."""
+def startup_line(settings: Settings, version: str = "", pending: int = 0) -> str:
+    """Where the bot listens, where data lives, whether authentication is on, and (loudly) any
+    placeholders still in the content."""
     auth = (
         f"ON ({settings.app_type}, app id {settings.app_id})"
         if settings.auth_enabled
         else "OFF (local mode: loopback only; set MicrosoftAppId to turn it on)"
     )
-    return (
+    line = (
         f"Peer wellbeing bot listening on http://{settings.host}:{settings.port}/api/messages | "
         f"data: {Path(settings.data_dir).resolve()} | authentication: {auth}"
     )
+    if version:
+        line += f" | content: {version}"
+    if pending and settings.auth_enabled:
+        line += (
+            f"\n*** STAGING SITE: {pending} content placeholder(s) are live (ALLOW_PLACEHOLDERS=1). "
+            "Not for real use. `make check-content PRODUCTION=1` lists them. ***"
+        )
+    elif pending:
+        line += f" | {pending} content placeholder(s) to replace before go-live (make check-content PRODUCTION=1)"
+    return line
 
 
 def configure_logging(level: str) -> None:
@@ -212,7 +229,8 @@ def main() -> int:
 
 
 async def _announce(app: web.Application) -> None:
-    print(startup_line(app[SETTINGS]) + f" | content: {app[CONTENT].current.version}", flush=True)
+    content = app[CONTENT].current
+    print(startup_line(app[SETTINGS], content.version, len(placeholders(content))), flush=True)
 
 
 if __name__ == "__main__":

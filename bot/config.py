@@ -59,6 +59,7 @@ class Settings:
     data_keys: tuple[str, ...] = field(default=(), repr=False)
     public_url: str = ""
     request_timeout: float = 15.0  # seconds a client may take to send a request's headers or body
+    allow_placeholders: bool = False  # a staging site may run with placeholder content (ALLOW_PLACEHOLDERS=1)
 
     @property
     def base_url(self) -> str:
@@ -159,6 +160,9 @@ class Settings:
                 )
                 break
         request_timeout = _parse_int(get("REQUEST_TIMEOUT_SECONDS", "15"), "REQUEST_TIMEOUT_SECONDS", 1, 120, problems)
+        allow = get("ALLOW_PLACEHOLDERS", "0").lower()
+        if allow not in ("0", "1", "true", "false", "yes", "no", ""):
+            problems.append(f"ALLOW_PLACEHOLDERS={allow!r} must be 1 (a staging site) or 0.")
         public_url = get("PUBLIC_URL").rstrip("/")
         if public_url and not public_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             problems.append("PUBLIC_URL must start with https:// (it is where workers download their data).")
@@ -181,6 +185,7 @@ class Settings:
             data_keys=data_keys,
             public_url=public_url,
             request_timeout=float(request_timeout),
+            allow_placeholders=allow in ("1", "true", "yes"),
         )
 
 

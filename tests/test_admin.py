@@ -112,3 +112,28 @@ async def test_admin_reload_reports_and_keeps_last_good_content(admin_setup, tmp
     h, admin = admin_setup
     (reply,) = await h.say(admin, "admin reload")
     assert "Content reloaded: messages 1.0.0" in reply.words
+
+
+async def test_a_refused_reload_shows_each_problem_in_the_chat(settings, connector, tmp_path):
+    """An admin in Teams cannot run make check-content: the chat names the file, the line and the fix."""
+    import shutil
+
+    from bot.content.loader import DEFAULT_DIR
+
+    folder = tmp_path / "content"
+    shutil.copytree(DEFAULT_DIR, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    admin = Person.make("Ada Admin")
+    s = dataclasses.replace(settings, admin_ids=frozenset({admin.aad_object_id}), content_dir=folder)
+    h = await BotHarness(s, connector, run_scheduler=False).start()
+    try:
+        await h.say(admin, "hi")
+        messages = folder / "messages.yaml"
+        messages.write_text(messages.read_text().replace('help_intro: "Here is', 'help_intro: "" #', 1))
+        (reply,) = await h.say(admin, "admin reload")
+        assert "so nothing changed and the previous content is still live" in reply.words
+        assert "messages.yaml line" in reply.words and "'help_intro' is empty" in reply.words
+        (report,) = await h.say(admin, "admin")
+        assert "placeholder(s) and example link(s) must be replaced" in report.words
+        assert "trust_wellbeing" in report.words
+    finally:
+        await h.stop()

@@ -13,6 +13,15 @@ from bot.content import load_content
 from bot.teams.app_package import build_manifest, check_icons, main, png_size, validate
 
 ENV = {"MicrosoftAppId": "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b", "BOT_DOMAIN": "wellbeing.example.nhs.uk"}
+# What a Trust sets for a real package (make package refuses the shipped example values).
+REAL = {
+    **ENV,
+    "BOT_DOMAIN": "wellbeing.northshire.nhs.uk",
+    "DEVELOPER_NAME": "Northshire NHS Foundation Trust",
+    "WEBSITE_URL": "https://www.northshire.nhs.uk/peer-wellbeing",
+    "PRIVACY_URL": "https://www.northshire.nhs.uk/peer-wellbeing/privacy",
+    "TERMS_URL": "https://www.northshire.nhs.uk/peer-wellbeing/terms",
+}
 OFFICIAL = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "teams-manifest-v1.25.schema.json"
 
 
@@ -91,10 +100,26 @@ def test_outline_icon_is_white_on_transparent():
 
 
 def test_make_package_writes_a_zip_with_everything_at_the_root(tmp_path, monkeypatch):
-    for key, value in ENV.items():
+    for key, value in REAL.items():
         monkeypatch.setenv(key, value)
     out = tmp_path / "app.zip"
     assert main([str(out)]) == 0
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         assert validate(json.loads(archive.read("manifest.json"))) == []
+
+
+def test_make_package_refuses_example_urls_and_a_placeholder_trust_name(tmp_path, monkeypatch, capsys):
+    for key, value in ENV.items():  # the shipped defaults for everything else
+        monkeypatch.setenv(key, value)
+    out = tmp_path / "app.zip"
+    assert main([str(out)]) == 1 and not out.exists()
+    err = capsys.readouterr().err
+    for named in ("PRIVACY_URL", "TERMS_URL", "WEBSITE_URL", "BOT_DOMAIN", "DEVELOPER_NAME='Your NHS Trust'"):
+        assert named in err
+
+
+def test_the_key_numbers_are_in_the_apps_description_so_they_survive_an_outage():
+    full = build_manifest(load_content(), PackageSettings.from_env(REAL))["description"]["full"]
+    assert "999" in full and "116 123" in full and "SHOUT to 85258" in full
+    assert "<<" not in full  # placeholder contacts never appear

@@ -90,6 +90,7 @@ async def secure_bot(openid, tmp_path, connector):
         tenant_id=TENANT,
         data_dir=tmp_path / "data",
         service_url_hosts=("127.0.0.1",),
+        allow_placeholders=True,  # a staging site: these tests are about authentication, not content
     )
     credentials = CountingCredentials()
     harness = await BotHarness(settings, connector, credentials=credentials).start()
@@ -169,7 +170,9 @@ async def test_bad_tokens_are_401(secure_bot, worker, kind):
 
 
 async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(openid, tmp_path, connector, worker):
-    settings = Settings(app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d")
+    settings = Settings(
+        app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d", allow_placeholders=True
+    )
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")
@@ -235,6 +238,7 @@ async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(
         tenant_id=TENANT,
         data_dir=tmp_path / "d",
         service_url_hosts=("127.0.0.1",),
+        allow_placeholders=True,
     )
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:

@@ -40,6 +40,7 @@ def every_card():
         "work_talk": help.work_talk_card(content),
         "unknown": help.unknown_card(content),
         "welcome": help.welcome_card(content, "weekly on Wednesday at 10:00"),
+        "privacy": help.privacy_notice_card(content),
         "checkin": checkin.checkin_card(content, instrument, "nonce", "Time for a check-in."),
         "pulse": checkin.checkin_card(content, content.rules.checkin.pulse, "nonce", "A quick one."),
         "thanks": checkin.thanks_card(content, base.once()),

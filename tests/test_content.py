@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cards.help import about_text
 from bot.content import ContentError, load_content, stale_contacts
 from bot.content.loader import DEFAULT_DIR
 from bot.content.source import ContentSource
@@ -71,7 +72,7 @@ def test_unknown_key_is_rejected(folder):
 
 
 def test_wrong_type_is_rejected(folder):
-    edit(folder, "contacts.yaml", "last_verified: 2026-11-25", "last_verified: last tuesday")
+    edit(folder, "contacts.yaml", "last_verified: 2026-11-26", "last_verified: last tuesday")
     (problem,) = problems(folder)
     assert "'last_verified' must be a date" in problem
 
@@ -113,7 +114,7 @@ def test_missing_file_is_named(folder):
 
 def test_every_problem_is_reported_at_once(folder):
     edit(folder, "messages.yaml", "(Reference: {ref})", "(Reference: {nope})")
-    edit(folder, "contacts.yaml", "last_verified: 2026-11-25", "last_verified: soon")
+    edit(folder, "contacts.yaml", "last_verified: 2026-11-26", "last_verified: soon")
     found = problems(folder)
     assert len(found) == 2
     assert found[0].startswith("messages.yaml") and found[1].startswith("contacts.yaml")
@@ -262,7 +263,7 @@ def test_check_command_exit_codes(folder, capsys):
 
     assert main(["check", str(folder)]) == 0
     assert "OK:" in capsys.readouterr().out
-    edit(folder, "contacts.yaml", "last_verified: 2026-11-25", "last_verified: never")
+    edit(folder, "contacts.yaml", "last_verified: 2026-11-26", "last_verified: never")
     assert main(["check", str(folder)]) == 1
     assert "contacts.yaml line" in capsys.readouterr().err
 
@@ -285,3 +286,47 @@ async def test_start_up_fails_loudly_on_invalid_content(folder, tmp_path):
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 3
     assert b"did not start" in err and b"rules.yaml line" in err and b"'low' is 500" in err
+
+
+def test_the_who5_items_answers_and_scoring_are_as_published():
+    who5 = load_content().instruments["who5"]
+    assert [i.text for i in who5.items] == [
+        "I have felt cheerful and in good spirits",
+        "I have felt calm and relaxed",
+        "I have felt active and vigorous",
+        "I woke up feeling fresh and rested",
+        "My daily life has been filled with things that interest me",
+    ]
+    assert [(a.value, a.label) for a in who5.answers] == [
+        (5, "All of the time"),
+        (4, "Most of the time"),
+        (3, "More than half of the time"),
+        (2, "Less than half of the time"),
+        (1, "Some of the time"),
+        (0, "At no time"),
+    ]
+    assert who5.scoring.multiplier == 4 and who5.score_range == (0, 100)
+    # The instruction is a marked adaptation, shown with the original and the attribution in `about`.
+    assert who5.intro != who5.published_instruction and who5.adaptation
+    about = about_text(load_content())
+    assert "Topp et al., 2015" in about and who5.published_instruction in about
+
+
+def test_an_unmarked_change_to_an_instruction_is_refused(folder):
+    path = folder / "instruments" / "who5.yaml"
+    text = path.read_text()
+    start = text.index("adaptation: >-")
+    end = text.index("are as published.", start) + len("are as published.")
+    path.write_text(text[:start] + "adaptation: ''" + text[end:])
+    assert any("say in 'adaptation' what was changed and why" in p for p in problems(folder))
+
+
+def test_the_shipped_crisis_numbers_are_pinned():
+    """A changed number must be a deliberate, reviewed step: change it here too (hazard H21)."""
+    contacts = {c.id: c.how for g in load_content().contacts.groups for c in g.contacts}
+    assert contacts["emergency"] == "Call 999, or go to your nearest A&E"
+    assert contacts["samaritans"] == "Call 116 123"
+    assert contacts["shout"] == "Text SHOUT to 85258"
+    assert contacts["nhs_111"] == "Call 111 and choose the mental health option"
+    assert contacts["practitioner_health"] == "Call 0300 0303 300 or refer yourself on its website"
+    assert contacts["samaritans_email"] == "Email jo@samaritans.org"

@@ -23,6 +23,20 @@ async def test_help_lists_every_command_from_content(bot, worker):
     (reply,) = await bot.say(worker, "HELP")
     for command in CONTENT.help_commands:
         assert command.help in reply.words
+    assert "Nobody reads this chat as you write" in reply.words  # help says nobody monitors the chat
+
+
+async def test_the_welcome_carries_the_key_numbers_and_the_privacy_notice(bot, worker):
+    """The welcome stays in the chat: its numbers still help when the bot is down."""
+    (welcome,) = await bot.say(worker, "hello there")
+    assert "999" in welcome.words and "116 123" in welcome.words and "SHOUT to 85258" in welcome.words
+    privacy = next(a for a in welcome.cards[0]["actions"] if a["title"] == "Privacy")
+    (notice,) = await bot.send(card_submit(worker, bot.connector.url, privacy["data"]))
+    assert "How your data is used" in notice.words and "Your rights" in notice.words
+    assert "never part of appraisal" in notice.words
+    assert any(a["type"] == "Action.OpenUrl" for a in notice.cards[0]["actions"])
+    (typed,) = await bot.say(worker, "privacy")
+    assert "How your data is used" in typed.words
 
 
 async def test_first_message_that_is_a_command_gets_welcome_then_answer(bot, worker):

@@ -17,6 +17,7 @@ from bot.content.schema import (
     GuideFile,
     InstrumentFile,
     MessagesFile,
+    PrivacyNoticeFile,
     PromptsFile,
     RulesFile,
     SupervisionFile,
@@ -57,7 +58,17 @@ def used(dotted: str, name: str) -> bool:
     )
 
 
-FILES = [RulesFile, MessagesFile, ContactsFile, GuideFile, SupervisionFile, PromptsFile, CrisisFile, InstrumentFile]
+FILES = [
+    RulesFile,
+    MessagesFile,
+    ContactsFile,
+    GuideFile,
+    SupervisionFile,
+    PromptsFile,
+    CrisisFile,
+    InstrumentFile,
+    PrivacyNoticeFile,
+]
 
 
 @pytest.mark.parametrize("model", FILES, ids=lambda m: m.__name__)

@@ -256,3 +256,10 @@ async def test_every_card_has_get_help_now_first_except_the_help_card_itself(cha
                 assert attachment.content["actions"][0]["title"] == "Get help now", typed
     (help_now,) = await chat.say("help now")
     assert help_now.attachments[0].content["actions"] == [] and "_kind" not in help_now.attachments[0].content
+
+
+async def test_safeguarding_guidance_is_one_search_away_and_says_not_to_write_about_patients(chat):
+    (reply,) = await chat.say("guide safeguarding")
+    text = said([reply])
+    assert "follow your Trust's safeguarding procedure now" in text
+    assert "Do not write details about patients here" in text

@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 from ..content import Content
-from .base import HELP_NOW_KIND, Card, card, command_action, heading, help_now_action, text_block
+from ..content.golive import has_placeholder
+from ..content.schema import Contact
+from .base import HELP_NOW_KIND, Card, card, command_action, heading, help_now_action, open_url, text_block
+
+
+def shown_contacts(content: Content) -> list[tuple[str, list[Contact]]]:
+    """The contact groups as workers see them: a contact still holding a <<placeholder>> is left out."""
+    groups = [(g.title, [c for c in g.contacts if not has_placeholder(c)]) for g in content.contacts.groups]
+    return [(title, contacts) for title, contacts in groups if contacts]
+
+
+def key_contacts(content: Content) -> str:
+    """The contacts marked `key`, in one line: they also go where they survive an outage of the bot."""
+    lines = [
+        f"{c.name} ({c.how[:1].lower()}{c.how[1:]})"
+        for _, contacts in shown_contacts(content)
+        for c in contacts
+        if c.key
+    ]
+    return ", ".join(lines)
 
 
 def help_card(content: Content) -> Card:
@@ -11,6 +30,7 @@ def help_card(content: Content) -> Card:
     commands = content.help_commands
     body = [text_block(content.messages.help_intro)]
     body += [text_block(f'**{c.title}**: "{c.words[0]}". {c.help}') for c in commands]
+    body.append(text_block(content.messages.not_monitored, isSubtle=True, spacing="Medium"))
     actions = [command_action(c.title, c.id) for c in commands if c.id != "help"]
     return card(body, actions, help_text(content))
 
@@ -19,6 +39,7 @@ def help_text(content: Content) -> str:
     """The help card as plain text, for clients that do not render cards."""
     lines = [content.messages.help_intro]
     lines += [f'- "{c.words[0]}": {c.help}' for c in content.help_commands]
+    lines.append(content.messages.not_monitored)
     return "\n".join(lines)
 
 
@@ -27,9 +48,9 @@ def help_now_card(content: Content, lead: str | None = None) -> Card:
     talk to (what each costs, when it is open, where it covers), and that the bot is not a person."""
     m = content.messages
     body = [heading(m.help_now_title, "Large"), text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
-    for group in content.contacts.groups:
-        body.append(text_block(group.title, weight="Bolder", spacing="Medium"))
-        body += [text_block(contact_line(c)) for c in group.contacts]
+    for title, contacts in shown_contacts(content):
+        body.append(text_block(title, weight="Bolder", spacing="Medium"))
+        body += [text_block(contact_line(c)) for c in contacts]
     body.append(text_block(m.not_monitored, spacing="Medium"))
     result = card(body, [], help_now_text(content, lead))
     result["_kind"] = HELP_NOW_KIND
@@ -39,9 +60,9 @@ def help_now_card(content: Content, lead: str | None = None) -> Card:
 def help_now_text(content: Content, lead: str | None = None) -> str:
     m = content.messages
     lines = [m.help_now_title, lead or m.help_now_intro, m.help_now_hope]
-    for group in content.contacts.groups:
-        lines.append(group.title)
-        lines += [f"- {contact_line(c, links=False)}" for c in group.contacts]
+    for title, contacts in shown_contacts(content):
+        lines.append(title)
+        lines += [f"- {contact_line(c, links=False)}" for c in contacts]
     lines.append(m.not_monitored)
     return "\n".join(lines)
 
@@ -85,15 +106,35 @@ def unknown_card(content: Content) -> Card:
 
 def welcome_card(content: Content, schedule: str) -> Card:
     """The first thing a worker sees: what this is, that it is private and not monitored, where help is."""
-    welcome = content.text("welcome", bot_name=content.messages.bot_name, schedule=schedule)
-    actions = [command_action(content.messages.buttons.help, "help"), help_now_action(content)]
+    welcome = content.text(
+        "welcome", bot_name=content.messages.bot_name, schedule=schedule, key_contacts=key_contacts(content)
+    )
+    actions = [
+        command_action(content.messages.buttons.help, "help"),
+        command_action(content.command("privacy").title, "privacy"),
+        help_now_action(content),
+    ]
     return card([text_block(welcome)], actions, welcome)
+
+
+def privacy_notice_card(content: Content) -> Card:
+    """The short privacy notice, with the Trust's full notice behind a link."""
+    notice = content.privacy_notice
+    body = [heading(notice.title)]
+    for section in notice.sections:
+        body += [text_block(section.heading, weight="Bolder", spacing="Medium"), text_block(section.text)]
+    fallback = "\n".join([notice.title] + [f"{s.heading}: {s.text}" for s in notice.sections])
+    actions = [open_url(content.messages.privacy.full_notice_button, str(notice.full_notice_url))]
+    return card(body, actions, fallback)
 
 
 def about_text(content: Content) -> str:
     """Which content version is running, who approved it, and the instruments' attribution."""
     meta = content.messages.meta
-    instruments = "\n\n".join(f"{i.name}: {i.attribution} {i.licence}" for i in content.instruments.values())
+    instruments = "\n\n".join(
+        " ".join(filter(None, [f"{i.name}: {i.attribution}", i.licence, _adapted(i)]))
+        for i in content.instruments.values()
+    )
     return content.text(
         "about",
         bot_name=content.messages.bot_name,
@@ -102,3 +143,10 @@ def about_text(content: Content) -> str:
         approved_on=meta.approved_on.isoformat(),
         instruments=instruments,
     )
+
+
+def _adapted(instrument) -> str:
+    """How an instrument's instruction differs from the published one, in its own words, with the original."""
+    if not instrument.adaptation:
+        return ""
+    return f'{instrument.adaptation} The published instruction: "{instrument.published_instruction}"'

@@ -14,6 +14,7 @@ from .problems import Problem, line_of
 from .schema import ADMIN_COMMANDS, INSTRUMENTS_DIR, MESSAGE_PLACEHOLDERS, normalise_command, placeholders
 
 TOPIC_LINK = re.compile(r"\[\[([^\]]*)\]\]")
+PLACEHOLDER = re.compile(r"<<[^<>]*>>")  # text the Trust must fill in before go-live (see golive.py)
 MENU_MAX = 10
 
 
@@ -39,6 +40,8 @@ def cross_checks(models: dict[str, Any], trees: dict[str, Any]) -> list[Problem]
             ],
             "contact",
         )
+    if "contacts.yaml" in models:
+        problems += _verified(models["contacts.yaml"], trees["contacts.yaml"])
     if guide and topic_ids is not None:
         problems += _guide(guide, trees["guide.yaml"], topic_ids)
     if "supervision.yaml" in models:
@@ -118,6 +121,34 @@ def message_texts(model, prefix: str = "") -> Iterable[tuple[str, str]]:
             yield from ((f"{prefix}{key}.{k}", v) for k, v in value.items() if isinstance(v, str))
         elif hasattr(type(value), "model_fields") and key != "meta":
             yield from message_texts(value, f"{prefix}{key}.")
+
+
+def _verified(contacts, tree) -> list[Problem]:
+    """A real contact says when it was last checked; a placeholder cannot have been checked."""
+    problems = []
+    for i, group in enumerate(contacts.groups):
+        for j, contact in enumerate(group.contacts):
+            loc = ("groups", i, "contacts", j)
+            placeholder = any(PLACEHOLDER.search(v) for v in contact.model_dump().values() if isinstance(v, str))
+            if placeholder and contact.last_verified is not None:
+                problems.append(
+                    Problem(
+                        "contacts.yaml",
+                        line_of(tree, (*loc, "last_verified")),
+                        f"contact '{contact.id}' still has a <<placeholder>>, so it cannot have "
+                        "been verified: remove last_verified until the details are filled in.",
+                    )
+                )
+            elif not placeholder and contact.last_verified is None:
+                problems.append(
+                    Problem(
+                        "contacts.yaml",
+                        line_of(tree, loc),
+                        f"contact '{contact.id}' has no last_verified date. Check it on the "
+                        "service's own website and add the date.",
+                    )
+                )
+    return problems
 
 
 def known_commands(messages, tree, known: Collection[str]) -> list[Problem]:
@@ -261,6 +292,16 @@ def _guide(guide, tree, topic_ids: set[str]) -> list[Problem]:
 
 def _instrument(name: str, instrument, tree) -> list[Problem]:
     problems = unique(name, tree, [(("items", i), it.id) for i, it in enumerate(instrument.items)], "item")
+    adapted = instrument.published_instruction and instrument.intro != instrument.published_instruction
+    if adapted and not instrument.adaptation.strip():
+        problems.append(
+            Problem(
+                name,
+                line_of(tree, ("intro",)),
+                "'intro' differs from 'published_instruction': "
+                "say in 'adaptation' what was changed and why, or use the published words.",
+            )
+        )
     seen: set[int] = set()
     for i, answer in enumerate(instrument.answers):
         if answer.value in seen:

@@ -16,13 +16,13 @@ from ruamel.yaml.error import MarkedYAMLError
 from .. import crisis
 from ..crisis.evaluation import evaluate
 from . import checks
+from .golive import placeholders
 from .model import Content
 from .problems import Problem, line_of
 from .schema import FILES, INSTRUMENTS_DIR, InstrumentFile
 
 DEFAULT_DIR = Path(__file__).parent
 STALE_AFTER_DAYS = 90
-EXAMPLE_HOST = "example.nhs.uk"
 
 
 class ContentError(Exception):
@@ -122,6 +122,7 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
         crisis=models["crisis.yaml"],
         crisis_eval=models["crisis_eval.yaml"],
         rules=models["rules.yaml"],
+        privacy_notice=models["privacy_notice.yaml"],
         instruments=instruments,
         folder=folder,
         guard=guard,
@@ -146,33 +147,19 @@ def _eval_problems(guard, eval_set, tree) -> list[Problem]:
 
 
 def warnings(content: Content, today: dt.date) -> list[str]:
-    """Things to fix soon that do not stop the content being used."""
-    return stale_contacts(content, today) + example_links(content)
+    """Things to fix before go-live or soon, that do not stop the content being used here."""
+    return stale_contacts(content, today) + [str(p) for p in placeholders(content)]
 
 
 def stale_contacts(content: Content, today: dt.date) -> list[str]:
-    """Warnings for support contacts not verified in the last 90 days."""
+    """Warnings for support contacts not verified in the last 90 days (placeholders have no date)."""
     return [
         f"contacts.yaml: '{c.name}' was last verified on {c.last_verified.isoformat()}, "
         f"over {STALE_AFTER_DAYS} days ago. Check the number and update last_verified."
         for g in content.contacts.groups
         for c in g.contacts
-        if (today - c.last_verified).days > STALE_AFTER_DAYS
+        if c.last_verified is not None and (today - c.last_verified).days > STALE_AFTER_DAYS
     ]
-
-
-def example_links(content: Content) -> list[str]:
-    """Warnings for links still pointing at the shipped example address."""
-    found = [t.id for t in content.guide.topics if EXAMPLE_HOST in str(t.link)]
-    out = []
-    if found:
-        out.append(
-            f"guide.yaml: {len(found)} topic(s) still link to the example address ({EXAMPLE_HOST}). "
-            "Replace each 'link' with your Trust's own page."
-        )
-    if content.supervision.booking_link and EXAMPLE_HOST in str(content.supervision.booking_link):
-        out.append("supervision.yaml: 'booking_link' still points at the example address. Use your Trust's page.")
-    return out
 
 
 def _read_yaml(path: Path, name: str, problems: list[Problem]) -> Any:

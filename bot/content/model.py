@@ -16,6 +16,7 @@ from .schema import (
     GuideFile,
     InstrumentFile,
     MessagesFile,
+    PrivacyNoticeFile,
     PromptsFile,
     RulesFile,
     SupervisionFile,
@@ -36,6 +37,7 @@ class Content:
     crisis: CrisisFile
     crisis_eval: CrisisEvalFile
     rules: RulesFile
+    privacy_notice: PrivacyNoticeFile
     instruments: dict[str, InstrumentFile]
     folder: Path
     guard: Classifier = field(compare=False, repr=False)  # compiled from `crisis` by the loader
@@ -91,16 +93,26 @@ class Content:
         return ", ".join(f"{name} {meta.version}" for name, meta in self.metas.items())
 
     @property
+    def files(self) -> dict[str, Any]:
+        """Each file's model, by its file name (instruments under instruments/)."""
+        files: dict[str, Any] = {
+            "messages.yaml": self.messages,
+            "contacts.yaml": self.contacts,
+            "guide.yaml": self.guide,
+            "supervision.yaml": self.supervision,
+            "reflective_prompts.yaml": self.prompts,
+            "crisis.yaml": self.crisis,
+            "rules.yaml": self.rules,
+            "privacy_notice.yaml": self.privacy_notice,
+        }
+        files.update({f"instruments/{k}.yaml": v for k, v in sorted(self.instruments.items())})
+        return files
+
+    @property
     def metas(self) -> dict:
         """Each file's sign-off, by a short name."""
-        files: dict[str, Any] = {
-            "messages": self.messages,
-            "contacts": self.contacts,
-            "guide": self.guide,
-            "supervision": self.supervision,
-            "prompts": self.prompts,
-            "crisis": self.crisis,
-            "rules": self.rules,
+        names = {"reflective_prompts.yaml": "prompts", "privacy_notice.yaml": "privacy notice"}
+        return {
+            names.get(name, name.removesuffix(".yaml").replace("instruments/", "instrument ")): f.meta
+            for name, f in self.files.items()
         }
-        files.update({f"instrument {k}": v for k, v in sorted(self.instruments.items())})
-        return {name: f.meta for name, f in files.items()}

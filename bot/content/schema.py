@@ -18,7 +18,7 @@ ADMIN_COMMANDS = ("admin", "admin_reload")
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "error": {"ref"},
     "about": {"version", "approved_by", "approved_on", "bot_name", "instruments"},
-    "welcome": {"bot_name", "schedule"},
+    "welcome": {"bot_name", "schedule", "key_contacts"},
     "checkin.incomplete": {"questions"},
     "checkin.incomplete_typed": {"questions"},
     "checkin.typed_hint": {"count", "lowest", "highest"},
@@ -92,6 +92,8 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "admin.too_few": {"minimum"},
     "admin.reloaded": {"version"},
     "admin.reload_failed": {"count"},
+    "admin.placeholders": {"count"},
+    "admin.reload_more": {"count"},
     "pause.resumed": {"schedule"},
 }
 
@@ -290,6 +292,8 @@ class AdminMessages(Strict):
     few: Text
     reloaded: Text
     reload_failed: Text
+    reload_more: Text
+    placeholders: Text
 
 
 class SharingMessages(Strict):
@@ -380,6 +384,7 @@ class SharingMessages(Strict):
 
 
 class PrivacyMessages(Strict):
+    full_notice_button: Text
     summary_title: Text
     summary_schedule: Text
     summary_checkins: Text
@@ -469,7 +474,8 @@ class Contact(Strict):
     where: str = ""
     note: str = ""
     url: str = ""
-    last_verified: dt.date
+    last_verified: dt.date | None = None  # none while any field is still a <<placeholder>>
+    key: bool = False  # also shown where it survives an outage: the app's description and the welcome
 
 
 class ContactGroup(Strict):
@@ -512,6 +518,20 @@ class SupervisionFile(Strict):
     how_to_book: Text
     booking_link: HttpUrl | None = None
     groups: list[SupervisionGroup] = []
+
+
+class NoticeSection(Strict):
+    heading: Text
+    text: Text
+
+
+class PrivacyNoticeFile(Strict):
+    """The privacy notice workers read in the chat (`privacy`), with a link to the Trust's full notice."""
+
+    meta: Meta
+    title: Text
+    sections: list[NoticeSection] = Field(min_length=1)
+    full_notice_url: HttpUrl
 
 
 class Prompt(Strict):
@@ -579,6 +599,9 @@ class InstrumentFile(Strict):
     attribution: Text
     licence: Text
     intro: Text
+    # The instruction as published, when `intro` adapts it: `adaptation` says what changed and why.
+    published_instruction: str = ""
+    adaptation: str = ""
     items: list[Item] = Field(min_length=1, max_length=10)
     answers: list[Answer] = Field(min_length=2, max_length=11)
     scoring: Scoring
@@ -675,6 +698,7 @@ FILES: dict[str, type[Strict]] = {
     "crisis.yaml": CrisisFile,
     "crisis_eval.yaml": CrisisEvalFile,
     "rules.yaml": RulesFile,
+    "privacy_notice.yaml": PrivacyNoticeFile,
 }
 # Check-in instruments: every *.yaml in this sub-folder, one instrument per file.
 INSTRUMENTS_DIR = "instruments"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .loader import ContentError, file_stamps, load_content
 from .model import Content
+from .problems import Problem
+
+Gate = Callable[[Content], list[Problem]]
 
 log = logging.getLogger("bot.content")
 
@@ -17,18 +20,26 @@ log = logging.getLogger("bot.content")
 class ContentSource:
     """Holds the last good content; reloads when files change, keeping the old set on a bad edit."""
 
-    def __init__(self, content: Content, commands: Collection[str] | None = None):
+    def __init__(self, content: Content, commands: Collection[str] | None = None, gate: Gate | None = None):
         self._content = content
         self._commands = commands
+        self._gate = gate  # further problems that refuse a reload (a live site: no placeholders)
         self._stamp = file_stamps(content.folder)
         self.last_error: ContentError | None = None
         self.last_error_at: str | None = None
 
     @classmethod
-    async def open(cls, folder: Path | None = None, commands: Collection[str] | None = None) -> ContentSource:
+    async def open(
+        cls, folder: Path | None = None, commands: Collection[str] | None = None, gate: Gate | None = None
+    ) -> ContentSource:
         """Load and validate content at start-up; raises ContentError so start-up fails loudly.
-        `commands`: the command ids the code answers (see load_content)."""
-        return cls(await asyncio.to_thread(load_content, folder, commands=commands), commands)
+        `commands`: the command ids the code answers (see load_content); `gate`: further problems that
+        refuse the content (a live site refuses placeholders)."""
+        content = await asyncio.to_thread(load_content, folder, commands=commands)
+        gated = gate(content) if gate else []
+        if gated:
+            raise ContentError(gated)
+        return cls(content, commands, gate)
 
     @property
     def current(self) -> Content:
@@ -43,6 +54,9 @@ class ContentSource:
         stamp = await asyncio.to_thread(file_stamps, folder)
         try:
             fresh = await asyncio.to_thread(load_content, folder, commands=self._commands)
+            gated = self._gate(fresh) if self._gate else []
+            if gated:
+                raise ContentError(gated)
         except ContentError as exc:
             self._stamp, self.last_error = stamp, exc
             self.last_error_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from ..clock import Clock
-from ..content import warnings
+from ..content import stale_contacts
+from ..content.golive import placeholders
 from ..content.source import ContentSource
 from ..conversation import Conversation
 from ..usecases.admin_stats import MIN_GROUP, AdminStats
 from .help import send_unknown
 from .intent import Intent
 from .registry import command
+
+SHOWN = 10  # problems listed in the chat; the rest are counted
 
 
 def small(count: int) -> bool:
@@ -44,7 +47,11 @@ class AdminDialogs:
         )
         now = self._clock.now()
         lines = [f"**{m.title}**", content.text("admin.content", version=content.version, status=status)]
-        lines += warnings(content, now.date()) or [m.contacts_ok]
+        lines += stale_contacts(content, now.date()) or [m.contacts_ok]
+        pending = placeholders(content)
+        if pending:
+            lines.append(content.text("admin.placeholders", count=str(len(pending))))
+            lines += [f"- {p}" for p in pending[:SHOWN]]
         r = await self._stats.report(now)
         few = content.text("admin.few", minimum=str(MIN_GROUP))
         lines.append(
@@ -80,6 +87,11 @@ class AdminDialogs:
         content = self._source.current
         if ok:
             await chat.send_text(content.text("admin.reloaded", version=content.version))
-        else:
-            problems = len(self._source.last_error.problems) if self._source.last_error else 0
-            await chat.send_text(content.text("admin.reload_failed", count=str(problems)))
+            return
+        problems = self._source.last_error.problems if self._source.last_error else []
+        # Each problem names its file and line and says how to fix it: an admin in Teams can act on it.
+        lines = [content.text("admin.reload_failed", count=str(len(problems)))]
+        lines += [f"- {p}" for p in problems[:SHOWN]]
+        if len(problems) > SHOWN:
+            lines.append(content.text("admin.reload_more", count=str(len(problems) - SHOWN)))
+        await chat.send_text("\n\n".join(lines))

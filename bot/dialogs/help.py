@@ -42,6 +42,11 @@ class HelpDialogs:
     async def help_now(self, chat: Conversation, intent: Intent) -> None:
         await send_help_now(chat, self._content())
 
+    @command("privacy")
+    async def privacy(self, chat: Conversation, intent: Intent) -> None:
+        """The privacy notice (also linked from the welcome)."""
+        await chat.send_card(help_cards.privacy_notice_card(self._content()))
+
     @command("about")
     async def about(self, chat: Conversation, intent: Intent) -> None:
         """Which content version is running and who approved it."""

@@ -17,8 +17,11 @@ from string import Template
 
 import jsonschema
 
-from ..config import ConfigError, PackageSettings
+from ..cards.help import key_contacts
+from ..config import PACKAGE_DEFAULTS, ConfigError, PackageSettings
 from ..content import Content, ContentError, load_content
+from ..content.checks import PLACEHOLDER
+from ..content.golive import is_example_url
 from ..dialogs.catalogue import COMMAND_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +35,10 @@ def build_manifest(content: Content, settings: PackageSettings) -> dict:
     template = Template((PACKAGE_DIR / "manifest.template.json").read_text(encoding="utf-8"))
     escaped = {k: json.dumps(v)[1:-1] for k, v in settings.values.items()}
     manifest = json.loads(template.substitute(escaped))
+    # The key numbers live here too: Teams shows the app's description even when the bot is down.
+    numbers = key_contacts(content)
+    if numbers:
+        manifest["description"]["full"] += f" If you need someone now, even when the app is not working: {numbers}."
     commands = [{"title": c.title, "description": c.help} for c in content.messages.commands if c.menu]
     manifest["bots"][0]["commandLists"] = [{"scopes": ["personal"], "commands": commands}]
     return manifest
@@ -45,6 +52,21 @@ def validate(manifest: dict, schema_path: Path = SCHEMA) -> list[str]:
         f"{'/'.join(str(p) for p in e.absolute_path) or 'manifest'}: {e.message}"
         for e in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
     ]
+
+
+def placeholder_problems(values: dict[str, str]) -> list[str]:
+    """Settings still at an example or placeholder value: a package for real use needs the Trust's own."""
+    problems = [
+        f"{key}={values[key]} is an example address: set the Trust's own."
+        for key in ("WEBSITE_URL", "PRIVACY_URL", "TERMS_URL")
+        if is_example_url(values[key])
+    ]
+    if is_example_url(f"https://{values['BOT_DOMAIN']}/"):
+        problems.append(f"BOT_DOMAIN={values['BOT_DOMAIN']} is an example domain: set the bot's real host name.")
+    name = values["DEVELOPER_NAME"]
+    if name == PACKAGE_DEFAULTS["DEVELOPER_NAME"] or PLACEHOLDER.search(name):
+        problems.append(f"DEVELOPER_NAME='{name}' is a placeholder: set the Trust's name.")
+    return problems
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -86,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     manifest = build_manifest(content, settings)
-    problems = validate(manifest) + check_icons()
+    problems = placeholder_problems(settings.values) + validate(manifest) + check_icons()
     if problems:
         print("The app package was not written:\n" + "\n".join(f"  - {p}" for p in problems), file=sys.stderr)
         return 1
