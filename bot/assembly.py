@@ -23,6 +23,7 @@ from .dialogs.registry import Answers
 from .dialogs.router import Router
 from .dialogs.settings import SettingsDialogs
 from .dialogs.sharing import SharingDialogs
+from .dialogs.small_talk import SmallTalkDialogs
 from .dialogs.supervision import SupervisionDialogs
 from .outbox import Outbox
 from .records import Records
@@ -100,12 +101,12 @@ def assemble(
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
     writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)
-    sharing = SharingDialogs(links, consents, requests, content)
+    sharing = SharingDialogs(links, consents, requests, content, clock)
     answers = Answers(
         HelpDialogs(content),
         CheckinDialogs(checkins, content, sharing.after_checkin),
         sharing,
-        SettingsDialogs(schedules, content, clock),
+        SettingsDialogs(schedules, checkins, content, clock),
         PauseDialogs(schedules, content, clock),
         GuideDialogs(content),
         SupervisionDialogs(writing, content),
@@ -113,6 +114,7 @@ def assemble(
         PlanDialogs(writing, content),
         AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins), clock),
         MyDataDialogs(rights, checkins, content, base_url),
+        SmallTalkDialogs(content),  # last: typed check-in answers are read before small talk
     )
     return Wellbeing(
         content=content,

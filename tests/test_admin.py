@@ -133,7 +133,7 @@ async def test_a_refused_reload_shows_each_problem_in_the_chat(settings, connect
         assert "so nothing changed and the previous content is still live" in reply.words
         assert "messages.yaml line" in reply.words and "'help_intro' is empty" in reply.words
         (report,) = await h.say(admin, "admin")
-        assert "placeholder(s) and example link(s) must be replaced" in report.words
+        assert "placeholders and example links must be replaced" in report.words
         assert "trust_wellbeing" in report.words
     finally:
         await h.stop()

@@ -12,10 +12,10 @@ import pkgutil
 import pytest
 
 import bot.cards
-from bot.cards import base, checkin, guide, help, my_data, pause, plan, reflect, settings, sharing, supervision
+from bot.cards import admin, base, checkin, guide, help, my_data, pause, plan, reflect, settings, sharing, supervision
 from bot.content import load_content
 from bot.records.private import Entry, Plan
-from bot.records.sharing import Consent, Link, Request, Supervising
+from bot.records.sharing import AuditEntry, Consent, Link, Request, Supervising
 from bot.rules import new_schedule
 from bot.usecases.data_rights import Held
 from tests.card_schema import card_problems
@@ -41,6 +41,12 @@ def every_card():
         "unknown": help.unknown_card(content),
         "welcome": help.welcome_card(content, "weekly on Wednesday at 10:00"),
         "privacy": help.privacy_notice_card(content),
+        "options": help.options_card(content, content.messages.small_talk.feelings_reply),
+        "history": sharing.history_card(content, [AuditEntry(NOW.isoformat(), "request_sent_auto", "Sam Supervisor")]),
+        "history_empty": sharing.history_card(content, []),
+        "admin": admin.report_card("Admin report", ["Content running: messages 1.0.0."]),
+        "thanks_very_low": checkin.thanks_card(content, base.once(), contacts=True),
+        "topics_all": guide.list_card(content, "Topics", content.guide.topics),
         "checkin": checkin.checkin_card(content, instrument, "nonce", "Time for a check-in."),
         "pulse": checkin.checkin_card(content, content.rules.checkin.pulse, "nonce", "A quick one."),
         "thanks": checkin.thanks_card(content, base.once()),
@@ -107,6 +113,7 @@ def _builders_called():
     """The builder functions every_card() calls (read from its source, so none is forgotten)."""
     source = inspect.getsource(every_card)
     modules = {
+        "admin": admin,
         "help": help,
         "checkin": checkin,
         "guide": guide,
@@ -134,3 +141,26 @@ def test_a_card_with_newer_features_is_caught():
     problems = card_problems(card)
     assert any("style: needs 1.5" in p for p in problems) and any("label: needs 1.3" in p for p in problems)
     assert card_problems({**card, "_kind": "x"})  # not a card property: Teams would reject the whole card
+
+
+TEAMS_SHOWS_ACTIONS = 6
+BUTTON_MAX = 25  # characters of a button title Teams shows before cutting it
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_every_card_fits_what_teams_shows(name):
+    """At most six buttons with "Get help now" first, titles Teams does not cut, one label per input."""
+    sent = base.finish(CARDS[name], "Get help now")
+    actions = sent.get("actions", [])
+    assert len(actions) <= TEAMS_SHOWS_ACTIONS, [a["title"] for a in actions]
+    if CARDS[name].get("_kind") != base.HELP_NOW_KIND:
+        assert actions[0]["title"] == "Get help now"
+    assert all(len(a["title"]) <= BUTTON_MAX for a in actions), [a["title"] for a in actions]
+    body = sent["body"]
+    for index, element in enumerate(body):
+        if element["type"].startswith("Input.") and element["type"] != "Input.Toggle":
+            assert "label" not in element  # one label: the visible text just before it
+            assert index > 0 and body[index - 1]["type"] == "TextBlock", element["id"]
+        if element["type"] == "Input.Toggle":
+            assert element["title"] and "label" not in element
+    assert "**" not in sent["fallbackText"]  # the chat list's preview shows it as it is

@@ -158,7 +158,8 @@ async def test_the_thank_you_is_the_same_whatever_the_score(harness):
         card = next(card_of(r) for r in replies if r.cards and "Thanks for checking in" in r.words)
         for button_ in card["actions"]:
             button_["data"].pop("once", None)  # a random one-time token, the same for every band
-        thanks[label] = json.dumps(card, sort_keys=True)
+        # The thank-you and its buttons are the same; for very low the contacts follow in the same card.
+        thanks[label] = json.dumps([card["body"][0], card["actions"][-4:]], sort_keys=True)
         text = "\n".join(r.words for r in replies)
         assert "a call with my sister" not in text  # the worker's plan is never pasted into the chat
         assert ("116 123" in text) is (label == "very_low")  # contacts straight away only for very low
@@ -256,8 +257,13 @@ async def test_people_with_the_same_name_are_told_apart_by_email_or_not_at_all(h
     for person, email in zip(twins, ("sam.smith@trust.nhs.uk", "sam.smith2@trust.nhs.uk"), strict=True):
         await workers.set_email(await pid_of(harness, person), email)
     (reply,) = await press(harness, worker, button(form, "Ask them"), query="Sam Smith")
-    titles = [a["title"] for a in card_of(reply)["actions"]]
-    assert "Sam Smith (sam.smith@trust.nhs.uk)" in titles and "Sam Smith (sam.smith2@trust.nhs.uk)" in titles
+    (which,) = [b for b in card_of(reply)["body"] if b.get("id") == "target"]
+    titles = {c["title"]: c["value"] for c in which["choices"]}
+    assert set(titles) == {"Sam Smith (sam.smith@trust.nhs.uk)", "Sam Smith (sam.smith2@trust.nhs.uk)"}
+    sent = await press(harness, worker, button(reply, "Ask them"), target=titles["Sam Smith (sam.smith2@trust.nhs.uk)"])
+    assert "I've asked Sam Smith" in sent[0].words
+    assert "named you" in conversation(harness, twins[1])[-1].words  # the one chosen, not the other
+    assert not any("named you" in c.words for c in conversation(harness, twins[0]))
 
 
 async def test_twenty_clicks_send_one_nomination_and_there_is_a_daily_limit(harness):
@@ -426,3 +432,12 @@ async def test_audit_retention_runs_from_the_last_event_of_a_link(pair):
     assert {"nominated", "consent_on", "ended"} <= {e.event for e in await store.audit(pid)}  # last event recent
     await retention.apply(h.clock.now().replace(year=h.clock.now().year + 1, day=h.clock.now().day + 1), 12, 12)
     assert await store.audit(pid) == []  # 12 calendar months after the link's last event, all of it goes
+
+
+async def test_sharing_while_the_named_person_has_not_answered_says_so(pair):
+    h, worker, _supervisor = pair
+    (form,) = await h.say(worker, "supervisor")
+    await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
+    (reply,) = await h.say(worker, "sharing")
+    assert "You've asked Sam Supervisor, and they haven't answered yet" in reply.words
+    assert "First name someone" not in reply.words

@@ -66,7 +66,30 @@ async def test_install_is_welcomed_once_across_conversation_update_and_installat
     assert len(first) == 1 and "private" in first[0].words
     assert second == []
     (reply,) = await bot.say(worker, "hello")
-    assert "only understand a few words" in reply.words
+    assert "Hello again" in reply.words  # a greeting, not "I didn't understand"
+
+
+async def test_install_events_arriving_together_in_any_order_welcome_once(bot):
+    """Teams may send installationUpdate and conversationUpdate at the same moment, in either order."""
+    import asyncio
+
+    def events(person, order):
+        return [
+            f(person, bot.connector.url, "add") if f is installation else f(person, bot.connector.url) for f in order
+        ]
+
+    for order in ((members_added, installation), (installation, members_added)):
+        person = Person.make("Alex Worker")
+        before = len(bot.connector.sent)
+        responses = await asyncio.gather(*(bot.post(e) for e in events(person, order)))
+        assert all(r.status in (200, 201) for r in responses)
+        welcomes = [c for c in bot.connector.sent[before:] if "not a crisis service" in c.words]
+        assert len(welcomes) == 1
+        # Removed and added again: welcomed again, once.
+        await bot.send(installation(person, bot.connector.url, "remove"))
+        before = len(bot.connector.sent)
+        await asyncio.gather(*(bot.post(e) for e in events(person, order)))
+        assert len([c for c in bot.connector.sent[before:] if "not a crisis service" in c.words]) == 1
 
 
 async def test_uninstall_sends_nothing_and_marks_the_worker(bot, worker):
@@ -195,3 +218,28 @@ async def test_crisis_words_end_to_end_are_answered_and_never_logged_or_stored(b
     assert not any("want to be here" in r.getMessage() for r in caplog.records)
     raw = "\n".join(p.read_text() for p in bot.settings.data_dir.rglob("*.json"))
     assert "want to be here" not in raw
+
+
+async def test_greetings_thanks_and_feelings_get_a_short_human_answer(bot, worker):
+    await bot.say(worker, "hello")  # the welcome
+    (hi,) = await bot.say(worker, "Hi!")
+    assert "Hello again" in hi.words and "See everything I can do" not in hi.words
+    (thanks,) = await bot.say(worker, "thanks")
+    assert thanks.text == "You're welcome. I'm here whenever you want me." and not thanks.cards
+    for feeling in ("I'm so stressed", "rough day on the ward", "feeling really low today"):
+        (reply,) = await bot.say(worker, feeling)
+        assert "That sounds hard" in reply.words, feeling
+        titles = [a["title"] for a in reply.cards[0]["actions"]]
+        assert titles[0] == "Get help now" and "Check in" in titles and "Reflect" in titles
+    (lost,) = await bot.say(worker, "help me")
+    assert "I'm here" in lost.words and len(lost.cards[0]["actions"]) <= 6
+    (unknown,) = await bot.say(worker, "purple monkey dishwasher")
+    assert "only understand a few words" in unknown.words  # anything else: the kind "not understood"
+
+
+async def test_content_paragraphs_survive_and_wrapped_lines_do_not_break(bot, worker):
+    (welcome,) = await bot.say(worker, "hello")
+    text = welcome.cards[0]["body"][0]["text"]
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 4 and all("\n" not in p for p in paragraphs)
+    assert paragraphs[0].startswith("Hello, I'm Peer Wellbeing") and "999" in paragraphs[3]

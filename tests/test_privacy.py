@@ -69,8 +69,8 @@ async def test_my_data_says_what_is_held_without_scores(h, worker):
     await rich_history(h, worker, supervisor)
     (summary,) = await h.say(worker, "my data")
     words = summary.words
-    assert "2 completed check-in(s), on: 2026-11-23, 2026-11-30" in words
-    assert "Sam Supervisor (active)" in words and "Sharing is on." in words
+    assert "2 completed check-ins, on: Monday 23 November; Monday 30 November" in words
+    assert "Sam Supervisor (linked)" in words and "Sharing is on." in words
     assert "Your private notes: 1" in words and "Your plan: written" in words
     assert not re.search(r"\b48\b", words)
     (trend,) = await press(h, worker, button(summary, "Show my recent check-ins"))

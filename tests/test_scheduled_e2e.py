@@ -253,3 +253,21 @@ async def test_skipped_and_expired_check_ins_store_nothing_and_reach_nobody_else
     assert await stored(harness, worker) == [] and await stored(harness, other) == []
     other_conversation = [c for c in harness.connector.calls if c.conversation_id == other.conversation_id]
     assert all("Skipped" not in (c.body or {}).get("text", "") for c in other_conversation)
+
+
+async def test_changing_the_time_after_todays_check_in_went_out_starts_from_the_next_one(harness, worker):
+    from tests.teams import card_submit
+
+    await harness.say(worker, "hi")
+    await tick(harness, WEDNESDAY_10)
+    assert len(proactive(harness)) == 1  # today's check-in went out at 10:00
+    harness.clock._now = WEDNESDAY_10 + dt.timedelta(hours=1)
+    (form,) = await harness.say(worker, "settings")
+    assert "Wednesday 25 November" not in form.words  # never promised again today
+    values = {b["id"]: b.get("value") for b in card_of(form)["body"] if b.get("id")}
+    (saved,) = await harness.send(
+        card_submit(worker, harness.connector.url, {"action": "settings_save", **values, "time": "15:00"})
+    )
+    assert "starts from the next one" in saved.words and "Wednesday 9 December at 15:00" in saved.words
+    await tick(harness, WEDNESDAY_10.replace(hour=15))
+    assert len(proactive(harness)) == 1  # and indeed nothing more today

@@ -169,9 +169,10 @@ async def test_supervisor_sees_only_names_and_can_end_the_link(pair):
     await link_up(h, worker, supervisor)
     await low_checkin(h, worker)
     (listing,) = await h.say(supervisor, "supervising")
-    assert "Alex Worker, as Peer supervisor: active" in listing.words
+    assert "Alex Worker, as Peer supervisor: linked" in listing.words
     assert not re.search(r"\b48\b", listing.words)
-    ended = await press(h, supervisor, button(listing, "End the link: Alex Worker"))
+    (which,) = [b for b in card_of(listing)["body"] if b.get("id") == "worker"]
+    ended = await press(h, supervisor, button(listing, "End the link"), worker=which["choices"][0]["value"])
     assert "The link is ended" in ended[0].words
     assert "Sam Supervisor has ended the link" in conversation(h, worker)[-1].words
 
@@ -193,7 +194,11 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
     nudged = await press(h, worker, button(offer, "Remind them"))
     assert "I've reminded Sam Supervisor" in nudged[0].words
     assert len(conversation(h, supervisor)) == before + 1
-    assert "already been answered" in (await press(h, worker, button(offer, "Remind them")))[0].words
+    # The card became what happened, and pressing its button again gets a reply that fits the button.
+    assert "Reminder sent to Sam Supervisor on Wednesday 2 December" in h.connector.updated[-1].body["text"]
+    again = await press(h, worker, button(offer, "Remind them"))
+    assert "You've already sent Sam Supervisor a reminder" in again[0].words
+    assert len(conversation(h, supervisor)) == before + 1
 
 
 async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_restart(pair):
@@ -216,3 +221,49 @@ async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_
     assert "couldn't deliver the message to Sam Supervisor" in conversation(h, worker)[-1].words
     (audit,) = await h.say(worker, "who has seen what")
     assert "could not be delivered" in audit.words
+
+
+async def test_answered_cards_become_what_happened_and_a_second_press_gets_a_fitting_reply(pair):
+    h, worker, supervisor = pair
+    (form,) = await h.say(worker, "supervisor")
+    await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
+    nomination = conversation(h, supervisor)[-1]
+    await press(h, supervisor, button(nomination, "Accept"))
+    assert h.connector.updated[-1].body["text"].startswith("You accepted on ")
+    again = await press(h, supervisor, button(nomination, "Accept"))
+    assert "already been answered" in again[0].words and "isn't for you" not in again[0].words
+    # The worker names someone else: the old card's button now says the request changed, not "not for you".
+    await h.say(worker, "supervisor")
+    await press(h, worker, {"action": "link_end"})
+    stale = await press(h, supervisor, button(nomination, "Decline"))
+    assert "no longer open" in stale[0].words and "Alex Worker" in stale[0].words
+
+
+async def test_skipping_twice_says_it_was_skipped(harness, worker):
+    await harness.say(worker, "hi")
+    (card_call,) = await harness.say(worker, "check in")
+    skip = button(card_call, "Skip this time")
+    await press(harness, worker, skip)
+    again = await press(harness, worker, skip)
+    assert "You skipped this check-in" in again[0].words
+
+
+async def test_the_request_lets_the_supervisor_open_a_chat_with_the_worker(pair):
+    h, worker, supervisor = pair
+    from tests.test_checkins_e2e import pid_of, services
+
+    await services(h).bot.records.workers.set_email(await pid_of(h, worker), "alex.worker@trust.nhs.uk")
+    await link_up(h, worker, supervisor)
+    (consent,) = await h.say(worker, "sharing")
+    await press(h, worker, button(consent, "Turn sharing on"), mode="ask")
+    await low_checkin(h, worker)
+    h.clock.advance(days=7)
+    preview = next(c for c in await low_checkin(h, worker) if c.cards and "Send" in c.words)
+    await press(h, worker, button(preview, "Send"))
+    request = conversation(h, supervisor)[-1]
+    chat = next(a for a in card_of(request)["actions"] if a["title"] == "Chat with them")
+    assert chat["type"] == "Action.OpenUrl"
+    assert chat["url"].startswith("https://teams.microsoft.com/l/chat/0/0?tenantId=")
+    assert chat["url"].endswith("&users=alex.worker%40trust.nhs.uk")
+    # The preview card the worker pressed became what happened: no stale Send button.
+    assert any(u.body.get("text", "").startswith("Sent to Sam Supervisor on") for u in h.connector.updated)

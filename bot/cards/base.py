@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from ..content import Content
+from .text import fold, plain
 
 CARD_VERSION = "1.2"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -24,14 +25,14 @@ def card(body: list[dict], actions: list[dict], fallback: str) -> Card:
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
-        "fallbackText": fallback,
+        "fallbackText": plain(fallback),  # also the chat list's preview: no markdown
         "body": body,
         "actions": actions,
     }
 
 
 def text_block(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+    return {"type": "TextBlock", "text": fold(text), "wrap": True, **extra}
 
 
 def heading(text: str, size: str = "Medium") -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..content import Content
-from .base import Card, action, card, command_action, help_now_action, text_block
+from .base import HELP_NOW_KIND, Card, action, card, command_action, help_now_action, text_block
+from .help import contact_blocks, help_now_text
 
 
 def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> Card:
@@ -37,8 +38,9 @@ def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) ->
     return card(body, actions, fallback)
 
 
-def thanks_card(content: Content, once: str) -> Card:
-    """The same thank-you whatever the score (Teams keeps chat history), with support behind buttons."""
+def thanks_card(content: Content, once: str, contacts: bool = False) -> Card:
+    """The same thank-you whatever the score (Teams keeps chat history), with support behind buttons.
+    With `contacts` (a very low check-in) the help-now contacts follow in the same card: one message."""
     m = content.messages.checkin
     actions = [
         action(m.prompt_button, "checkin_prompt"),
@@ -46,7 +48,11 @@ def thanks_card(content: Content, once: str) -> Card:
         command_action(content.command("my_plan").title, "my_plan"),
         action(content.messages.agenda.take_button, "agenda_add_checkin", once=once),
     ]
-    return card([text_block(m.thanks)], actions, m.thanks)
+    if not contacts:
+        return card([text_block(m.thanks)], actions, m.thanks)
+    result = card([text_block(m.thanks), *contact_blocks(content)], actions, f"{m.thanks}\n{help_now_text(content)}")
+    result["_kind"] = HELP_NOW_KIND  # the contacts are on it: no separate "Get help now" button
+    return result
 
 
 def question_card(content: Content, question: str) -> Card:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from ..content import Content
 from ..content.schema import Topic
-from .base import Card, action, card, heading, help_now_action, open_url, text_block
+from .base import Card, action, card, choice_input, heading, help_now_action, open_url, text_block
+
+
+def button_title(topic: Topic) -> str:
+    """A topic's short title for buttons (Teams cuts long ones)."""
+    return topic.button or topic.title
 
 
 def topic_card(content: Content, topic: Topic) -> Card:
@@ -14,12 +19,18 @@ def topic_card(content: Content, topic: Topic) -> Card:
     actions = [open_url(m.read_more_button, str(topic.link))]
     if topic.related:
         body.append(text_block(m.related, weight="Bolder", spacing="Medium"))
-        actions += [action(content.topic(r).title, "guide_open", topic=r) for r in topic.related]
+        actions += [action(button_title(content.topic(r)), "guide_open", topic=r) for r in topic.related[:2]]
     actions += [action(m.all_topics_button, "guide_list"), help_now_action(content)]
     fallback = "\n".join([topic.title, topic.summary, *topic.points, str(topic.link)])
     return card(body, actions, fallback)
 
 
 def list_card(content: Content, intro: str, topics: list[Topic]) -> Card:
-    actions = [action(t.title, "guide_open", topic=t.id) for t in topics] + [help_now_action(content)]
-    return card([text_block(intro)], actions, intro + "\n" + "\n".join(t.title for t in topics))
+    """A few topics as buttons; more as one list to pick from (Teams shows six buttons at most)."""
+    fallback = intro + "\n" + "\n".join(t.title for t in topics)
+    if len(topics) <= 4:
+        actions = [action(button_title(t), "guide_open", topic=t.id) for t in topics] + [help_now_action(content)]
+        return card([text_block(intro)], actions, fallback)
+    m = content.messages.guide
+    pick = choice_input("topic", m.pick_label, [(t.id, t.title) for t in topics], topics[0].id, expanded=True)
+    return card([text_block(intro), *pick], [action(m.open_button, "guide_open"), help_now_action(content)], fallback)

@@ -26,13 +26,20 @@ def key_contacts(content: Content) -> str:
 
 
 def help_card(content: Content) -> Card:
-    """What the bot can do: generated from the same command table that routes typed words."""
+    """What the bot can do: generated from the same command table that routes typed words. Every
+    command is listed; the few in `help_buttons` are buttons too (Teams shows six, help first)."""
     commands = content.help_commands
     body = [text_block(content.messages.help_intro)]
     body += [text_block(f'**{c.title}**: "{c.words[0]}". {c.help}') for c in commands]
     body.append(text_block(content.messages.not_monitored, isSubtle=True, spacing="Medium"))
-    actions = [command_action(c.title, c.id) for c in commands if c.id != "help"]
+    actions = [command_action(content.command(c).title, c) for c in content.messages.help_buttons]
     return card(body, actions, help_text(content))
+
+
+def options_card(content: Content, text: str) -> Card:
+    """A short answer with a few things to do next ("Get help now" comes first on every card)."""
+    actions = [command_action(content.command(c).title, c) for c in ("check_in", "reflect", "guide")]
+    return card([text_block(text)], actions, text)
 
 
 def help_text(content: Content) -> str:
@@ -47,14 +54,21 @@ def help_now_card(content: Content, lead: str | None = None) -> Card:
     """The crisis and support contacts. Safe-messaging order: acknowledge, one hopeful line, people to
     talk to (what each costs, when it is open, where it covers), and that the bot is not a person."""
     m = content.messages
-    body = [heading(m.help_now_title, "Large"), text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
+    body = [heading(m.help_now_title, "Large"), *contact_blocks(content, lead)]
+    result = card(body, [], help_now_text(content, lead))
+    result["_kind"] = HELP_NOW_KIND
+    return result
+
+
+def contact_blocks(content: Content, lead: str | None = None) -> list[dict]:
+    """The help-now words and contacts, to stand alone or to follow another line in one card."""
+    m = content.messages
+    body = [text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
     for title, contacts in shown_contacts(content):
         body.append(text_block(title, weight="Bolder", spacing="Medium"))
         body += [text_block(contact_line(c)) for c in contacts]
     body.append(text_block(m.not_monitored, spacing="Medium"))
-    result = card(body, [], help_now_text(content, lead))
-    result["_kind"] = HELP_NOW_KIND
-    return result
+    return body
 
 
 def help_now_text(content: Content, lead: str | None = None) -> str:

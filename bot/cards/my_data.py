@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..content import Content
 from ..usecases.data_rights import Held
-from .base import Card, action, card, command_action, hide_action, open_url, text_block
-from .words import describe
+from .base import Card, action, card, command_action, heading, hide_action, open_url, text_block
+from .words import day_words, describe
 
 
 def number_words(content: Content, n: int) -> str:
@@ -22,31 +22,24 @@ def number_words(content: Content, n: int) -> str:
 def held_card(content: Content, held: Held) -> Card:
     """In plain words: what is held. Scores are never listed here; the trend only on request."""
     m = content.messages.privacy
-    lines = [
-        f"**{m.summary_title}**",
-        content.text("privacy.summary_schedule", schedule=describe(content, held.schedule)),
-    ]
-    dates = held.checkin_dates
+    lines = [content.text("privacy.summary_schedule", schedule=describe(content, held.schedule))]
+    dates = [day_words(content, d) for d in held.checkin_dates[-12:]]
+    count = str(len(held.checkin_dates))
     lines.append(
-        content.text("privacy.summary_checkins", count=str(len(dates)), dates=", ".join(dates[-12:]))
+        content.text("privacy.summary_checkins", count=count, dates="; ".join(dates))
         if dates
         else m.summary_no_checkins
     )
     link = held.link
     if link and link.status in ("pending", "active"):
-        lines.append(content.text("privacy.summary_link", name=link.supervisor_name, status=link.status))
+        status = content.messages.sharing.status_words[link.status]
+        lines.append(content.text("privacy.summary_link", name=link.supervisor_name, status=status))
     else:
         lines.append(m.summary_no_link)
     lines.append(m.summary_consent_on if held.consent.on else m.summary_consent_off)
     lines.append(content.text("privacy.summary_requests", count=str(held.requests_sent)))
-    lines.append(
-        content.text(
-            "privacy.summary_private",
-            notes=str(held.notes),
-            agenda=str(held.agenda),
-            plan=m.plan_written if held.plan_written else m.plan_empty,
-        )
-    )
+    plan = m.plan_written if held.plan_written else m.plan_empty
+    lines.append(content.text("privacy.summary_private", notes=str(held.notes), agenda=str(held.agenda), plan=plan))
     lines.append(m.summary_chat)
     actions = [
         action(m.trend_button, "data_trend"),
@@ -54,7 +47,8 @@ def held_card(content: Content, held: Held) -> Card:
         command_action(m.delete_button, "delete_my_data"),
         hide_action(content),
     ]
-    return card([text_block(line) for line in lines], actions, "\n".join(lines))
+    body = [heading(m.summary_title)] + [text_block(line) for line in lines]
+    return card(body, actions, "\n".join([m.summary_title, *lines]))
 
 
 def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
@@ -63,9 +57,9 @@ def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
     lines = [m.trend_title]
     for date, total in points:
         bar = "█" * round(total / 10) + "░" * (10 - round(total / 10))
-        lines.append(
-            content.text("privacy.trend_line", date=date, bar=bar, total=str(total), words=number_words(content, total))
-        )
+        words = number_words(content, total)
+        day = day_words(content, date)
+        lines.append(content.text("privacy.trend_line", date=day, bar=bar, total=str(total), words=words))
     lines.append(m.trend_note)
     body = [text_block(lines[0], weight="Bolder")] + [text_block(line) for line in lines[1:]]
     return card(body, [hide_action(content)], "\n".join(lines))

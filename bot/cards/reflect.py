@@ -6,6 +6,7 @@ from ..content import Content
 from ..content.schema import Prompt
 from ..records.private import Entry
 from .base import Card, action, card, heading, hide_action, multiline_input, text_block
+from .words import day_words
 
 
 def reflect_card(content: Content, prompts: list[Prompt], once: str) -> Card:
@@ -24,6 +25,6 @@ def reflect_card(content: Content, prompts: list[Prompt], once: str) -> Card:
 def notes_card(content: Content, notes: list[Entry]) -> Card:
     m = content.messages.notes
     body = [heading(m.title)]
-    body += [text_block(f"{n.added_on}: {n.text}") for n in notes] or [text_block(m.empty)]
+    body += [text_block(f"{day_words(content, n.added_on)}: {n.text}") for n in notes] or [text_block(m.empty)]
     actions = [hide_action(content)] + ([action(m.delete_button, "notes_delete")] if notes else [])
     return card(body, actions, m.title)

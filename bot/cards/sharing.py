@@ -6,8 +6,10 @@ only the worker's own note if they added one), and a reminder the worker asked f
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from ..content import Content
-from ..records.sharing import ROLES, Consent, Link, Request, Supervising
+from ..records.sharing import ROLES, AuditEntry, Consent, Link, Request, Supervising
 from .base import (
     Card,
     action,
@@ -16,32 +18,48 @@ from .base import (
     command_action,
     heading,
     help_now_action,
+    hide_action,
     open_url,
     text_block,
     text_input,
 )
+from .guide import button_title
+from .words import day_words
+
+
+def chat_link(tenant_id: str, email: str) -> str:
+    """A Teams deep link that opens a 1:1 chat with the person (Teams accepts their work email)."""
+    return f"https://teams.microsoft.com/l/chat/0/0?tenantId={quote(tenant_id)}&users={quote(email)}"
 
 
 def request_card(
-    content: Content, worker_name: str, note: str, worker_pid: str, request_id: str, lead: str | None = None
+    content: Content,
+    worker_name: str,
+    note: str,
+    worker_pid: str,
+    request_id: str,
+    lead: str | None = None,
+    chat_url: str | None = None,
 ) -> Card:
-    """Exactly what a supervisor receives."""
+    """Exactly what a supervisor receives, with a way to reach the worker when Teams gave their email."""
     m = content.messages.sharing
     days = str(content.rules.supervisor.acknowledge_within_working_days)
     body = [text_block(lead or content.text("sharing.supervisor_request", worker=worker_name, days=days))]
     if note:
         body.append(text_block(content.text("sharing.supervisor_note", note=note), spacing="Medium"))
     topic = content.topic("supervision")
-    actions = [
-        action(m.ack_button, "request_ack", worker=worker_pid, request=request_id),
-        open_url(topic.title, str(topic.link)),
-    ]
+    actions = [action(m.ack_button, "request_ack", worker=worker_pid, request=request_id)]
+    if chat_url:
+        actions.append(open_url(m.chat_button, chat_url))
+    actions.append(open_url(button_title(topic), str(topic.link)))
     return card(body, actions, body[0]["text"])
 
 
-def nudge_card(content: Content, worker_name: str, worker_pid: str, request: Request) -> Card:
+def nudge_card(
+    content: Content, worker_name: str, worker_pid: str, request: Request, chat_url: str | None = None
+) -> Card:
     lead = content.text("sharing.nudge", worker=worker_name)
-    return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead)
+    return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead, chat_url=chat_url)
 
 
 def nomination_card(content: Content, worker_name: str, worker_pid: str, link: Link) -> Card:
@@ -103,9 +121,11 @@ def supervisor_card(content: Content, link: Link | None) -> Card:
 
 def matches_card(content: Content, query: str, matches: list[tuple[str, str, str]], role: str) -> Card:
     """Same display name: (pid, name, email) of each, to tell them apart, and nothing more."""
+    m = content.messages.sharing
     text = content.text("sharing.many_matches", query=query)
-    actions = [action(f"{name} ({email})", "supervisor_pick", target=pid, role=role) for pid, name, email in matches]
-    return card([text_block(text)], actions, text)
+    people = [(pid, f"{name} ({email})") for pid, name, email in matches]
+    body = [text_block(text), *choice_input("target", m.which_label, people, people[0][0], expanded=True)]
+    return card(body, [action(m.ask_button, "supervisor_pick", role=role)], text)
 
 
 def consent_card(content: Content, link: Link, consent: Consent, terms: str, example: Card, once: str) -> Card:
@@ -157,15 +177,31 @@ def supervising_card(content: Content, entries: list[Supervising]) -> Card:
     body = [heading(m.supervising_title)]
     body += [
         text_block(
-            content.text("sharing.supervising_entry", worker=e.worker_name, role=m.roles[e.role], status=e.status)
+            content.text(
+                "sharing.supervising_entry", worker=e.worker_name, role=m.roles[e.role], status=m.status_words[e.status]
+            )
         )
         for e in entries
     ]
     if not entries:
         body.append(text_block(m.supervising_none))
-    actions = [
-        action(f"{m.end_button}: {e.worker_name}", "link_end_supervisor", worker=e.worker_pid)
-        for e in entries
-        if e.status == "active"
-    ]
-    return card(body, actions + [help_now_action(content)], m.supervising_title)
+    active = [(e.worker_pid, e.worker_name) for e in entries if e.status == "active"]
+    actions = [help_now_action(content)]
+    if active:
+        body += choice_input("worker", m.end_which_label, active, active[0][0])
+        actions.append(action(m.end_button, "link_end_supervisor"))
+    return card(body, actions, m.supervising_title)
+
+
+def history_card(content: Content, entries: list[AuditEntry]) -> Card:
+    """ "Who has seen what": each event on its day, naming people as they were named at the time."""
+    m = content.messages.sharing
+    lines = []
+    for e in entries:
+        template = m.audit_events.get(e.event)
+        if template:
+            who = e.who if e.who and not e.who_left else m.someone_who_left
+            lines.append(f"{day_words(content, e.at)}: " + template.format(who=who))
+    lines = lines or [m.audit_empty]
+    body = [heading(m.audit_title)] + [text_block(line) for line in lines]
+    return card(body, [hide_action(content)], "\n".join([m.audit_title, *lines]))

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_BLANK = re.compile(r"\n[ \t]*\n")
 
 
 def plain(text: str) -> str:
@@ -51,3 +52,10 @@ def _input_line(lines: list[str], element: dict[str, Any], placeholder: str) -> 
         lines[-1] = f"{lines[-1]} {hint}"
     else:
         lines.append(f"{label} {hint}".strip())
+
+
+def fold(text: str) -> str:
+    """Content is wrapped at any width in the YAML files: a single line break is a space, and a blank
+    line starts a new paragraph (kept as a blank line, which Teams shows as a paragraph break)."""
+    paragraphs = (" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in _BLANK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)

@@ -36,14 +36,27 @@ def local_day(content: Content, day: dt.date) -> str:
     )
 
 
-def next_text(content: Content, schedule: Schedule, now: dt.datetime) -> str:
-    """'The next one is on Wednesday 9 December at 10:00.' (after any pause and quiet hours)."""
-    probe = now
+def next_text(content: Content, schedule: Schedule, now: dt.datetime, taken: frozenset[str] = frozenset()) -> str:
+    """'The next one is on Wednesday 9 December at 10:00.' (after any pause and quiet hours). A slot
+    already sent (`taken`: slot ids in the prompt log) is never promised again: a time changed on the
+    day of a check-in that already went out starts from the next one, and says so."""
+    probe, skipped_today = now, False
     for _ in range(60):
         slot = next_slot(effective(schedule), probe)
         if slot is None:
             break
-        if not is_paused(schedule, slot.at):
-            return content.text("schedule.next", when=local_date(content, schedule, sendable_from(schedule, slot.at)))
+        if slot.id in taken:
+            skipped_today = skipped_today or slot.id == schedule.local(now).date().isoformat()
+        elif not is_paused(schedule, slot.at):
+            text = content.text("schedule.next", when=local_date(content, schedule, sendable_from(schedule, slot.at)))
+            return f"{text} {content.messages.settings.from_next_time}" if skipped_today else text
         probe = slot.at
     return content.messages.settings.no_next
+
+
+def day_words(content: Content, iso_date: str) -> str:
+    """'2026-11-26' (or a timestamp) as 'Thursday 26 November': one date style everywhere."""
+    try:
+        return local_day(content, dt.date.fromisoformat(iso_date[:10]))
+    except ValueError:
+        return iso_date

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from .problems import Problem, line_of
-from .schema import ADMIN_COMMANDS, INSTRUMENTS_DIR, MESSAGE_PLACEHOLDERS, normalise_command, placeholders
+from .schema import ADMIN_COMMANDS, BUTTON_MAX, INSTRUMENTS_DIR, MESSAGE_PLACEHOLDERS, normalise_command, placeholders
 
 TOPIC_LINK = re.compile(r"\[\[([^\]]*)\]\]")
 PLACEHOLDER = re.compile(r"<<[^<>]*>>")  # text the Trust must fill in before go-live (see golive.py)
@@ -177,6 +177,26 @@ def known_commands(messages, tree, known: Collection[str]) -> list[Problem]:
 
 def _commands(messages, tree) -> list[Problem]:
     problems = []
+    ids = {c.id for c in messages.commands}
+    for index, button in enumerate(messages.help_buttons):
+        if button not in ids:
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("help_buttons", index)),
+                    f"help_buttons names '{button}', which is not a command in this file.",
+                )
+            )
+    for index, command in enumerate(messages.commands):
+        if len(command.title) > BUTTON_MAX:
+            problems.append(
+                Problem(
+                    "messages.yaml",
+                    line_of(tree, ("commands", index, "title")),
+                    f"command '{command.id}': its title is a button, so keep it to {BUTTON_MAX} "
+                    "characters or fewer (Teams cuts longer ones).",
+                )
+            )
     menu = [(i, c) for i, c in enumerate(messages.commands) if c.menu]
     if len(menu) > MENU_MAX:
         problems.append(
@@ -287,6 +307,16 @@ def _guide(guide, tree, topic_ids: set[str]) -> list[Problem]:
                         ),
                     )
                 )
+        if len(topic.button or topic.title) > BUTTON_MAX:
+            field = "button" if topic.button else "title"
+            problems.append(
+                Problem(
+                    "guide.yaml",
+                    line_of(tree, ("topics", i, field)),
+                    f"topic '{topic.id}' needs a 'button' of {BUTTON_MAX} characters or fewer: Teams cuts "
+                    f"longer button titles ('{(topic.button or topic.title)}' is {len(topic.button or topic.title)}).",
+                )
+            )
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from .schema import (
     Topic,
     normalise_command,
 )
+
+PLURAL = re.compile(r"\{(\w+):([^{}|]*)\|([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ class Content:
         node: Any = self.messages
         for part in key.split("."):
             node = node[part] if isinstance(node, dict) else getattr(node, part)
-        filled = node.format(**params)
+        # {count:thing|things}: the first form when count is 1, else the second.
+        chosen = PLURAL.sub(lambda m: m.group(2) if str(params.get(m.group(1))) == "1" else m.group(3), node)
+        filled = chosen.format(**params)
         return TOPIC_LINK.sub(lambda m: self._topic_link(m.group(1)), filled)
 
     def _topic_link(self, topic_id: str) -> str:

@@ -54,6 +54,19 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.not_found": {"query"},
     "sharing.nominated_you": {"worker", "role"},
     "sharing.accepted": {"name"},
+    "sharing.no_longer_open": {"name"},
+    "sharing.consent_pending": {"name"},
+    "sharing.already_nudged": {"name"},
+    "acted.accepted": {"day"},
+    "acted.declined": {"day"},
+    "acted.acknowledged": {"day"},
+    "acted.sent": {"name", "day"},
+    "acted.kept": {"name", "day"},
+    "acted.ended": {"day"},
+    "acted.nudged": {"name", "day"},
+    "acted.sharing_on": {"day"},
+    "acted.sharing_off": {"day"},
+    "acted.paused": {"until"},
     "sharing.declined": {"name"},
     "sharing.you_accepted": {"worker"},
     "sharing.link_ended_by_other": {"name"},
@@ -162,6 +175,7 @@ class CheckinMessages(Strict):
     incomplete: Text
     incomplete_typed: Text
     already_saved: Text
+    already_skipped: Text
     interrupted: Text
     closed: Text
     nothing_open: Text
@@ -192,6 +206,7 @@ class SettingsMessages(Strict):
     bad_low: Text
     time_in_quiet_hours: Text
     no_next: Text
+    from_next_time: Text
 
 
 class ScheduleWords(Strict):
@@ -225,6 +240,8 @@ class GuideMessages(Strict):
     read_more_button: Text
     related: Text
     all_topics_button: Text
+    pick_label: Text
+    open_button: Text
     no_match: Text
     matches: Text
 
@@ -296,6 +313,24 @@ class AdminMessages(Strict):
     placeholders: Text
 
 
+class ActedMessages(Strict):
+    """What a card becomes once acted on."""
+
+    accepted: Text
+    declined: Text
+    acknowledged: Text
+    sent: Text
+    not_sent: Text
+    kept: Text
+    ended: Text
+    nudged: Text
+    sharing_on: Text
+    sharing_off: Text
+    no_suggestions: Text
+    paused: Text
+    erase_cancelled: Text
+
+
 class SharingMessages(Strict):
     supervisor_intro: Text
     status_none: Text
@@ -306,6 +341,9 @@ class SharingMessages(Strict):
     roles: dict[Literal["peer_supervisor", "clinical_supervisor", "line_manager", "other"], Text]
     ask_button: Text
     end_button: Text
+    which_label: Text
+    end_which_label: Text
+    status_words: dict[Literal["pending", "active", "declined", "ended"], Text]
     asked: Text
     many_matches: Text
     same_name: Text
@@ -327,11 +365,15 @@ class SharingMessages(Strict):
     you_declined: Text
     already_answered: Text
     not_for_you: Text
+    no_longer_open: Text
+    already_nudged: Text
+    already_acknowledged: Text
     link_ended: Text
     link_ended_by_other: Text
     consent_intro: Text
     consent_terms: Text
     consent_no_link: Text
+    consent_pending: Text
     mode_label: Text
     mode_ask: Text
     mode_auto: Text
@@ -344,6 +386,7 @@ class SharingMessages(Strict):
     supervisor_request: Text
     supervisor_note: Text
     ack_button: Text
+    chat_button: Text
     preview: Text
     note_label: Text
     send_button: Text
@@ -429,11 +472,27 @@ class CrisisMessages(Strict):
     reflect_button: Text
 
 
+class SmallTalk(Strict):
+    """Everyday words that get a short human answer (matched whole, or for feelings, anywhere)."""
+
+    greetings: list[Text] = []
+    greeting_reply: Text
+    thanks: list[Text] = []
+    thanks_reply: Text
+    help_me: list[Text] = []
+    help_me_reply: Text
+    feelings: list[Text] = []
+    feelings_reply: Text
+    feelings_words_at_most: int = Field(ge=1, le=50)
+
+
 class MessagesFile(Strict):
     meta: Meta
     bot_name: Text
     welcome: Text
     help_intro: Text
+    help_buttons: list[Ident] = Field(default=[], max_length=5)
+    small_talk: SmallTalk
     unknown: Text
     personal_only: Text
     error: Text
@@ -458,6 +517,7 @@ class MessagesFile(Strict):
     plan: PlanMessages
     crisis: CrisisMessages
     admin: AdminMessages
+    acted: ActedMessages
     sharing: SharingMessages
     privacy: PrivacyMessages
     commands: list[Command] = Field(min_length=1)
@@ -489,8 +549,12 @@ class ContactsFile(Strict):
     groups: list[ContactGroup] = Field(min_length=1)
 
 
+BUTTON_MAX = 25  # characters of a button title Teams shows before cutting it
+
+
 class Topic(Strict):
     id: Ident
+    button: str = ""  # a short title for buttons, when `title` is longer than BUTTON_MAX
     title: Text
     summary: Text
     points: list[Text] = Field(min_length=1, max_length=6)

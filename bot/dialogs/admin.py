@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..cards.admin import report_card
 from ..clock import Clock
 from ..content import stale_contacts
 from ..content.golive import placeholders
@@ -46,7 +47,7 @@ class AdminDialogs:
             else m.reload_ok
         )
         now = self._clock.now()
-        lines = [f"**{m.title}**", content.text("admin.content", version=content.version, status=status)]
+        lines = [content.text("admin.content", version=content.version, status=status)]
         lines += stale_contacts(content, now.date()) or [m.contacts_ok]
         pending = placeholders(content)
         if pending:
@@ -75,7 +76,7 @@ class AdminDialogs:
                 if people >= MIN_GROUP
                 else f"{month}: {too_few}"
             )
-        await chat.send_text("\n\n".join(lines))
+        await chat.send_card(report_card(m.title, lines))
 
     @command("admin_reload")
     async def reload(self, chat: Conversation, intent: Intent) -> None:

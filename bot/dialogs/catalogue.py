@@ -14,6 +14,7 @@ from .reflect import ReflectDialogs
 from .registry import declared
 from .settings import SettingsDialogs
 from .sharing import SharingDialogs
+from .small_talk import SmallTalkDialogs
 from .supervision import SupervisionDialogs
 
 DIALOGS = (
@@ -28,6 +29,7 @@ DIALOGS = (
     PlanDialogs,
     AdminDialogs,
     MyDataDialogs,
+    SmallTalkDialogs,
 )
 COMMAND_IDS: frozenset[str] = declared("command", *DIALOGS)
 ACTION_NAMES: frozenset[str] = declared("action", *DIALOGS)

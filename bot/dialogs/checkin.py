@@ -12,7 +12,7 @@ from ..cards.guide import topic_card
 from ..content import Content
 from ..conversation import Conversation
 from ..usecases.checkins import Checkins, SubmitResult
-from .help import send_help_now
+from .help import HELP_NOW_SHOWN
 from .intent import Intent
 from .registry import card_action, command, typed
 
@@ -61,7 +61,8 @@ class CheckinDialogs:
             case "saved":
                 await chat.replace_card(m.skipped)
             case "already_done":
-                await chat.send_text(m.already_saved)
+                skipped = completion.prompt is not None and completion.prompt.status == "skipped"
+                await chat.send_text(m.already_skipped if skipped else m.already_saved)
             case "closed" | "unknown":
                 await chat.send_text(m.closed)
             case unhandled:
@@ -102,9 +103,11 @@ class CheckinDialogs:
         elif result.outcome == "saved":
             # The answered card becomes neutral words, so no answers stay in the chat.
             await (chat.send_text(m.saved) if typed else chat.replace_card(m.saved))
-            await chat.send_card(cards.thanks_card(content, once()))
-            if result.band == "very_low":
-                await send_help_now(chat, content)  # the contacts straight away; never the score
+            # Very low: the contacts come straight away, in the same card as the thank-you; never the score.
+            very_low = result.band == "very_low"
+            await chat.send_card(cards.thanks_card(content, once(), contacts=very_low))
+            if very_low:
+                chat.notes[HELP_NOW_SHOWN] = True
             if result.band is not None:
                 await self._after_checkin(chat)
         else:

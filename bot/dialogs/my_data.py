@@ -63,4 +63,5 @@ class MyDataDialogs:
     @card_action("erase_cancel")
     async def cancel_delete(self, chat: Conversation, intent: Intent) -> None:
         await self._rights.cancel_erase(chat.worker)
+        await chat.replace_card(self._content().messages.acted.erase_cancelled)
         await chat.send_text(self._content().messages.privacy.delete_cancelled)

@@ -84,11 +84,14 @@ class Notices:
         self, to: Worker, worker: Worker, request: Request, on_late: Late | None, nudge: bool = False
     ) -> Delivery:
         content = self._content()
-        card = (
-            sharing_cards.nudge_card(content, worker.name, worker.pid, request)
-            if nudge
-            else sharing_cards.request_card(content, worker.name, request.note, worker.pid, request.id)
-        )
+        # The supervisor can open a chat with the worker when Teams gave the worker's work email.
+        chat_url = sharing_cards.chat_link(worker.tenant_id, worker.email) if worker.email else None
+        if nudge:
+            card = sharing_cards.nudge_card(content, worker.name, worker.pid, request, chat_url)
+        else:
+            card = sharing_cards.request_card(
+                content, worker.name, request.note, worker.pid, request.id, chat_url=chat_url
+            )
         return await self._send(to, [Outgoing(card=card)], in_turn=True, on_late=on_late)
 
     async def request_undelivered(self, to: Worker, name: str, in_turn: bool = False) -> Delivery:

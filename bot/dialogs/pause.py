@@ -46,6 +46,7 @@ class PauseDialogs:
             await chat.send_text(content.messages.pause.bad_date)
             return
         schedule = await self._schedules.pause(chat.worker, until)
+        await chat.replace_card(content.text("acted.paused", until=_until_words(content, schedule)))
         await chat.send_text(content.text("pause.paused", until=_until_words(content, schedule)))
 
     @command("resume")

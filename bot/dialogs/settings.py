@@ -14,6 +14,7 @@ from ..clock import Clock
 from ..content import Content
 from ..conversation import Conversation
 from ..rules import FREQUENCIES, Schedule, at_local, in_quiet_hours, parse_hhmm
+from ..usecases.checkins import Checkins
 from ..usecases.schedules import Schedules
 from .intent import Intent
 from .registry import card_action, command
@@ -22,8 +23,9 @@ ZONES = frozenset(available_timezones())  # read once, at import, never on the e
 
 
 class SettingsDialogs:
-    def __init__(self, schedules: Schedules, content: Callable[[], Content], clock: Clock):
+    def __init__(self, schedules: Schedules, checkins: Checkins, content: Callable[[], Content], clock: Clock):
         self._schedules = schedules
+        self._checkins = checkins
         self._content = content
         self._clock = clock
 
@@ -35,7 +37,7 @@ class SettingsDialogs:
         current = content.text(
             "settings.current",
             schedule=describe(content, schedule),
-            next=next_text(content, schedule, self._clock.now()),
+            next=next_text(content, schedule, self._clock.now(), await self._checkins.slots_taken(chat.worker)),
         )
         await chat.send_card(settings_card(content, schedule, current))
 
@@ -54,7 +56,7 @@ class SettingsDialogs:
             content.text(
                 "settings.saved",
                 schedule=describe(content, schedule),
-                next=next_text(content, schedule, self._clock.now()),
+                next=next_text(content, schedule, self._clock.now(), await self._checkins.slots_taken(chat.worker)),
             )
         )
 

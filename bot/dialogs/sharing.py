@@ -7,6 +7,8 @@ from typing import assert_never
 
 from ..cards import sharing as cards
 from ..cards.base import once
+from ..cards.words import day_words
+from ..clock import Clock
 from ..content import Content
 from ..conversation import Conversation
 from ..usecases.consent import Consents
@@ -18,11 +20,20 @@ from .registry import card_action, command
 
 
 class SharingDialogs:
-    def __init__(self, links: Links, consents: Consents, requests: Requests, content: Callable[[], Content]):
+    def __init__(
+        self, links: Links, consents: Consents, requests: Requests, content: Callable[[], Content], clock: Clock
+    ):
         self._links = links
         self._consents = consents
         self._requests = requests
         self._content = content
+        self._clock = clock
+
+    async def _acted(self, chat: Conversation, key: str, **params: str) -> None:
+        """The pressed card becomes what happened, dated, so no stale buttons stay in the chat."""
+        content = self._content()
+        day = day_words(content, self._clock.now().isoformat())
+        await chat.replace_card(content.text(f"acted.{key}", day=day, **params))
 
     # The worker's side ------------------------------------------------------------------------------
 
@@ -83,6 +94,7 @@ class SharingDialogs:
         m = self._content().messages.sharing
         match outcome.status:
             case "ended":
+                await self._acted(chat, "ended")
                 await chat.send_text(m.link_ended)
             case "no_link" | "not_for_you":
                 await chat.send_text(m.already_answered)
@@ -95,6 +107,7 @@ class SharingDialogs:
         m = self._content().messages.sharing
         match outcome.status:
             case "kept":
+                await self._acted(chat, "kept", name=outcome.name)
                 await chat.send_text(m.kept)
             case "no_link":
                 await chat.send_text(m.already_answered)
@@ -106,6 +119,9 @@ class SharingDialogs:
         """Consent: off by default; shows the named person and the exact message they would get."""
         content = self._content()
         link, consent = await self._links.of(chat.worker), await self._consents.of(chat.worker)
+        if link and link.status == "pending":
+            await chat.send_text(content.text("sharing.consent_pending", name=link.supervisor_name))
+            return
         if not link or link.status != "active":
             await chat.send_text(content.messages.sharing.consent_no_link)
             return
@@ -119,6 +135,7 @@ class SharingDialogs:
         outcome = await self._consents.turn_on(chat.worker, intent.value("mode", "ask"))
         match outcome.status:
             case "on":
+                await self._acted(chat, "sharing_on")
                 await chat.send_text(content.text("sharing.consent_on", name=outcome.name))
             case "no_link":
                 await chat.send_text(content.messages.sharing.consent_no_link)
@@ -129,6 +146,7 @@ class SharingDialogs:
     async def no_suggestions(self, chat: Conversation, intent: Intent) -> None:
         """'Don't suggest this again': the bot never suggests naming someone or sharing again."""
         await self._consents.no_suggestions(chat.worker)
+        await self._acted(chat, "no_suggestions")
         await chat.send_text(self._content().messages.sharing.no_suggestions_done)
 
     @card_action("sharing_off")
@@ -137,6 +155,7 @@ class SharingDialogs:
         outcome = await self._consents.turn_off(chat.worker)
         match outcome.status:
             case "off":
+                await self._acted(chat, "sharing_off")
                 await chat.send_text(m.consent_off)
             case "already_off":
                 await chat.send_text(m.consent_already_off)
@@ -183,10 +202,13 @@ class SharingDialogs:
         outcome = await self._requests.send(chat.worker, intent.value("request"), intent.value("note"))
         status = outcome.status
         if status == "sent":
+            await self._acted(chat, "sent", name=outcome.name)
             text = content.text("sharing.sent", name=outcome.name)
         elif status == "sending":
+            await self._acted(chat, "sent", name=outcome.name)
             text = content.text("sharing.sending", name=outcome.name)
         elif status == "undelivered":
+            await self._acted(chat, "not_sent")
             text = content.text("sharing.undelivered", name=outcome.name)
         elif status == "blocked":
             text = m.blocked
@@ -211,8 +233,10 @@ class SharingDialogs:
         outcome = await self._requests.not_now(chat.worker, intent.value("request"), stop=stop)
         match outcome.status:
             case "not_now":
+                await self._acted(chat, "not_sent")
                 await chat.send_text(m.not_now)
             case "stopped":
+                await self._acted(chat, "not_sent")
                 await chat.send_text(m.stopped)
             case "already_answered":
                 await chat.send_text(m.already_answered)
@@ -225,9 +249,12 @@ class SharingDialogs:
         outcome = await self._requests.nudge(chat.worker, intent.value("request"))
         match outcome.status:
             case "nudged":
+                await self._acted(chat, "nudged", name=outcome.name)
                 await chat.send_text(content.text("sharing.nudged", name=outcome.name))
             case "undelivered":
                 await chat.send_text(content.text("sharing.undelivered", name=outcome.name))
+            case "already_nudged":
+                await chat.send_text(content.text("sharing.already_nudged", name=outcome.name))
             case "already_answered" | "blocked":
                 await chat.send_text(content.messages.sharing.already_answered)
             case unhandled:
@@ -236,16 +263,7 @@ class SharingDialogs:
     @command("who_has_seen")
     async def who_has_seen(self, chat: Conversation, intent: Intent) -> None:
         """The worker's own audit log, in plain words."""
-        m = self._content().messages.sharing
-        lines = [f"**{m.audit_title}**"]
-        for e in await self._links.history(chat.worker):
-            template = m.audit_events.get(e.event)
-            if template:
-                who = e.who if e.who and not e.who_left else m.someone_who_left
-                lines.append(f"{e.at[:10]}: " + template.format(who=who))
-        if len(lines) == 1:
-            lines.append(m.audit_empty)
-        await chat.send_text("\n\n".join(lines))
+        await chat.send_card(cards.history_card(self._content(), await self._links.history(chat.worker)))
 
     # The supervisor's side ---------------------------------------------------------------------------
 
@@ -263,11 +281,15 @@ class SharingDialogs:
         outcome = await self._links.answer(chat.worker, intent.value("worker"), intent.value("link"), accept)
         status = outcome.status
         if status == "accepted":
+            await self._acted(chat, "accepted")
             await chat.send_text(content.text("sharing.you_accepted", worker=outcome.name))
         elif status == "declined":
+            await self._acted(chat, "declined")
             await chat.send_text(m.you_declined)
         elif status == "already_answered":
             await chat.send_text(m.already_answered)
+        elif status == "no_longer_open":
+            await chat.send_text(content.text("sharing.no_longer_open", name=outcome.name))
         elif status == "not_for_you":
             await chat.send_text(m.not_for_you)
         else:
@@ -279,7 +301,10 @@ class SharingDialogs:
         outcome = await self._requests.acknowledge(chat.worker, intent.value("worker"), intent.value("request"))
         match outcome.status:
             case "acknowledged":
+                await self._acted(chat, "acknowledged")
                 await chat.send_text(m.thanks_for_ack)
+            case "already_acknowledged":
+                await chat.send_text(m.already_acknowledged)
             case "already_answered":
                 await chat.send_text(m.already_answered)
             case "not_for_you":

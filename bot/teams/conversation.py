@@ -7,6 +7,8 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+from ..cards.text import fold
+
 
 class TeamsConversation:
     """The one object dialogs get for a turn (bot/conversation.py is the protocol it meets)."""
@@ -40,7 +42,7 @@ class TeamsConversation:
         return self._notes
 
     async def send_text(self, text: str) -> None:
-        await self._turn.send_activity(text)
+        await self._turn.send_activity(fold(text))
 
     async def send_card(self, card: dict[str, Any]) -> None:
         await self._turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
@@ -49,6 +51,6 @@ class TeamsConversation:
         """Teams sends the pressed card's id as reply_to_id: the card is updated in place (PUT)."""
         card_id = self._turn.activity.reply_to_id
         if card_id:
-            await self._turn.update_activity(Activity(type=ActivityTypes.message, id=card_id, text=text))
+            await self._turn.update_activity(Activity(type=ActivityTypes.message, id=card_id, text=fold(text)))
         else:
-            await self._turn.send_activity(text)
+            await self._turn.send_activity(fold(text))

@@ -27,6 +27,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
+from ..cards.text import fold
 from ..clock import Clock
 from ..outbox import Delivery, DeliveryStatus, Late, Outgoing, Recipient
 from ..records.workers import WorkerRepository
@@ -43,7 +44,7 @@ def to_activity(message: Outgoing) -> Activity:
         activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card))
         activity.text = message.text
         return activity
-    return MessageFactory.text(message.text or "")
+    return MessageFactory.text(fold(message.text or ""))
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,10 @@ class Checkins:
         await self._reindex(pid)
         return completion
 
+    async def slots_taken(self, pid: str) -> frozenset[str]:
+        """The scheduled slots already sent (or being sent): never sent or promised again."""
+        return frozenset(p.slot for p in await self._prompts.all(pid))
+
     async def completed(self, pid: str) -> list[CheckinRecord]:
         """The worker's completed check-ins, oldest first."""
         return await self._checkins.list(pid)

@@ -24,7 +24,7 @@ from .ports import Notices
 Nominated = Literal[
     "asked", "self", "unknown", "declined_before", "already_asked", "already_linked", "limit", "unreachable"
 ]
-Answered = Literal["accepted", "declined", "already_answered", "not_for_you"]
+Answered = Literal["accepted", "declined", "already_answered", "no_longer_open", "not_for_you"]
 Ended = Literal["ended", "no_link", "not_for_you"]
 Kept = Literal["kept", "no_link"]
 
@@ -146,7 +146,11 @@ class Links:
         """The named person accepts or declines; only they can, and only once."""
         link = await self._sharing.link(worker_pid) if is_pid(worker_pid) else None
         if link is None or link.id != link_id or link.supervisor_pid != presser_pid:
-            return Outcome("not_for_you")
+            # It was for them once, if they were named in that very link: it has since changed or ended.
+            named = [e for e in await self._sharing.supervising(presser_pid) if e.link_id == link_id]
+            return Outcome("no_longer_open", named[0].worker_name) if named else Outcome("not_for_you")
+        if link.status == "ended":
+            return Outcome("no_longer_open", await self.name_of(worker_pid))
         if link.status != "pending":
             return Outcome("already_answered")
         now = self._clock.now()

@@ -46,8 +46,8 @@ AfterCheckin = Literal[
 Sent = Literal["sent", "sending", "undelivered", "blocked", "already_answered", "not_for_you"]
 Settled = Literal["sent", "undelivered"]
 Closed = Literal["not_now", "stopped", "already_answered"]
-Acknowledged = Literal["acknowledged", "already_answered", "not_for_you"]
-Nudged = Literal["nudged", "undelivered", "blocked", "already_answered"]
+Acknowledged = Literal["acknowledged", "already_acknowledged", "already_answered", "not_for_you"]
+Nudged = Literal["nudged", "undelivered", "blocked", "already_nudged", "already_answered"]
 
 
 def _last(requests: list[Request], statuses: tuple[RequestStatus, ...], field: str) -> dt.datetime | None:
@@ -251,7 +251,7 @@ class Requests:
             worker_pid, request_id, ("sent",), audit, status="acknowledged", acknowledged_at=now.isoformat()
         )
         if updated is None:
-            return Outcome("already_answered")
+            return Outcome("already_acknowledged" if request.status == "acknowledged" else "already_answered")
         worker = await self._workers.get(worker_pid)
         if worker:
             await self._notices.request_acknowledged(worker, name)
@@ -262,7 +262,9 @@ class Requests:
         now = self._clock.now()
         link = await self._sharing.link(pid)
         request = next((r for r in await self._sharing.requests(pid) if r.id == request_id), None)
-        if request is None or request.status != "sent" or request.nudged or link is None or link.id != request.link_id:
+        if request is not None and request.nudged and link is not None:
+            return Outcome("already_nudged", link.supervisor_name)
+        if request is None or request.status != "sent" or link is None or link.id != request.link_id:
             return Outcome("already_answered")
         if link.status != "active":
             return Outcome("blocked")
