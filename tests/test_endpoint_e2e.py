@@ -23,7 +23,7 @@ async def test_help_lists_every_command_from_content(bot, worker):
     (reply,) = await bot.say(worker, "HELP")
     for command in CONTENT.help_commands:
         assert command.help in reply.words
-    assert "Nobody reads this chat as you write" in reply.words  # help says nobody monitors the chat
+    assert "nobody reads this chat as you write" in reply.words  # help says nobody monitors the chat
 
 
 async def test_the_welcome_carries_the_key_numbers_and_the_privacy_notice(bot, worker):
@@ -239,7 +239,7 @@ async def test_greetings_thanks_and_feelings_get_a_short_human_answer(bot, worke
 
 async def test_content_paragraphs_survive_and_wrapped_lines_do_not_break(bot, worker):
     (welcome,) = await bot.say(worker, "hello")
-    text = welcome.cards[0]["body"][0]["text"]
-    paragraphs = text.split("\n\n")
-    assert len(paragraphs) == 4 and all("\n" not in p for p in paragraphs)
+    paragraphs = [b["text"] for b in welcome.cards[0]["body"]]
+    assert len(paragraphs) == 4 and all("\n" not in p for p in paragraphs)  # one text block per paragraph
     assert paragraphs[0].startswith("Hello, I'm Peer Wellbeing") and "999" in paragraphs[3]
+    assert all(b.get("spacing") == "Medium" for b in welcome.cards[0]["body"][1:])

@@ -26,9 +26,18 @@ def card(body: list[dict], actions: list[dict], fallback: str) -> Card:
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
         "fallbackText": plain(fallback),  # also the chat list's preview: no markdown
-        "body": body,
+        "body": [part for element in body for part in _paragraphs(element)],
         "actions": actions,
     }
+
+
+def _paragraphs(element: dict[str, Any]) -> list[dict[str, Any]]:
+    """A text with paragraphs becomes one text block per paragraph, spaced apart (Teams shows a blank
+    line in one block as a bare line break)."""
+    if element.get("type") != "TextBlock" or "\n\n" not in element["text"]:
+        return [element]
+    first, *rest = element["text"].split("\n\n")
+    return [{**element, "text": first}] + [{**element, "text": p, "spacing": "Medium"} for p in rest]
 
 
 def text_block(text: str, **extra: Any) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def help_card(content: Content) -> Card:
     commands = content.help_commands
     body = [text_block(content.messages.help_intro)]
     body += [text_block(f'**{c.title}**: "{c.words[0]}". {c.help}') for c in commands]
-    body.append(text_block(content.messages.not_monitored, isSubtle=True, spacing="Medium"))
+    body.append(text_block(content.messages.help_footer, isSubtle=True, spacing="Medium"))
     actions = [command_action(content.command(c).title, c) for c in content.messages.help_buttons]
     return card(body, actions, help_text(content))
 
@@ -46,7 +46,7 @@ def help_text(content: Content) -> str:
     """The help card as plain text, for clients that do not render cards."""
     lines = [content.messages.help_intro]
     lines += [f'- "{c.words[0]}": {c.help}' for c in content.help_commands]
-    lines.append(content.messages.not_monitored)
+    lines.append(content.messages.help_footer)
     return "\n".join(lines)
 
 

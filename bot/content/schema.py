@@ -66,7 +66,6 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "acted.nudged": {"name", "day"},
     "acted.sharing_on": {"day"},
     "acted.sharing_off": {"day"},
-    "acted.paused": {"until"},
     "sharing.declined": {"name"},
     "sharing.you_accepted": {"worker"},
     "sharing.link_ended_by_other": {"name"},
@@ -327,7 +326,6 @@ class ActedMessages(Strict):
     sharing_on: Text
     sharing_off: Text
     no_suggestions: Text
-    paused: Text
     erase_cancelled: Text
 
 
@@ -501,6 +499,7 @@ class MessagesFile(Strict):
     help_now_intro: Text
     help_now_hope: Text
     not_monitored: Text
+    help_footer: Text
     hidden: Text
     already_done: Text
     too_long: Text

@@ -46,8 +46,8 @@ class PauseDialogs:
             await chat.send_text(content.messages.pause.bad_date)
             return
         schedule = await self._schedules.pause(chat.worker, until)
-        await chat.replace_card(content.text("acted.paused", until=_until_words(content, schedule)))
-        await chat.send_text(content.text("pause.paused", until=_until_words(content, schedule)))
+        # The pause card becomes the answer: one message, and no stale buttons.
+        await chat.replace_card(content.text("pause.paused", until=_until_words(content, schedule)))
 
     @command("resume")
     async def resume(self, chat: Conversation, intent: Intent) -> None:
