@@ -123,12 +123,9 @@ async def test_write_is_atomic_rename_with_private_permissions(tmp_path):
     await store.close()
 
 
-async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
-    """The real start-up path: main() prints the advice and exits non-zero."""
-    data = tmp_path / "data"
-    (data / "workers" / "ab").mkdir(parents=True)
-    (data / "workers" / "ab" / "wab.json").write_text("")
-    env = {**os.environ, "DATA_DIR": str(data), "PORT": "39781"}
+async def start_app(data: Path, port: int) -> tuple[int | None, bytes]:
+    """Run `python app.py` on a data folder, as an operator would; returns its exit code and stderr."""
+    env = {**os.environ, "DATA_DIR": str(data), "PORT": str(port)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "app.py",
@@ -138,7 +135,16 @@ async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     _out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode == 3
+    return proc.returncode, err
+
+
+async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
+    """The real start-up path: main() prints the advice and exits non-zero."""
+    data = tmp_path / "data"
+    (data / "workers" / "ab").mkdir(parents=True)
+    (data / "workers" / "ab" / "wab.json").write_text("")
+    code, err = await start_app(data, 39781)
+    assert code == 3
     assert b"did not start" in err and b"backup" in err
 
 
@@ -158,17 +164,8 @@ async def test_a_second_bot_process_on_the_same_folder_refuses_to_start(tmp_path
     """The real start-up path: while one bot runs, another on its data folder exits with a clear message."""
     running = await BotHarness(settings, connector, run_scheduler=False).start()
     try:
-        env = {**os.environ, "DATA_DIR": str(settings.data_dir), "PORT": "39782"}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "app.py",
-            env=env,
-            cwd=Path(__file__).parent.parent,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        assert proc.returncode == 3
+        code, err = await start_app(settings.data_dir, 39782)
+        assert code == 3
         assert b"did not start" in err and b"in use by another bot process" in err
         assert f"(pid {os.getpid()})".encode() in err
         (reply,) = await running.say(Person.make("Alex Example"), "hi")  # the first one carries on

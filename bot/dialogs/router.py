@@ -26,14 +26,6 @@ class Router:
         self._acted = acted
         self._clock = clock
 
-    @property
-    def command_ids(self) -> frozenset[str]:
-        return frozenset(self._answers.commands)
-
-    @property
-    def action_names(self) -> frozenset[str]:
-        return frozenset(self._answers.actions)
-
     async def route(self, chat: Conversation, intent: Intent) -> bool:
         """Handle one message turn; False when nothing here understood it (the caller answers kindly)."""
         action = intent.values.get("action") if intent.is_card_submit else None
