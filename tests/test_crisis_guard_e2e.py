@@ -15,7 +15,7 @@ from bot.content import load_content
 from bot.crisis import NOTHING
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of, services
-from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press, turn_sharing_on
+from tests.test_sharing_e2e import button, conversation, press, reach_preview
 
 CRISIS = "I'm not safe at the moment, can we talk today?"
 EVAL = load_content().crisis_eval
@@ -38,12 +38,7 @@ async def worker_chat(harness):
 
 async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_gets_help(pair):
     h, worker, supervisor = pair
-    await link_up(h, worker, supervisor)
-    await turn_sharing_on(h, worker, "ask")
-    await low_checkin(h, worker)
-    h.clock.advance(days=7)  # a week apart: two counted check-ins
-    replies = await low_checkin(h, worker)
-    preview = next(c for c in replies if c.cards and "Send" in c.words)
+    preview = await reach_preview(h, worker, supervisor)
     before = len(conversation(h, supervisor))
     sent = await press(h, worker, button(preview, "Send"), note=CRISIS)
     assert "Sent." in sent[0].words  # the worker is told it was sent ...

@@ -41,6 +41,16 @@ async def turn_sharing_on(h, worker: Person, mode: str) -> list:
     return await press(h, worker, button(consent, "Turn sharing on"), mode=mode)
 
 
+async def reach_preview(h, worker: Person, supervisor: Person):
+    """Name the supervisor (who accepts), turn sharing on as "ask", and two low check-ins a week apart:
+    the preview card the worker then sees."""
+    await link_up(h, worker, supervisor)
+    await turn_sharing_on(h, worker, "ask")
+    await low_checkin(h, worker)
+    h.clock.advance(days=7)  # a week apart: two counted check-ins
+    return next(c for c in await low_checkin(h, worker) if c.cards and "Send" in c.words)
+
+
 async def link_up(h, worker: Person, supervisor: Person) -> None:
     (form,) = await h.say(worker, "supervisor")
     sent = await press(h, worker, button(form, "Ask them"), query="sam@trust.nhs.uk", role="peer_supervisor")
@@ -203,12 +213,7 @@ async def test_no_acknowledgement_after_two_working_days_offers_a_nudge(pair):
 
 async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_restart(pair):
     h, worker, supervisor = pair
-    await link_up(h, worker, supervisor)
-    await turn_sharing_on(h, worker, "ask")
-    await low_checkin(h, worker)
-    h.clock.advance(days=7)  # a week apart: two counted check-ins
-    replies = await low_checkin(h, worker)
-    preview = next(c for c in replies if c.cards and "Send" in c.words)
+    preview = await reach_preview(h, worker, supervisor)
     request_id = button(preview, "Send")["request"]
     from bot.teams.web import SERVICES
     from tests.test_checkins_e2e import pid_of
@@ -253,12 +258,7 @@ async def test_the_request_lets_the_supervisor_open_a_chat_with_the_worker(pair)
     from tests.test_checkins_e2e import pid_of, services
 
     await services(h).bot.records.workers.set_email(await pid_of(h, worker), "alex.worker@trust.nhs.uk")
-    await link_up(h, worker, supervisor)
-    (consent,) = await h.say(worker, "sharing")
-    await press(h, worker, button(consent, "Turn sharing on"), mode="ask")
-    await low_checkin(h, worker)
-    h.clock.advance(days=7)
-    preview = next(c for c in await low_checkin(h, worker) if c.cards and "Send" in c.words)
+    preview = await reach_preview(h, worker, supervisor)
     await press(h, worker, button(preview, "Send"))
     request = conversation(h, supervisor)[-1]
     chat = next(a for a in card_of(request)["actions"] if a["title"] == "Chat with them")
