@@ -40,14 +40,14 @@ def echo_app(settings: Settings, card: dict | None = None) -> web.Application:
     """A minimal echo bot on the same adapter and endpoint as ours: no storage, content or dialogs."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     add_routes(app)
+    channel = Channel(settings)
     # Only the channel and handler are used by POST /api/messages.
-    app[SERVICES] = Services(
-        channel=Channel(settings),
-        handler=EchoBot(card),
-        bot=None,
-        messenger=None,  # type: ignore[arg-type]
-        store=None,
-    )  # type: ignore[arg-type]
+    app[SERVICES] = Services(channel=channel, handler=EchoBot(card), bot=None, messenger=None, store=None)  # type: ignore[arg-type]
+
+    async def close(_app: web.Application) -> None:
+        await channel.close()
+
+    app.on_cleanup.append(close)
     return app
 
 
