@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter, deque
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -93,7 +94,7 @@ class LimitedConnector:
 
 
 async def _seed(services, count: int, service_url: str) -> None:
-    workers, checkins = services.bot.records.workers, services.bot.prompting
+    workers, schedules = services.bot.records.workers, services.bot.schedules
     for i in range(count):
         reference = {
             "activityId": None,
@@ -110,10 +111,18 @@ async def _seed(services, count: int, service_url: str) -> None:
             f"a:c{i}",
             service_url,
             f"Worker {i}",
-            lambda r=reference: r,
+            partial(dict, reference),
         )
         worker = await workers.remember(contact, START)
-        await checkins.schedule_for(worker.pid)
+        await schedules.of(worker.pid)
+
+
+async def _seeded(settings: Settings, clock: DueClock, count: int, url: str) -> None:
+    """Store `count` workers with the default schedule, through the real app, then stop it."""
+    seeding = TestServer(create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1")
+    await seeding.start_server()
+    await _seed(seeding.app[SERVICES], count, url)
+    await seeding.close()
 
 
 async def run_one(count: int, limited: bool, limits: SendLimits) -> dict:
@@ -122,12 +131,7 @@ async def run_one(count: int, limited: bool, limits: SendLimits) -> dict:
     clock = DueClock(START)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        seeding = TestServer(
-            create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1"
-        )
-        await seeding.start_server()
-        await _seed(seeding.app[SERVICES], count, str(connector.server.make_url("/")))
-        await seeding.close()
+        await _seeded(settings, clock, count, str(connector.server.make_url("/")))
         # A fresh start, as in production: start-up reads every worker and rebuilds the due index.
         clock._now = DUE
         booted = time.perf_counter()
@@ -173,12 +177,7 @@ async def run_hanging(count: int) -> dict:
     clock = DueClock(START)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        seeding = TestServer(
-            create_app(settings, clock=clock, watch_content=False, run_scheduler=False), host="127.0.0.1"
-        )
-        await seeding.start_server()
-        await _seed(seeding.app[SERVICES], count, url)
-        await seeding.close()
+        await _seeded(settings, clock, count, url)
         clock._now = DUE
         app = create_app(
             settings,

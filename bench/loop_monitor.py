@@ -19,7 +19,8 @@ class LoopMonitor:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        self._task.cancel()
+        if self._task is not None:
+            self._task.cancel()
 
     async def _run(self) -> None:
         while True:

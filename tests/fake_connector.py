@@ -108,6 +108,7 @@ class FakeConnector:
 
     @property
     def url(self) -> str:
+        assert self._server is not None, "start() the connector first"
         return str(self._server.make_url("/"))
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
@@ -144,7 +145,8 @@ class FakeConnector:
             await self._released.wait()
         if self.drops and request.method == "POST" and "/activities" in request.path:
             self.drops -= 1
-            request.transport.abort()  # Teams took the message, then the connection went: no answer
+            if request.transport is not None:
+                request.transport.abort()  # Teams took the message, then the connection went: no answer
             return web.Response(status=201)
         own = self.conversation_faults.get(parts[3]) if len(parts) > 3 else None
         if own:

@@ -82,16 +82,16 @@ async def openid(monkeypatch):
     await server.close()
 
 
+def secure(data_dir, **extra) -> Settings:
+    """Authentication on. A staging site (placeholders allowed): these tests are about authentication."""
+    return Settings(
+        app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=data_dir, allow_placeholders=True, **extra
+    )
+
+
 @pytest.fixture
 async def secure_bot(openid, tmp_path, connector):
-    settings = Settings(
-        app_id=APP_ID,
-        app_password="secret",
-        tenant_id=TENANT,
-        data_dir=tmp_path / "data",
-        service_url_hosts=("127.0.0.1",),
-        allow_placeholders=True,  # a staging site: these tests are about authentication, not content
-    )
+    settings = secure(tmp_path / "data", service_url_hosts=("127.0.0.1",))
     credentials = CountingCredentials()
     harness = await BotHarness(settings, connector, credentials=credentials).start()
     harness.credentials = credentials
@@ -170,9 +170,7 @@ async def test_bad_tokens_are_401(secure_bot, worker, kind):
 
 
 async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(openid, tmp_path, connector, worker):
-    settings = Settings(
-        app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=tmp_path / "d", allow_placeholders=True
-    )
+    settings = secure(tmp_path / "d")
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")
@@ -232,14 +230,7 @@ async def stalled_keys(monkeypatch):
 async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(
     stalled_keys, tmp_path, connector, worker, issuer
 ):
-    settings = Settings(
-        app_id=APP_ID,
-        app_password="secret",
-        tenant_id=TENANT,
-        data_dir=tmp_path / "d",
-        service_url_hosts=("127.0.0.1",),
-        allow_placeholders=True,
-    )
+    settings = secure(tmp_path / "d", service_url_hosts=("127.0.0.1",))
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")

@@ -19,6 +19,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "error": {"ref"},
     "about": {"version", "approved_by", "approved_on", "bot_name", "instruments"},
     "welcome": {"bot_name", "schedule", "key_contacts"},
+    "outage_numbers": {"key_contacts"},
     "checkin.incomplete": {"questions"},
     "checkin.incomplete_typed": {"questions"},
     "checkin.typed_hint": {"count", "lowest", "highest"},
@@ -500,6 +501,7 @@ class MessagesFile(Strict):
     help_now_hope: Text
     not_monitored: Text
     help_footer: Text
+    outage_numbers: Text
     hidden: Text
     already_done: Text
     too_long: Text
