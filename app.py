@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +28,7 @@ from bot.content.golive import placeholders, refuse_placeholders
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
-from bot.storage import Cipher, DataFileError, Store
+from bot.storage import Cipher, DataFileError, Store, make_store
 from bot.teams.channel import Channel
 from bot.teams.handler import WellbeingBot
 from bot.teams.messenger import Messenger, SendLimits
@@ -94,9 +93,16 @@ async def open_content(app: web.Application) -> AsyncIterator[None]:
 
 
 async def open_store(app: web.Application) -> AsyncIterator[None]:
-    """The data folder, held by this process alone until it closes."""
+    """The data folder (held by this process alone until it closes), or the PostgreSQL database that any
+    number of processes share."""
     settings = app[SETTINGS]
-    store = Store(settings.data_dir, cipher=Cipher(settings.data_keys) if settings.data_keys else None)
+    store = make_store(
+        settings.data_dir,
+        settings.database_url,
+        cipher=Cipher(settings.data_keys) if settings.data_keys else None,
+        pool_size=settings.database_pool_size,
+        monotonic=app[OPTIONS].clock.monotonic,
+    )
     await store.open()
     app[STORE] = store
     yield
@@ -107,7 +113,7 @@ async def open_channel(app: web.Application) -> AsyncIterator[None]:
     """The Bot Framework channel: authentication in, the Bot Connector out."""
     options = app[OPTIONS]
     extra = {"send_timeout": options.send_timeout} if options.send_timeout else {}
-    app[CHANNEL] = channel = Channel(app[SETTINGS], options.credentials, **extra)
+    app[CHANNEL] = channel = Channel(app[SETTINGS], options.credentials, first_time=app[STORE].first_time, **extra)
     yield
     await channel.close()
 
@@ -124,6 +130,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         limits=options.send_limits,
         sleep=options.sleep,
         prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
+        pacer=records.store.pacer,
     )
     bot = assemble(
         records, content, options.clock, outbox=messenger, timezone=settings.timezone, base_url=settings.base_url
@@ -146,7 +153,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
 async def run_scheduler_(app: web.Application) -> AsyncIterator[None]:
     """The minute tick that runs all timed work (scheduler.py)."""
     services = app[SERVICES]
-    app[TICKER] = ticker = Ticker(app[OPTIONS].clock, timed_work(services.bot))
+    app[TICKER] = ticker = Ticker(app[OPTIONS].clock, timed_work(services.bot), lead=app[STORE].lead)
     scheduler = build_scheduler()
     register_jobs(scheduler, ticker)
     if app[OPTIONS].run_scheduler:
@@ -179,7 +186,7 @@ def startup_line(settings: Settings, version: str = "", pending: int = 0) -> str
     )
     line = (
         f"Peer wellbeing bot listening on http://{settings.host}:{settings.port}/api/messages | "
-        f"data: {Path(settings.data_dir).resolve()} | authentication: {auth}"
+        f"data: {settings.data_location} | authentication: {auth}"
     )
     if version:
         line += f" | content: {version}"

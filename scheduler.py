@@ -3,7 +3,8 @@ drives it: an APScheduler job at the start of every minute runs whatever is due 
 
 Per-worker schedules are data, not APScheduler jobs: the tick asks the domain what is due now, so
 restarts and daylight-saving double fires are harmless and catch-up after downtime is the domain's own
-explicit rule. A data folder belongs to one process (bot/storage.py), so no two ticks share a folder.
+explicit rule. However many processes share a store, only the one that leads (the store decides: a
+PostgreSQL advisory lock, passed on when its holder stops) runs the timed work: nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -56,21 +57,36 @@ def timed_work(bot: Wellbeing) -> list[TimedWork]:
         TimedWork("link_reconfirmation", hourly, bot.links.ask_to_reconfirm),
         # Delete what is past its retention period (docs/privacy.md), at 03:00 UTC.
         TimedWork("retention", daily_at(3), bot.retention.run),
+        # Activity ids and send paces past their use (shared between processes on PostgreSQL).
+        TimedWork("tidy", hourly, lambda now: bot.records.store.tidy()),
     ]
 
 
 class Ticker:
     """Runs each piece of timed work that is due, once per tick, with the clock's time."""
 
-    def __init__(self, clock: Clock, work: list[TimedWork]):
+    def __init__(self, clock: Clock, work: list[TimedWork], lead: Callable[[], Awaitable[bool]] | None = None):
         self._clock = clock
         self._work = work
+        self._lead = lead
         self.last_tick: datetime | None = None
+        self.leading = lead is None
 
     async def tick(self) -> None:
-        """One tick: each due piece of work runs even if another fails."""
+        """One tick: each due piece of work runs even if another fails (only in the leading process)."""
         now = self._clock.now()
         self.last_tick = now
+        if self._lead is not None:
+            try:
+                leading = await self._lead()
+            except Exception as exc:  # noqa: BLE001 - the store is unreachable: another process may lead
+                log.error("tick_lead_failed error=%s", type(exc).__name__)
+                leading = False
+            if leading != self.leading:
+                log.info("tick_leading now=%s", leading)
+            self.leading = leading
+            if not leading:
+                return
         for work in self._work:
             if not work.due(now):
                 continue

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.records.checkins import CheckinRecord, CheckinRepository
 from bot.records.workers import Pseudonyms
-from bot.storage import Store
+from bot.storage import TinyStore
 
 from .loop_monitor import LoopMonitor
 from .stats import ms, summary
@@ -27,7 +27,7 @@ async def _seed(repo: CheckinRepository, pids: list[str]) -> None:
 
 async def measure(total_records: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp))
+        store = TinyStore(Path(tmp))
         await store.open()
         pseudonyms = await Pseudonyms.load(store)
         pids = [pseudonyms.for_user("t", str(i)) for i in range(total_records // PER_WORKER)]

@@ -76,7 +76,15 @@ def assemble(
     r = records
     notices = Notices(outbox, content)
     prompting = Prompting(
-        workers=r.workers, schedules=r.schedules, prompts=r.prompts, notices=notices, content=content, clock=clock
+        workers=r.workers,
+        schedules=r.schedules,
+        prompts=r.prompts,
+        notices=notices,
+        content=content,
+        clock=clock,
+        due=r.store.due,
+        owner=r.store.instance_id,
+        alive=r.store.alive,
     )
     schedules = Schedules(r.schedules, content, clock, timezone, changed=prompting.reindex)
     checkins = Checkins(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
@@ -60,6 +61,8 @@ class Settings:
     public_url: str = ""
     request_timeout: float = 15.0  # seconds a client may take to send a request's headers or body
     allow_placeholders: bool = False  # a staging site may run with placeholder content (ALLOW_PLACEHOLDERS=1)
+    database_url: str = field(default="", repr=False)  # postgresql://…: PostgreSQL instead of DATA_DIR
+    database_pool_size: int = 10  # connections per process for records (and as many again for chat locks)
 
     @property
     def base_url(self) -> str:
@@ -166,6 +169,12 @@ class Settings:
         public_url = get("PUBLIC_URL").rstrip("/")
         if public_url and not public_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             problems.append("PUBLIC_URL must start with https:// (it is where workers download their data).")
+        database_url = get("DATABASE_URL")
+        if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+            problems.append(
+                "DATABASE_URL must start with postgresql:// (leave it empty for the embedded TinyDB files)."
+            )
+        pool_size = _parse_int(get("DATABASE_POOL_SIZE", "10"), "DATABASE_POOL_SIZE", 2, 200, problems)
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -186,7 +195,17 @@ class Settings:
             public_url=public_url,
             request_timeout=float(request_timeout),
             allow_placeholders=allow in ("1", "true", "yes"),
+            database_url=database_url,
+            database_pool_size=pool_size,
         )
+
+    @property
+    def data_location(self) -> str:
+        """Where records live, fit to print (a database address without its password)."""
+        if not self.database_url:
+            return str(self.data_dir.resolve())
+        parts = urlsplit(self.database_url)
+        return f"PostgreSQL {parts.hostname or 'local socket'}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 def _parse_int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:

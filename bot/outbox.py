@@ -39,6 +39,8 @@ class Delivery:
 
 
 Late = Callable[[Delivery], Awaitable[Any]]
+# Called once, just before the first attempt reaches Teams: until then a send can safely be started again.
+Attempting = Callable[[], Awaitable[Any]]
 
 
 class Recipient(Protocol):
@@ -55,7 +57,7 @@ class Recipient(Protocol):
 
 
 class Outbox(Protocol):
-    async def send(self, to: Recipient, messages: list[Outgoing]) -> Delivery:
+    async def send(self, to: Recipient, messages: list[Outgoing], on_attempt: Attempting | None = None) -> Delivery:
         """Send with every retry, waiting for the outcome (for scheduled work)."""
 
     async def deliver(self, to: Recipient, messages: list[Outgoing], on_late: Late | None = None) -> Delivery:

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +22,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from app import OPTIONS
+from bot.records.files import worker_shard
 from bot.teams.messenger import SendLimits
 from tests.conftest import ROOT, BotHarness
 from tests.teams import Person, activity, card_submit, message
@@ -257,19 +259,26 @@ async def test_a_double_click_acts_once_but_new_words_from_the_same_card_still_c
     assert listing.words.count("first thing") == 1 and "second thing" in listing.words
 
 
-async def test_a_check_in_interrupted_mid_send_is_settled_at_the_next_start_whatever_its_age(h):
+@pytest.mark.parametrize("written_by", ["this version", "an older version"])
+async def test_a_check_in_that_may_have_gone_is_settled_at_the_next_start_whatever_its_age(h, written_by):
     from bot.records.prompts import PromptRecord
 
     worker = Person.make("Alex Worker")
     await h.say(worker, "hi")
     pid = await pid_of(h, worker)
     now = h.app[OPTIONS].clock.now()
-    await services(h).bot.records.prompts.reserve(
-        pid, PromptRecord("2026-11-25", "n1", "who5", "sending", created_at=now.isoformat()), now
+    record = PromptRecord("2026-11-25", "n1", "who5", "sending", now.isoformat(), owner="gone", attempted=True)
+    doc = asdict(record)
+    if written_by == "an older version":  # no owner and no "attempted": it may have gone
+        del doc["owner"], doc["attempted"]
+    await (
+        services(h)
+        .bot.records.store.shard(worker_shard(pid))
+        .write(lambda data: data.setdefault("prompts", {}).update({"1": doc}))
     )
     await h.restart()
     (prompt,) = await services(h).bot.records.prompts.all(pid)
-    assert prompt.status == "undelivered"
+    assert prompt.status == "undelivered"  # never repeated: it may have arrived
     await services(h).messenger.idle()
     told = [c for c in h.connector.sent if c.conversation_id == worker.conversation_id]
     assert "may not have reached you" in told[-1].words

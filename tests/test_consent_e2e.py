@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 
 from app import TICKER
 from bot.records.prompts import PromptRecord
-from bot.storage import MARKER, Cipher, DataFileError, Store
+from bot.storage import MARKER, Cipher, DataFileError, TinyStore
 from tests.conftest import BotHarness
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of, pid_of, services
@@ -355,7 +355,7 @@ async def test_a_plain_file_in_an_encrypted_folder_stops_start_up_naming_it(sett
     swapped = next(settings.data_dir.rglob("workers/*/*.json"))
     swapped.write_text(json.dumps({"profile": {"1": {"pid": "forged"}}}))
     with pytest.raises(DataFileError) as err:
-        await Store(settings.data_dir, cipher=Cipher((key,))).open()
+        await TinyStore(settings.data_dir, cipher=Cipher((key,))).open()
     assert str(swapped) in str(err.value) and "not encrypted" in str(err.value)
 
 

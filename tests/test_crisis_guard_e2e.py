@@ -150,13 +150,13 @@ async def test_the_guards_answer_never_changes_what_a_flow_stores_or_sends(tmp_p
     from botbuilder.core.adapters import TestAdapter
     from botbuilder.schema import Activity, ActivityTypes
 
-    from bot.storage import Store
+    from bot.storage import TinyStore
     from tests.test_dialogs import local_bot, teams_template
 
     action, field = flow
     outcomes = []
     for silent in (False, True):
-        store = Store(tmp_path_factory.mktemp("guard"))
+        store = TinyStore(tmp_path_factory.mktemp("guard"))
         await store.open()
         bot = await local_bot(store, **({"guard": SilentGuard()} if silent else {}))
         adapter = TestAdapter(bot.on_turn, teams_template())

@@ -14,7 +14,7 @@ from bot.clock import FixedClock
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
-from bot.storage import Store
+from bot.storage import TinyStore
 from bot.teams.handler import WellbeingBot
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -32,7 +32,7 @@ def teams_template() -> Activity:
     )
 
 
-async def local_bot(store: Store, at: datetime | None = None, **parts) -> WellbeingBot:
+async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> WellbeingBot:
     """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
     clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
     bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock)
@@ -58,7 +58,7 @@ def expect(*fragments: str):
 
 @pytest.fixture
 async def store(tmp_path):
-    store = Store(tmp_path / "data")
+    store = TinyStore(tmp_path / "data")
     await store.open()
     yield store
     await store.close()

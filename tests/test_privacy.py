@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.records.checkins import CheckinRecord
-from bot.storage import Cipher, DataFileError, KeyMismatch, Store
+from bot.storage import Cipher, DataFileError, KeyMismatch, TinyStore, all_rows
 from bot.teams.web import SERVICES
 from tests.conftest import BotHarness
 from tests.teams import Person, card_submit
@@ -195,21 +195,21 @@ async def test_encryption_round_trip_wrong_key_and_missing_key(settings, connect
     await h.stop()
     for wrong in ((), (Fernet.generate_key().decode(),)):
         with pytest.raises(DataFileError) as err:
-            await Store(settings.data_dir, cipher=Cipher(wrong) if wrong else None).open()
+            await TinyStore(settings.data_dir, cipher=Cipher(wrong) if wrong else None).open()
         assert isinstance(err.value, KeyMismatch) and "DATA_KEYS" in str(err.value)
 
 
 async def test_key_rotation_reads_old_and_writes_new(settings, key, tmp_path):
     from bot.storage import put_single
 
-    store = Store(tmp_path / "d", cipher=Cipher((key,)))
+    store = TinyStore(tmp_path / "d", cipher=Cipher((key,)))
     await store.open()
-    await store.shard("system/x").write(lambda db: put_single(db, "t", {"v": 1}))
+    await store.shard("system/x").write(lambda data: put_single(data, "t", {"v": 1}))
     await store.close()
     new = Fernet.generate_key().decode()
-    store = Store(tmp_path / "d", cipher=Cipher((new, key)))
+    store = TinyStore(tmp_path / "d", cipher=Cipher((new, key)))
     await store.open()
-    assert (await store.shard("system/x").read(lambda db: db.table("t").all()))[0]["v"] == 1
+    assert (await store.shard("system/x").read(lambda data: all_rows(data, "t")))[0]["v"] == 1
     await store.close()
 
 

@@ -129,6 +129,21 @@ async def test_slot_missed_while_the_bot_was_down_is_sent_after_restart_within_c
     assert len(proactive(harness)) == 1
 
 
+async def test_a_check_in_whose_sender_stopped_before_teams_saw_it_is_sent_after_restart(harness, worker):
+    from bot.records.prompts import PromptRecord
+
+    await harness.say(worker, "hi")
+    pid = await pid_of(harness, worker)
+    reserved = PromptRecord("2026-11-25", "n1", "who5", "sending", WEDNESDAY_10.isoformat(), owner="gone")
+    await services(harness).bot.records.prompts.reserve(pid, reserved, WEDNESDAY_10)
+    await harness.restart()
+    await tick(harness, WEDNESDAY_10)
+    (call,) = proactive(harness)  # sent once, now: the stopped sender never reached Teams
+    assert "Here's your check-in" in call.words
+    (prompt,) = await services(harness).bot.records.prompts.all(pid)
+    assert prompt.status == "open" and prompt.nonce != "n1"
+
+
 # Faults from Teams -----------------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from bot.records import Records
 from bot.records.checkins import CheckinRecord
 from bot.records.workers import WorkerContact
 from bot.rules import new_schedule
-from bot.storage import Store
+from bot.storage import TinyStore
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 COOL_OFF = dt.timedelta(days=28)
@@ -115,7 +115,7 @@ def is_request(card: dict | None) -> bool:
 async def run(ops) -> int:
     """Play the operations; return how many requests reached the supervisor."""
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp))
+        store = TinyStore(Path(tmp))
         await store.open()
         clock = FixedClock(START)
         content = await ContentSource.open()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import DataFileError, FolderInUse, Store, first, put_single
+from bot.storage import DataFileError, FolderInUse, TinyStore, all_rows, first, put_single
 from tests.conftest import BotHarness
 from tests.teams import Person
 
@@ -47,11 +47,11 @@ async def test_kill_during_writes_never_corrupts_or_loses_an_acknowledged_write(
         acked = await _acked_then_killed(root, start, rng)
         acknowledged.update(acked)
         start = max(acked) + 1000  # fresh numbers each round so every record is identifiable
-        store = Store(root)
+        store = TinyStore(root)
         await store.open()  # refuses to start if any file is unreadable
         stored = set()
         for n in range(3):
-            docs = await store.shard(f"workers/{n:02d}/w{n}").read(lambda db: db.table("records").all())
+            docs = await store.shard(f"workers/{n:02d}/w{n}").read(lambda data: all_rows(data, "records"))
             stored.update(d["i"] for d in docs)
         await store.close()
         assert acknowledged <= stored, f"lost acknowledged writes: {sorted(acknowledged - stored)[:5]}"
@@ -59,35 +59,35 @@ async def test_kill_during_writes_never_corrupts_or_loses_an_acknowledged_write(
 
 
 async def test_reads_are_served_from_memory_after_first_load(tmp_path):
-    store = Store(tmp_path)
+    store = TinyStore(tmp_path)
     await store.open()
     shard = store.shard("system/example")
-    await shard.write(lambda db: put_single(db, "t", {"v": 1}))
+    await shard.write(lambda data: put_single(data, "t", {"v": 1}))
     shard.path.write_text('{"t": {"1": {"v": 99}}}')  # an outside change is not re-read
-    assert (await shard.read(lambda db: first(db, "t")))["v"] == 1
+    assert (await shard.read(lambda data: first(data, "t")))["v"] == 1
     await store.close()
 
 
 async def test_returned_documents_are_copies(tmp_path):
-    store = Store(tmp_path)
+    store = TinyStore(tmp_path)
     await store.open()
     shard = store.shard("system/example")
-    await shard.write(lambda db: put_single(db, "t", {"nested": {"v": 1}}))
-    doc = await shard.read(lambda db: first(db, "t"))
+    await shard.write(lambda data: put_single(data, "t", {"nested": {"v": 1}}))
+    doc = await shard.read(lambda data: first(data, "t"))
     doc["nested"]["v"] = 2
-    assert (await shard.read(lambda db: first(db, "t")))["nested"]["v"] == 1
+    assert (await shard.read(lambda data: first(data, "t")))["nested"]["v"] == 1
     await store.close()
 
 
 async def test_failed_write_leaves_old_content_and_memory_consistent(tmp_path):
-    store = Store(tmp_path)
+    store = TinyStore(tmp_path)
     await store.open()
     shard = store.shard("system/example")
-    await shard.write(lambda db: put_single(db, "t", {"v": 1}))
+    await shard.write(lambda data: put_single(data, "t", {"v": 1}))
     with pytest.raises(TypeError):
-        await shard.write(lambda db: put_single(db, "t", {"v": object()}))  # not JSON: fails before disk
+        await shard.write(lambda data: put_single(data, "t", {"v": object()}))  # not JSON: fails before disk
     assert json.loads(shard.path.read_text())["t"]["1"]["v"] == 1
-    assert (await shard.read(lambda db: first(db, "t")))["v"] == 1
+    assert (await shard.read(lambda data: first(data, "t")))["v"] == 1
     await store.close()
 
 
@@ -97,7 +97,7 @@ async def test_empty_or_corrupt_file_stops_start_up_with_restore_advice(tmp_path
     bad = tmp_path / "workers" / "ab" / "wab12.json"
     bad.write_bytes(content)
     with pytest.raises(DataFileError) as err:
-        await Store(tmp_path).open()
+        await TinyStore(tmp_path).open()
     message = str(err.value)
     assert str(bad) in message and "backup" in message and "docs/operations.md" in message
     assert bad.read_bytes() == content, "a damaged file is left for the operator, never overwritten"
@@ -107,17 +107,17 @@ async def test_stray_temp_files_are_removed_at_start(tmp_path):
     (tmp_path / "workers").mkdir()
     stray = tmp_path / "workers" / f".wab.json.{'0' * 32}.tmp"
     stray.write_text('{"half": ')
-    store = Store(tmp_path)
+    store = TinyStore(tmp_path)
     await store.open()
     assert not stray.exists()
     await store.close()
 
 
 async def test_write_is_atomic_rename_with_private_permissions(tmp_path):
-    store = Store(tmp_path)
+    store = TinyStore(tmp_path)
     await store.open()
     shard = store.shard("workers/ab/wab")
-    await shard.write(lambda db: db.table("x").insert({"a": 1}))
+    await shard.write(lambda data: data.setdefault("x", {}).update({"1": {"a": 1}}))
     assert oct(os.stat(shard.path).st_mode & 0o777) == "0o600"
     assert [p.name for p in shard.path.parent.iterdir()] == ["wab.json"]
     await store.close()
@@ -150,9 +150,9 @@ async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
 
 async def test_a_data_folder_belongs_to_one_store_at_a_time(tmp_path):
     """Two stores on one folder would each keep their own copy in memory and overwrite each other."""
-    first = Store(tmp_path / "data")
+    first = TinyStore(tmp_path / "data")
     await first.open()
-    second = Store(tmp_path / "data")
+    second = TinyStore(tmp_path / "data")
     with pytest.raises(FolderInUse, match="in use by another bot process"):
         await second.open()
     await first.close()
@@ -177,4 +177,4 @@ async def test_a_second_bot_process_on_the_same_folder_refuses_to_start(tmp_path
 @pytest.mark.parametrize("name", ["../escape", "Upper", "a b", "/abs"])
 def test_shard_names_cannot_escape_the_data_folder(tmp_path, name):
     with pytest.raises(ValueError):
-        Store(tmp_path).shard(name)
+        TinyStore(tmp_path).shard(name)

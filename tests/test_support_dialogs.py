@@ -6,7 +6,7 @@ import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.storage import Store
+from bot.storage import TinyStore
 from tests.card_schema import card_problems
 from tests.test_dialogs import local_bot, teams_template, words
 
@@ -14,7 +14,7 @@ from tests.test_dialogs import local_bot, teams_template, words
 class Chat:
     """Drives the real bot through the SDK's TestAdapter and collects what it says."""
 
-    def __init__(self, adapter: TestAdapter, store: Store):
+    def __init__(self, adapter: TestAdapter, store: TinyStore):
         self.adapter = adapter
         self.store = store
         self.seen = 0
@@ -48,7 +48,7 @@ def buttons(activity) -> dict[str, dict]:
 
 @pytest.fixture
 async def chat(tmp_path):
-    store = Store(tmp_path / "data")
+    store = TinyStore(tmp_path / "data")
     await store.open()
     bot = await local_bot(store)
     adapter = TestAdapter(bot.on_turn, teams_template())

@@ -13,14 +13,14 @@ from ..cards import sharing as sharing_cards
 from ..cards.base import once
 from ..cards.words import describe
 from ..content import Content
-from ..outbox import Delivery, Late, Outbox, Outgoing
+from ..outbox import Attempting, Delivery, Late, Outbox, Outgoing
 from ..records.sharing import Link, Request
 from ..records.workers import Worker
 from ..rules import Schedule
 
 
 class NoOutbox:
-    async def send(self, to, messages: list[Outgoing]) -> Delivery:
+    async def send(self, to, messages: list[Outgoing], on_attempt: Attempting | None = None) -> Delivery:
         return Delivery("failed")
 
     async def deliver(self, to, messages: list[Outgoing], on_late: Late | None = None) -> Delivery:
@@ -33,25 +33,37 @@ class Notices:
         self._content = content
 
     async def _send(
-        self, to: Worker, messages: list[Outgoing], in_turn: bool = False, on_late: Late | None = None
+        self,
+        to: Worker,
+        messages: list[Outgoing],
+        in_turn: bool = False,
+        on_late: Late | None = None,
+        on_attempt: Attempting | None = None,
     ) -> Delivery:
         if in_turn or on_late is not None:
             return await self._outbox.deliver(to, messages, on_late)
-        return await self._outbox.send(to, messages)
+        return await self._outbox.send(to, messages, on_attempt)
 
     async def _text(self, to: Worker, text: str, in_turn: bool = False) -> Delivery:
         return await self._send(to, [Outgoing(text=text)], in_turn)
 
     # Check-ins -----------------------------------------------------------------------------------------
 
-    async def checkin(self, to: Worker, instrument: str, nonce: str, welcome_back: Schedule | None) -> Delivery:
+    async def checkin(
+        self,
+        to: Worker,
+        instrument: str,
+        nonce: str,
+        welcome_back: Schedule | None,
+        on_attempt: Attempting | None = None,
+    ) -> Delivery:
         content = self._content()
         messages = []
         if welcome_back is not None:
             messages.append(Outgoing(text=content.text("pause.welcome_back", schedule=describe(content, welcome_back))))
         lead = content.messages.checkin.lead_scheduled
         messages.append(Outgoing(card=checkin_cards.checkin_card(content, instrument, nonce, lead)))
-        return await self._send(to, messages)
+        return await self._send(to, messages, on_attempt=on_attempt)
 
     async def checkin_reminder(self, to: Worker) -> Delivery:
         return await self._text(to, self._content().messages.checkin.reminder)

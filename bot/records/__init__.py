@@ -18,8 +18,9 @@ from .workers import Pseudonyms, WorkerRepository
 
 @dataclass(frozen=True)
 class Records:
-    """One of each repository, over the same store."""
+    """One of each repository, over the same store (kept too, for the coordination it offers)."""
 
+    store: Store
     workers: WorkerRepository
     schedules: ScheduleRepository
     prompts: PromptLog
@@ -39,6 +40,7 @@ class Records:
         # Versions before 2026-11 kept SDK dialog state (always an empty stack) in state/: no longer kept.
         await store.remove_folder("state")
         return cls(
+            store=store,
             workers=WorkerRepository(store, await Pseudonyms.load(store)),
             schedules=ScheduleRepository(store),
             prompts=PromptLog(store),

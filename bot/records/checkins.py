@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..storage import Store, next_id, transact
+from ..storage import Store, all_rows, next_id
 from .files import worker_shard
 
 CHECKINS = "checkins"
@@ -31,15 +31,15 @@ class CheckinRepository:
         self._store = store
 
     async def add(self, pid: str, record: CheckinRecord) -> None:
-        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, lambda data: add_to(data, record)))
+        await self._store.shard(worker_shard(pid)).write(lambda data: add_to(data, record))
 
     async def add_many(self, pid: str, records: list[CheckinRecord]) -> None:
         def change(data: dict) -> None:
             for record in records:
                 add_to(data, record)
 
-        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        await self._store.shard(worker_shard(pid)).write(change)
 
     async def list(self, pid: str) -> list[CheckinRecord]:
-        docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(CHECKINS).all())
+        docs = await self._store.shard(worker_shard(pid)).read(lambda data: all_rows(data, CHECKINS))
         return [CheckinRecord(d["date"], d["instrument"], d["total"], d.get("answers")) for d in docs]

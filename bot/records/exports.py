@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from ..storage import Store, next_id, transact
+from ..storage import Store, Tables, next_id
 from .files import ERASURES, EXPORTS
 from .sharing import drop_rows
 
@@ -28,18 +28,18 @@ class ExportTokens:
                 del rows[key]  # keep the table small: forget spent and stale tokens
             rows[next_id(rows)] = {"token": token, "pid": pid, "expires": expires, "used": False}
 
-        await self._store.shard(EXPORTS).write(lambda db: transact(db, change))
+        await self._store.shard(EXPORTS).write(change)
         return token
 
     async def redeem(self, token: str, now: dt.datetime) -> str | None:
         """The worker a token belongs to, once; None if unknown, used or expired."""
 
-        def usable(db) -> bool:
+        def usable(data: Tables) -> bool:
             return any(
                 secrets.compare_digest(row["token"].encode(), token.encode())
                 and not row["used"]
                 and row["expires"] >= now.isoformat()
-                for row in db.table(TOKENS).all()
+                for row in data.get(TOKENS, {}).values()
             )
 
         def change(data: dict) -> str | None:
@@ -56,11 +56,11 @@ class ExportTokens:
         shard = self._store.shard(EXPORTS)
         if not await shard.read(usable):
             return None  # a wrong or spent token changes nothing on disk
-        return await shard.write(lambda db: transact(db, change))
+        return await shard.write(change)
 
     async def drop_for(self, pid: str) -> None:
         """Forget every token of a worker (their data is being erased)."""
-        await self._store.shard(EXPORTS).write(lambda db: transact(db, lambda d: drop_rows(d, TOKENS, "pid", pid)))
+        await self._store.shard(EXPORTS).write(lambda d: drop_rows(d, TOKENS, "pid", pid))
 
 
 class ErasureLog:
@@ -74,4 +74,4 @@ class ErasureLog:
             rows = data.setdefault("erasures", {})
             rows[next_id(rows)] = {"on": on.isoformat()}
 
-        await self._store.shard(ERASURES).write(lambda db: transact(db, change))
+        await self._store.shard(ERASURES).write(change)

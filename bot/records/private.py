@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from ..storage import Store, first, next_id, put_single, transact
+from ..storage import Store, all_rows, first, next_id, put_single
 from .files import worker_shard
 
 AGENDA = "agenda"
@@ -53,15 +53,15 @@ class EntryList:
             rows = data.setdefault(self._table, {})
             rows[next_id(rows)] = asdict(entry)
 
-        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        await self._store.shard(worker_shard(pid)).write(change)
         return entry
 
     async def all(self, pid: str) -> list[Entry]:
-        docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(self._table).all())
+        docs = await self._store.shard(worker_shard(pid)).read(lambda data: all_rows(data, self._table))
         return [Entry(d["text"], d["added_on"]) for d in docs]
 
     async def clear(self, pid: str) -> None:
-        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, lambda d: d.pop(self._table, None)))
+        await self._store.shard(worker_shard(pid)).write(lambda d: d.pop(self._table, None))
 
 
 class PlanRepository:
@@ -69,12 +69,12 @@ class PlanRepository:
         self._store = store
 
     async def get(self, pid: str) -> Plan:
-        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, PLAN))
+        doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, PLAN))
         return Plan(**{k: v for k, v in (doc or {}).items() if k in Plan.__dataclass_fields__})
 
     async def save(self, pid: str, plan: Plan) -> None:
         doc = {k: v.strip()[:MAX_TEXT] for k, v in asdict(plan).items()}
-        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, PLAN, doc))
+        await self._store.shard(worker_shard(pid)).write(lambda data: put_single(data, PLAN, doc))
 
 
 ACTED = "acted"
@@ -90,7 +90,7 @@ class CardActions:
 
     async def done(self, pid: str, key: str) -> bool:
         return await self._store.shard(worker_shard(pid)).read(
-            lambda db: any(row.get("key") == key for row in db.table(ACTED).all())
+            lambda data: any(row.get("key") == key for row in data.get(ACTED, {}).values())
         )
 
     async def record(self, pid: str, key: str, now: dt.datetime) -> None:
@@ -100,7 +100,7 @@ class CardActions:
             for old in sorted(rows, key=int)[:-KEEP_ACTED]:
                 del rows[old]
 
-        await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        await self._store.shard(worker_shard(pid)).write(change)
 
 
 ERASE_TABLE = "erasure_request"
@@ -115,13 +115,13 @@ class ErasureRequests:
 
     async def ask(self, pid: str, nonce: str, expires: dt.datetime) -> None:
         doc = {"nonce": nonce, "expires": expires.isoformat()}
-        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, ERASE_TABLE, doc))
+        await self._store.shard(worker_shard(pid)).write(lambda data: put_single(data, ERASE_TABLE, doc))
 
     async def pending(self, pid: str) -> tuple[str, dt.datetime] | None:
-        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, ERASE_TABLE))
+        doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, ERASE_TABLE))
         if not doc or "nonce" not in doc:
             return None
         return doc["nonce"], dt.datetime.fromisoformat(doc["expires"])
 
     async def cancel(self, pid: str) -> None:
-        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, ERASE_TABLE, {}))
+        await self._store.shard(worker_shard(pid)).write(lambda data: put_single(data, ERASE_TABLE, {}))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from ..rules import PromptState
-from ..storage import Store, next_id, transact
+from ..storage import Store, all_rows, next_id
 from .checkins import CheckinRecord, add_to
 from .files import worker_shard
 
@@ -37,6 +37,9 @@ class PromptRecord:
     activity_id: str | None = None
     closed_at: str | None = None
     after_pause: bool = False
+    # While "sending": the process sending it, and whether the card may already have gone to Teams.
+    owner: str = ""
+    attempted: bool = False
 
     @property
     def state(self) -> PromptState:
@@ -61,7 +64,7 @@ class PromptLog:
         self._store = store
 
     async def all(self, pid: str) -> list[PromptRecord]:
-        docs = await self._store.shard(worker_shard(pid)).read(lambda db: db.table(PROMPTS).all())
+        docs = await self._store.shard(worker_shard(pid)).read(lambda data: all_rows(data, PROMPTS))
         return [PromptRecord.from_doc(d) for d in docs]
 
     async def find(self, pid: str, nonce: str) -> PromptRecord | None:
@@ -78,7 +81,7 @@ class PromptLog:
             rows[next_id(rows)] = asdict(record)
             return True
 
-        return await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        return await self._store.shard(worker_shard(pid)).write(change)
 
     async def update(self, pid: str, nonce: str, **changes: Any) -> PromptRecord | None:
         """Change fields of one prompt, found by its nonce."""
@@ -90,7 +93,22 @@ class PromptLog:
                     return PromptRecord.from_doc(row)
             return None
 
-        return await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        return await self._store.shard(worker_shard(pid)).write(change)
+
+    async def release(self, pid: str, nonce: str) -> bool:
+        """Give back a reserved slot whose card never went to Teams (its sender stopped first), so it
+        can be sent now. False if the prompt is no longer such a reservation."""
+
+        def change(data: dict) -> bool:
+            table = data.setdefault(PROMPTS, {})
+            for key, row in table.items():
+                # Written before this field existed: it may have gone, so it is never given back.
+                if row["nonce"] == nonce and row["status"] == "sending" and row.get("attempted", True) is False:
+                    del table[key]
+                    return True
+            return False
+
+        return await self._store.shard(worker_shard(pid)).write(change)
 
     async def complete(
         self, pid: str, nonce: str, status: str, now: dt.datetime, record: CheckinRecord | None = None
@@ -110,7 +128,7 @@ class PromptLog:
                 add_to(data, record)
             return Completion("saved", PromptRecord.from_doc(row))
 
-        return await self._store.shard(worker_shard(pid)).write(lambda db: transact(db, change))
+        return await self._store.shard(worker_shard(pid)).write(change)
 
 
 def _prune(rows: dict[str, dict], now: dt.datetime) -> None:

@@ -16,7 +16,7 @@ class ScheduleRepository:
         self._store = store
 
     async def get(self, pid: str) -> Schedule | None:
-        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, SCHEDULE))
+        doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, SCHEDULE))
         if doc is None:
             return None
         names = {f.name for f in fields(Schedule)}
@@ -24,4 +24,4 @@ class ScheduleRepository:
 
     async def save(self, pid: str, schedule: Schedule) -> None:
         doc = asdict(schedule)
-        await self._store.shard(worker_shard(pid)).write(lambda db: put_single(db, SCHEDULE, doc))
+        await self._store.shard(worker_shard(pid)).write(lambda data: put_single(data, SCHEDULE, doc))

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-from ..storage import Store, first, next_id, transact
+from ..storage import Store, Tables, all_rows, first, next_id
 from .files import worker_shard
 
 LINK = "link"
@@ -124,21 +124,21 @@ class SharingRecords:
         return self._store.shard(worker_shard(pid))
 
     async def link(self, pid: str) -> Link | None:
-        doc = await self._shard(pid).read(lambda db: first(db, LINK))
+        doc = await self._shard(pid).read(lambda data: first(data, LINK))
         return _from(Link, doc) if doc else None
 
     async def save_link(self, pid: str, link: Link, audit: AuditEntry | None = None) -> None:
         await self._write(pid, {LINK: {"1": asdict(link)}}, audit)
 
     async def consent(self, pid: str) -> Consent:
-        doc = await self._shard(pid).read(lambda db: first(db, CONSENT))
+        doc = await self._shard(pid).read(lambda data: first(data, CONSENT))
         return _from(Consent, doc) if doc else Consent()
 
     async def save_consent(self, pid: str, consent: Consent, audit: AuditEntry | None = None) -> None:
         await self._write(pid, {CONSENT: {"1": asdict(consent)}}, audit)
 
     async def requests(self, pid: str) -> list[Request]:
-        docs = await self._shard(pid).read(lambda db: db.table(REQUESTS).all())
+        docs = await self._shard(pid).read(lambda data: all_rows(data, REQUESTS))
         return [_from(Request, d) for d in docs]
 
     async def add_request(self, pid: str, request: Request) -> None:
@@ -146,7 +146,7 @@ class SharingRecords:
             rows = data.setdefault(REQUESTS, {})
             rows[next_id(rows)] = asdict(request)
 
-        await self._shard(pid).write(lambda db: transact(db, change))
+        await self._shard(pid).write(change)
 
     async def update_request(
         self,
@@ -167,24 +167,24 @@ class SharingRecords:
                     return _from(Request, row)
             return None
 
-        return await self._shard(pid).write(lambda db: transact(db, change))
+        return await self._shard(pid).write(change)
 
     async def prefs(self, pid: str) -> SharingPrefs:
-        doc = await self._shard(pid).read(lambda db: first(db, PREFS))
+        doc = await self._shard(pid).read(lambda data: first(data, PREFS))
         return _from(SharingPrefs, doc) if doc else SharingPrefs()
 
     async def save_prefs(self, pid: str, prefs: SharingPrefs) -> None:
         await self._write(pid, {PREFS: {"1": asdict(prefs)}}, None)
 
     async def audit(self, pid: str) -> list[AuditEntry]:
-        docs = await self._shard(pid).read(lambda db: db.table(AUDIT).all())
+        docs = await self._shard(pid).read(lambda data: all_rows(data, AUDIT))
         return [_from(AuditEntry, d) for d in docs]
 
     async def record(self, pid: str, entry: AuditEntry) -> None:
-        await self._shard(pid).write(lambda db: transact(db, lambda data: _append_audit(data, entry)))
+        await self._shard(pid).write(lambda data: _append_audit(data, entry))
 
     async def supervising(self, pid: str) -> list[Supervising]:
-        docs = await self._shard(pid).read(lambda db: db.table(SUPERVISING).all())
+        docs = await self._shard(pid).read(lambda data: all_rows(data, SUPERVISING))
         return [_from(Supervising, d) for d in docs]
 
     async def set_supervising(self, pid: str, entry: Supervising) -> None:
@@ -196,15 +196,14 @@ class SharingRecords:
                     return
             rows[next_id(rows)] = asdict(entry)
 
-        await self._shard(pid).write(lambda db: transact(db, change))
+        await self._shard(pid).write(change)
 
     async def forget(self, pid: str, erased: str, erased_name: str, now: dt.datetime) -> bool:
         """In one worker's file, end a live link to a person who erased their data and blank every
         mention of them (their id, and their name where an old entry kept only the name). Returns True
         when a live link ended (that worker is told). A file without a mention is not written."""
 
-        def mentions(db) -> bool:
-            data = db.storage.read() or {}
+        def mentions(data: Tables) -> bool:
             return any(
                 _mentions(row, erased, erased_name)
                 for table in (LINK, AUDIT, REQUESTS, SUPERVISING)
@@ -239,7 +238,7 @@ class SharingRecords:
         shard = self._shard(pid)
         if not await shard.read(mentions):
             return False
-        return await shard.write(lambda db: transact(db, change))
+        return await shard.write(change)
 
     async def _write(self, pid: str, tables: dict[str, dict], audit: AuditEntry | None) -> None:
         def change(data: dict) -> None:
@@ -247,7 +246,7 @@ class SharingRecords:
             if audit:
                 _append_audit(data, audit)
 
-        await self._shard(pid).write(lambda db: transact(db, change))
+        await self._shard(pid).write(change)
 
 
 def _append_audit(data: dict, entry: AuditEntry) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..storage import Store, transact
+from ..storage import Store
 from .checkins import CHECKINS
 from .files import worker_shard
 from .sharing import AUDIT, CONSENT, LINK, REQUESTS
@@ -18,14 +18,12 @@ class WorkerFiles:
 
     async def everything(self, pid: str) -> dict[str, list[dict[str, Any]]]:
         """Every table in the worker's file, exactly as stored."""
-        data = await self._store.shard(worker_shard(pid)).read(
-            lambda db: json.loads(json.dumps(db.storage.read() or {}))
-        )
+        data = await self._store.shard(worker_shard(pid)).read(lambda data: json.loads(json.dumps(data)))
         return {table: list(rows.values()) for table, rows in data.items()}
 
     async def delete(self, pid: str) -> None:
         """Delete the worker's file: every record about them in it, at once."""
-        await self._store.shard(worker_shard(pid)).delete_file()
+        await self._store.shard(worker_shard(pid)).delete()
 
     async def remove_expired(self, pid: str, checkin_cutoff: str, audit_cutoff: str) -> int:
         """Remove the rows past their retention period; returns how many went. Files with nothing to
@@ -38,9 +36,9 @@ class WorkerFiles:
             return len(doomed)
 
         shard = self._store.shard(worker_shard(pid))
-        if not await shard.read(lambda db: bool(expired(db.storage.read() or {}, checkin_cutoff, audit_cutoff))):
+        if not await shard.read(lambda data: bool(expired(data, checkin_cutoff, audit_cutoff))):
             return 0
-        return await shard.write(lambda db: transact(db, change))
+        return await shard.write(change)
 
 
 def expired(data: dict, checkin_cutoff: str, audit_cutoff: str) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..storage import Store, first, put_single
+from ..storage import Store, Tables, first, put_single
 from .files import INSTANCE, WORKERS, worker_shard
 
 PROFILE = "profile"
@@ -84,12 +84,18 @@ class Pseudonyms:
 
     @classmethod
     async def load(cls, store: Store) -> Pseudonyms:
-        """Read the instance key, creating it on first start."""
+        """Read the instance key, creating it on first start (in one write: several processes may start
+        at once, and all must use the same key)."""
         shard = store.shard(INSTANCE)
-        doc = await shard.read(lambda db: first(db, "instance"))
+        doc = await shard.read(lambda data: first(data, "instance"))
         if doc is None:
-            doc = {"pseudonym_key": secrets.token_hex(32)}
-            await shard.write(lambda db: put_single(db, "instance", doc))
+
+            def create_once(data: Tables) -> dict[str, Any]:
+                if not data.get("instance"):
+                    put_single(data, "instance", {"pseudonym_key": secrets.token_hex(32)})
+                return first(data, "instance") or {}
+
+            doc = await shard.write(create_once)
         return cls(bytes.fromhex(doc["pseudonym_key"]))
 
     def for_user(self, tenant_id: str, user_key: str) -> str:
@@ -117,7 +123,7 @@ class WorkerRepository:
         return self._pseudonyms.for_user(contact.tenant_id, contact.aad_object_id or contact.user_id)
 
     async def get(self, pid: str) -> Worker | None:
-        doc = await self._store.shard(worker_shard(pid)).read(lambda db: first(db, PROFILE))
+        doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, PROFILE))
         return Worker.from_doc(doc) if doc else None
 
     async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
@@ -195,4 +201,4 @@ class WorkerRepository:
 
     async def _save(self, worker: Worker) -> None:
         doc = worker.to_doc()
-        await self._store.shard(worker_shard(worker.pid)).write(lambda db: put_single(db, PROFILE, doc))
+        await self._store.shard(worker_shard(worker.pid)).write(lambda data: put_single(data, PROFILE, doc))

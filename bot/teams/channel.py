@@ -53,7 +53,7 @@ from msrest.universal_http.aiohttp import AioHttpClientResponse
 from urllib3.util.retry import Retry
 
 from ..config import Settings
-from .recent import RecentIds
+from ..storage.local import RecentIds
 
 log = logging.getLogger("bot.channel")
 OPENID_TIMEOUT_SECONDS = 10
@@ -286,6 +286,7 @@ class Channel:
         settings: Settings,
         credentials: ServiceClientCredentialsFactory | None = None,
         send_timeout: aiohttp.ClientTimeout = SEND_TIMEOUT,
+        first_time: Callable[[str], Awaitable[bool]] | None = None,
     ):
         self.settings = settings
         self.send_timeout = send_timeout
@@ -302,7 +303,8 @@ class Channel:
         self._auth.channel = self
         self.adapter = CloudAdapter(self._auth)
         self._session: aiohttp.ClientSession | None = None
-        self._recent = RecentIds()
+        # Which activities were handled already: the store's, so a retry reaching another process is known.
+        self._first_time = first_time or RecentIds().first_time_async
 
     def session(self) -> aiohttp.ClientSession:
         """The one HTTP session for the Bot Connector (made on first use, on the running loop)."""
@@ -336,7 +338,7 @@ class Channel:
         if (
             activity.id
             and activity.conversation
-            and not self._recent.first_time(f"{activity.conversation.id}|{activity.id}")
+            and not await self._first_time(f"{activity.conversation.id}|{activity.id}")
         ):
             log.info("duplicate_activity_ignored")
             return None

@@ -24,7 +24,6 @@ from ..dialogs.help import send_unknown, send_welcome
 from ..dialogs.intent import Intent
 from ..records.workers import WorkerContact
 from .conversation import TeamsConversation
-from .recent import KeyedLocks
 
 turn_log = logging.getLogger("bot.turns")
 WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
@@ -80,7 +79,7 @@ class WellbeingBot(ActivityHandler):
         self._workers = bot.records.workers
         self._clock = clock
         self._admin_ids = admin_ids
-        self._locks = KeyedLocks()
+        self._store = bot.records.store
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = self._clock.monotonic()
@@ -88,7 +87,8 @@ class WellbeingBot(ActivityHandler):
         turn_context.on_send_activities(self._finish_cards)
         try:
             conversation = getattr(turn_context.activity.conversation, "id", "") or ""
-            async with self._locks.hold(conversation):  # one turn at a time per chat: no lost updates
+            # One turn at a time per chat, across every process on the store: no lost updates.
+            async with self._store.hold(conversation):
                 await self._turn(turn_context)
             outcome = "ok"
         finally:

@@ -29,8 +29,10 @@ from msrest.exceptions import HttpOperationError
 
 from ..cards.text import fold
 from ..clock import Clock
-from ..outbox import Delivery, DeliveryStatus, Late, Outgoing, Recipient
+from ..outbox import Attempting, Delivery, DeliveryStatus, Late, Outgoing, Recipient
 from ..records.workers import WorkerRepository
+from ..storage.base import Pacer
+from ..storage.local import MemoryPacer
 
 log = logging.getLogger("bot.messenger")
 RETRYABLE = {412, 429, 502, 503, 504, None}  # None: the connection could not be opened
@@ -84,6 +86,7 @@ class Messenger:
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
         prepare_card: Callable[[dict], dict] | None = None,
+        pacer: Pacer | None = None,
     ):
         self._adapter = adapter
         self._prepare_card = prepare_card or (lambda card: card)
@@ -94,9 +97,8 @@ class Messenger:
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
         self._slots = asyncio.Semaphore(self.limits.concurrency)
-        self._next_tenant_slot: dict[str, float] = {}
-        self._next_conversation_slot: dict[str, float] = {}
-        self._throttled_until = 0.0
+        # Shared by every process on a PostgreSQL store, so Teams' limits hold for the whole service.
+        self._pacer = pacer or MemoryPacer(clock.monotonic)
         self._recent_429 = 0
         self._background: set[asyncio.Task] = set()
 
@@ -133,7 +135,7 @@ class Messenger:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    async def send(self, worker: Recipient, messages: list[Outgoing]) -> Delivery:
+    async def send(self, worker: Recipient, messages: list[Outgoing], on_attempt: Attempting | None = None) -> Delivery:
         """Send each message in order, retrying only the ones not yet delivered."""
         reference = ConversationReference().deserialize(worker.conversation_reference)
         delivery = Delivery("delivered")
@@ -141,7 +143,8 @@ class Messenger:
             for message in messages:
                 if message.card is not None:
                     message = Outgoing(message.text, self._prepare_card(message.card))
-                outcome = await self._send_one(worker, reference, to_activity(message), delivery)
+                outcome = await self._send_one(worker, reference, to_activity(message), delivery, on_attempt)
+                on_attempt = None
                 if outcome != "delivered":
                     delivery.status = outcome
                     break
@@ -150,9 +153,14 @@ class Messenger:
         log.info("proactive_send worker=%s status=%s attempts=%d", worker.pid, delivery.status, delivery.attempts)
         return delivery
 
-    async def _send_one(self, worker: Recipient, reference, activity: Activity, delivery: Delivery) -> DeliveryStatus:
+    async def _send_one(
+        self, worker: Recipient, reference, activity: Activity, delivery: Delivery, on_attempt: Attempting | None
+    ) -> DeliveryStatus:
         for attempt in range(1, self.limits.max_attempts + 1):
             await self._wait_turn(worker.tenant_id, reference.conversation.id)
+            if on_attempt is not None:
+                await on_attempt()
+                on_attempt = None
             result = await self._attempt(reference, activity)
             delivery.attempts += 1
             delivery.last_status = result.status
@@ -180,23 +188,20 @@ class Messenger:
                 # Teams keeps saying slow down (429 after 429 with no success between): every sender
                 # waits, not just this one.
                 pause = max(delay, self.limits.throttle_pause)
-                self._throttled_until = max(self._throttled_until, self._clock.monotonic() + pause)
+                await self._pacer.pause_all(pause)
                 log.warning("throttled shared_pause_s=%.1f", pause)
         await self._sleep(delay)
 
     async def _wait_turn(self, tenant: str, conversation: str) -> None:
         """Wait out a shared throttle, then take the next free moment for the tenant and conversation."""
-        now = self._clock.monotonic()
-        start = max(
-            now,
-            self._throttled_until,
-            self._next_tenant_slot.get(tenant, 0.0),
-            self._next_conversation_slot.get(conversation, 0.0),
+        wait = await self._pacer.slot(
+            tenant,
+            conversation,
+            1.0 / self.limits.per_tenant_per_second,
+            1.0 / self.limits.per_conversation_per_second,
         )
-        self._next_tenant_slot[tenant] = start + 1.0 / self.limits.per_tenant_per_second
-        self._next_conversation_slot[conversation] = start + 1.0 / self.limits.per_conversation_per_second
-        if start > now:
-            await self._sleep(start - now)
+        if wait > 0:
+            await self._sleep(wait)
 
     async def _attempt(self, reference: ConversationReference, activity: Activity) -> _Attempt:
         result = _Attempt()

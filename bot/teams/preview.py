@@ -27,7 +27,7 @@ from ..content import ContentError
 from ..content.source import ContentSource
 from ..dialogs.catalogue import COMMAND_IDS
 from ..records import Records
-from ..storage import Store
+from ..storage import Store, TinyStore
 from .handler import WellbeingBot
 
 TENANT = "00000000-0000-0000-0000-000000000000"
@@ -60,7 +60,7 @@ class Preview:
     @classmethod
     async def open(cls, content_dir: Path | None, data_dir: Path, clock: Clock | None = None) -> Preview:
         content = await ContentSource.open(content_dir, commands=COMMAND_IDS)
-        store = Store(data_dir)
+        store = TinyStore(data_dir)
         await store.open()
         clock = clock or SystemClock()
         bot = WellbeingBot(assemble(await Records.open(store), content, clock), clock)

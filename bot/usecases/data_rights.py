@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +56,7 @@ class DataRights:
         schedules: Schedules,
         notices: Notices,
         clock: Clock,
-        forget_schedule: Callable[[str], None],
+        forget_schedule: Callable[[str], Awaitable[None]],
     ):
         self._records = records
         self._schedules = schedules
@@ -155,7 +155,7 @@ class DataRights:
                 told.append(other)
         supervisor = link.supervisor_pid if link and link.status == "active" and is_pid(link.supervisor_pid) else None
         await r.files.delete(pid)
-        self._forget_schedule(pid)
+        await self._forget_schedule(pid)
         await r.exports.drop_for(pid)
         await r.erasures.record(now.date())
         return Erasure(tuple(w for w in told if w != supervisor), supervisor)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..outbox import Delivery, Late
+from ..outbox import Attempting, Delivery, Late
 from ..records.sharing import Link, Request
 from ..records.workers import Worker
 from ..rules import Schedule
@@ -17,7 +17,15 @@ class Notices(Protocol):
     """Each message the bot sends on its own. `on_late` given: sent from inside a turn (the turn waits
     briefly, then the send finishes in the background and `on_late` hears how it went)."""
 
-    async def checkin(self, to: Worker, instrument: str, nonce: str, welcome_back: Schedule | None) -> Delivery: ...
+    async def checkin(
+        self,
+        to: Worker,
+        instrument: str,
+        nonce: str,
+        welcome_back: Schedule | None,
+        on_attempt: Attempting | None = None,
+    ) -> Delivery:
+        """A scheduled check-in; `on_attempt` runs just before the card first goes to Teams."""
 
     async def checkin_reminder(self, to: Worker) -> Delivery: ...
 

@@ -1,7 +1,9 @@
 """Scheduled check-ins: each tick, send what is due, remind once, expire what is old.
 
-An in-memory index of when each worker next needs attention keeps a tick's work proportional to the
-workers who have something due; it is rebuilt from storage at start-up.
+An index of when each worker next needs attention (the store's: in memory for the embedded store,
+a table for PostgreSQL) keeps a tick's work proportional to the workers who have something due; it is
+rebuilt from the records at start-up. A check-in being sent carries its sender's id: another process
+finishes what a stopped sender left, and never what a running one is still doing.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from ..clock import Clock
@@ -19,30 +21,12 @@ from ..records.prompts import PromptLog, PromptRecord
 from ..records.schedules import ScheduleRepository
 from ..records.workers import Worker, WorkerRepository
 from ..rules import Schedule, Timing, due_slot, effective, is_expired, is_slot_day, next_check, reminder_due
+from ..storage.base import DueIndex
+from ..storage.local import MemoryDueIndex
 from .ports import Notices
 from .rule_settings import timing_of
 
 log = logging.getLogger("bot.checkins")
-
-
-class DueIndex:
-    """When each worker next needs the tick's attention."""
-
-    def __init__(self) -> None:
-        self._next: dict[str, dt.datetime] = {}
-
-    def set(self, pid: str, when: dt.datetime | None) -> None:
-        if when is None:
-            self._next.pop(pid, None)
-        else:
-            self._next[pid] = when
-
-    def due(self, now: dt.datetime) -> list[str]:
-        """Workers whose next event is at or before `now`, earliest first."""
-        return sorted((p for p, t in self._next.items() if t <= now), key=self._next.__getitem__)
-
-    def __len__(self) -> int:
-        return len(self._next)
 
 
 @dataclass
@@ -64,6 +48,9 @@ class Prompting:
         notices: Notices,
         content: Callable[[], Content],
         clock: Clock,
+        due: DueIndex | None = None,
+        owner: str = "this process",
+        alive: Callable[[str], Awaitable[bool]] | None = None,
         concurrency: int = 64,
     ):
         self._workers = workers
@@ -73,28 +60,35 @@ class Prompting:
         self._content = content
         self._clock = clock
         self._concurrency = concurrency
-        self.index = DueIndex()
+        self.index: DueIndex = due or MemoryDueIndex()
+        self._owner = owner
+        self._alive = alive or self._is_me
+
+    async def _is_me(self, owner: str) -> bool:
+        return owner == self._owner
 
     async def reindex(self, pid: str, schedule: Schedule | None = None) -> None:
         """Re-read when this worker next needs attention (after any change to their schedule or prompts)."""
         schedule = schedule or await self._schedules.get(pid)
         if schedule is None:
-            self.index.set(pid, None)
+            await self.index.set(pid, None)
             return
         log_by_slot = {p.slot: p.state for p in await self._prompts.all(pid)}
-        self.index.set(pid, next_check(effective(schedule), log_by_slot, self._clock.now(), timing_of(self._content())))
+        await self.index.set(
+            pid, next_check(effective(schedule), log_by_slot, self._clock.now(), timing_of(self._content()))
+        )
 
-    def forget(self, pid: str) -> None:
-        self.index.set(pid, None)
+    async def forget(self, pid: str) -> None:
+        await self.index.set(pid, None)
 
     async def rebuild_index(self) -> int:
-        """At start-up: settle sends the last run left unfinished, then index every worker."""
+        """At start-up: settle sends a stopped process left unfinished, then index every worker."""
         for pid in await self._workers.all_pids():
             schedule = await self._schedules.get(pid)
             if schedule is not None:
                 await self._settle_interrupted(pid, self._clock.now())
                 await self.reindex(pid, schedule)
-        return len(self.index)
+        return await self.index.count()
 
     async def send_due(self, now: dt.datetime) -> TickReport:
         """One tick: expire, remind and send for every worker whose time has come."""
@@ -109,7 +103,7 @@ class Prompting:
                 except Exception as exc:  # noqa: BLE001 - one worker's failure must not stop the rest
                     log.error("tick_worker_failed worker=%s error=%s", pid, type(exc).__name__)
 
-        due = self.index.due(now)
+        due = await self.index.due(now)
         report.considered = len(due)
         await asyncio.gather(*(one(pid) for pid in due))
         if due:
@@ -127,8 +121,9 @@ class Prompting:
         schedule = await self._schedules.get(pid)
         worker = await self._workers.get(pid)
         if schedule is None or worker is None:
-            self.index.set(pid, None)
+            await self.index.set(pid, None)
             return
+        await self._settle_interrupted(pid, now)
         timing = timing_of(self._content())
         for prompt in await self._prompts.all(pid):
             if is_expired(prompt.state, now, timing):
@@ -165,7 +160,13 @@ class Prompting:
         after_pause = schedule.paused_until is not None
         nonce = secrets.token_urlsafe(12)
         record = PromptRecord(
-            slot.id, nonce, instrument, "sending", created_at=now.isoformat(), after_pause=after_pause
+            slot.id,
+            nonce,
+            instrument,
+            "sending",
+            created_at=now.isoformat(),
+            after_pause=after_pause,
+            owner=self._owner,
         )
         if not await self._prompts.reserve(worker.pid, record, now):
             return  # an earlier tick already has this slot
@@ -174,7 +175,13 @@ class Prompting:
                 await self._prompts.update(worker.pid, older.nonce, status="expired", closed_at=now.isoformat())
         if after_pause:  # the first check-in after a pause is going out: the pause is over
             await self._schedules.save(worker.pid, replace(schedule, paused_until=None, paused_at=None))
-        delivery = await self._notices.checkin(worker, instrument, nonce, schedule if after_pause else None)
+
+        async def attempting() -> None:
+            await self._prompts.update(worker.pid, nonce, attempted=True)
+
+        delivery = await self._notices.checkin(
+            worker, instrument, nonce, schedule if after_pause else None, on_attempt=attempting
+        )
         sent_at = self._clock.now().isoformat()
         if delivery.delivered:
             await self._prompts.update(worker.pid, nonce, status="open", sent_at=sent_at, activity_id=delivery.ids[-1])
@@ -184,9 +191,16 @@ class Prompting:
             report.undelivered += 1
 
     async def _settle_interrupted(self, pid: str, now: dt.datetime) -> None:
-        """Whatever its age: a check-in that was being sent when the bot stopped is not retried (it may
-        have arrived); it is recorded as undelivered and the worker is told."""
-        interrupted = [p for p in await self._prompts.all(pid) if p.status == "sending"]
+        """A check-in whose sender stopped (whatever its age): if its card never went to Teams, the slot
+        is given back and sent again now; if it may have gone, it is not repeated: it is recorded as
+        undelivered and the worker is told."""
+        interrupted = []
+        for prompt in await self._prompts.all(pid):
+            if prompt.status != "sending" or await self._alive(prompt.owner):
+                continue
+            if not prompt.attempted and await self._prompts.release(pid, prompt.nonce):
+                continue
+            interrupted.append(prompt)
         for prompt in interrupted:
             await self._prompts.update(pid, prompt.nonce, status="undelivered", closed_at=now.isoformat())
         worker = await self._workers.get(pid) if interrupted else None

@@ -1,4 +1,4 @@
-"""Crash-safe storage on TinyDB: many small files, each replaced atomically, read from memory.
+"""The embedded store: TinyDB files, crash-safe, many small files, each replaced atomically, read from memory.
 
 TinyDB's own JSONStorage rewrites its file in place, so a crash mid-write leaves a corrupt file.
 Here every write serialises first, writes a temporary file beside the target, fsyncs it, renames it
@@ -7,7 +7,8 @@ data, never a mixture. Data is split into one file per worker, so one worker's w
 however large the organisation's data grows. A data folder belongs to one process (FolderLock).
 
 Disk work runs on a thread pool so it never blocks the event loop; each file has an asyncio lock so
-only one operation touches its TinyDB object at a time (TinyDB is not thread-safe).
+only one operation touches it at a time. Coordination (bot/storage/local.py) is in memory: this
+process is the only one on the folder.
 """
 
 from __future__ import annotations
@@ -19,15 +20,19 @@ import logging
 import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+
+from .base import DataFileError, KeyMismatch, Tables
+from .crypto import FERNET_PREFIX, Cipher
+from .local import KeyedLocks, MemoryDueIndex, MemoryPacer, RecentIds
 
 T = TypeVar("T")
 SUFFIX = ".json"
@@ -35,10 +40,6 @@ _TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 _SHARD_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 PROBE = ".probe.json"
 LOCK = ".lock"
-
-
-class DataFileError(Exception):
-    """A data file cannot be trusted; the message says which and how to restore it."""
 
 
 def restore_advice(path: Path) -> str:
@@ -77,41 +78,6 @@ def atomic_write(path: Path, payload: bytes) -> None:
     fsync_dir(path.parent)
 
 
-class Cipher:
-    """Optional encryption at rest (Fernet: AES-128-CBC with HMAC-SHA256). The first key encrypts;
-    every key can decrypt, so a key can be rotated by putting the new one first."""
-
-    def __init__(self, keys: tuple[str, ...]):
-        from cryptography.fernet import Fernet, MultiFernet
-
-        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
-
-    def encrypt(self, payload: bytes) -> bytes:
-        return self._fernet.encrypt(payload)
-
-    def decrypt(self, token: bytes) -> bytes:
-        from cryptography.fernet import InvalidToken
-
-        try:
-            return self._fernet.decrypt(token)
-        except InvalidToken as exc:
-            raise KeyMismatch("the data files were encrypted with a different key: check DATA_KEYS") from exc
-
-    def rotate(self, token: bytes) -> bytes:
-        """The same data, encrypted with the first (newest) key."""
-        from cryptography.fernet import InvalidToken
-
-        try:
-            return self._fernet.rotate(token)
-        except InvalidToken as exc:
-            raise KeyMismatch("a data file was encrypted with a key that is not in DATA_KEYS") from exc
-
-
-class KeyMismatch(DataFileError):
-    """Data is encrypted and the key is missing or wrong."""
-
-
-FERNET_PREFIX = b"gAAAAA"
 # Present (plain, holding no personal data) once a data folder is encrypted: from then on a plain data
 # file in it was not written by the bot and stops start-up.
 MARKER = "encryption.marker"
@@ -170,10 +136,13 @@ class AtomicJSONStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, payload)
         except BaseException:
-            # TinyDB mutated our copy before calling write; forget it so the next read is from disk.
-            self._data, self._loaded = None, False
+            self.drop_cache()
             raise
         self._data, self._loaded = data, True
+
+    def drop_cache(self) -> None:
+        """The copy in memory may have been changed without being saved: read it from disk next time."""
+        self._data, self._loaded = None, False
 
     def forget(self) -> None:
         """After the file is deleted: empty, and nothing cached."""
@@ -183,48 +152,39 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-class _Table(Table):
-    """A TinyDB table that always reads ids and queries from the data, never from a stale cache.
-
-    Several tables of one file are sometimes changed in a single write (see `transact`); TinyDB's
-    cached next id and query results would not see such a write.
-    """
-
-    default_query_cache_capacity = 0
-
-    def _get_next_id(self):
-        self._next_id = None
-        return super()._get_next_id()
-
-
-class _TinyDB(TinyDB):
-    table_class = _Table
-
-
 class Shard:
-    """One data file and the TinyDB object over it."""
+    """One data file (a document of bot/storage/base.py)."""
 
     def __init__(self, path: Path, executor: ThreadPoolExecutor, cipher: Cipher | None = None):
         self.path = path
         self._storage = AtomicJSONStorage(path, cipher)
-        self._db = _TinyDB(storage=lambda: self._storage)
         self._lock = asyncio.Lock()
         self._executor = executor
 
-    async def read(self, fn: Callable[[TinyDB], T]) -> T:
-        """Run a read-only `fn(db)`; served from memory once the file has been loaded."""
+    async def read(self, fn: Callable[[Tables], T]) -> T:
+        """Run a read-only `fn(data)`; served from memory once the file has been loaded."""
         async with self._lock:
             if not self._storage.loaded:
                 await asyncio.get_running_loop().run_in_executor(self._executor, self._storage.read)
-            return fn(self._db)
+            return fn(self._storage.read() or {})
 
-    async def write(self, fn: Callable[[TinyDB], T]) -> T:
-        """Run `fn(db)` that writes, on the thread pool; returns once the change is durable."""
+    async def write(self, fn: Callable[[Tables], T]) -> T:
+        """Run `fn(data)` that changes the data, on the thread pool; returns once the change is durable."""
         async with self._lock:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, self._db)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._change, fn)
 
-    async def delete_file(self) -> None:
-        """Remove the file entirely (used for erasure and deleted dialog state)."""
+    def _change(self, fn: Callable[[Tables], T]) -> T:
+        data = self._storage.read() or {}
+        try:
+            result = fn(data)
+        except BaseException:
+            self._storage.drop_cache()  # `fn` may have changed part of the copy in memory before it failed
+            raise
+        self._storage.write(data)
+        return result
+
+    async def delete(self) -> None:
+        """Remove the file entirely (erasure)."""
         async with self._lock:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._unlink)
 
@@ -278,11 +238,25 @@ class FolderLock:
             self._file = None
 
 
-class Store:
-    """The bot's data folder: named shards, each a small TinyDB file."""
+class TinyStore:
+    """The bot's data folder: named documents, each a small TinyDB file. One process only."""
 
-    def __init__(self, root: Path, *, threads: int = 4, cipher: Cipher | None = None):
+    kind = "tinydb"
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        threads: int = 4,
+        cipher: Cipher | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.root = Path(root)
+        self.instance_id = uuid.uuid4().hex  # a new one each start: what an earlier run left is not "ours"
+        self.due = MemoryDueIndex()
+        self.pacer = MemoryPacer(monotonic)
+        self._recent = RecentIds()
+        self._chats = KeyedLocks()
         self._cipher = cipher
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
@@ -370,8 +344,8 @@ class Store:
         return shard
 
     async def list_shards(self, prefix: str) -> list[str]:
-        """Names of the shards stored under the folder `prefix`."""
-        base = self.root / prefix
+        """Names of the documents stored under the folder `prefix` ("" for all)."""
+        base = self.root / prefix if prefix else self.root
 
         def scan() -> list[str]:
             if not base.exists():
@@ -399,29 +373,22 @@ class Store:
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
         self._lock.release()
 
+    async def first_time(self, key: str) -> bool:
+        return await self._recent.first_time_async(key)
 
-def first(db: TinyDB, table: str) -> dict[str, Any] | None:
-    """The single document of a one-document table, as a plain copy, or None."""
-    docs = db.table(table).all()
-    return json.loads(json.dumps(docs[0])) if docs else None
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        async with self._chats.hold(key):
+            yield
 
+    async def lead(self) -> bool:
+        return True  # the only process on the folder
 
-def transact(db: TinyDB, change: Callable[[dict[str, dict[str, Any]]], T]) -> T:
-    """Apply `change` to the file's tables (a dict of table -> {doc id: doc}) in one durable write."""
-    data = db.storage.read() or {}
-    result = change(data)
-    db.storage.write(data)
-    return result
+    async def alive(self, owner: str) -> bool:
+        return owner == self.instance_id
 
-
-def put_single(db: TinyDB, table: str, doc: dict[str, Any]) -> None:
-    """Replace the single document of a one-document table (one durable write)."""
-    transact(db, lambda data: data.__setitem__(table, {"1": doc}))
-
-
-def next_id(rows: dict[str, Any]) -> str:
-    """The next TinyDB document id for a table's rows."""
-    return str(max((int(k) for k in rows), default=0) + 1)
+    async def tidy(self) -> None:
+        pass  # in memory, the windows keep themselves small
 
 
 def data_files(root: Path) -> list[Path]:
