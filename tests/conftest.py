@@ -14,6 +14,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.teams.messenger import SendLimits
 from tests.fake_connector import FakeConnector
+from tests.pg_server import ThrowawayPostgres
 from tests.teams import Person, message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,28 @@ START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (G
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the whole run (each test gets a database of its own)."""
+    server = ThrowawayPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def database_url(postgres) -> str:
+    return await postgres.new_database()
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+async def engine_settings(request, tmp_path: Path) -> Settings:
+    """Settings on each storage engine in turn: the embedded files, then PostgreSQL."""
+    if request.param == "tinydb":
+        return Settings(data_dir=tmp_path / "data")
+    url = await request.getfixturevalue("postgres").new_database()
+    return Settings(data_dir=tmp_path / "data", database_url=url)
 
 
 @pytest.fixture

@@ -10,6 +10,12 @@ from bot.teams.web import SERVICES
 from tests.teams import Person, card_submit
 
 
+@pytest.fixture
+def settings(engine_settings):
+    """Every test here runs on both storage engines: the embedded TinyDB files and PostgreSQL."""
+    return engine_settings
+
+
 def services(h):
     return h.app[SERVICES]
 

@@ -9,6 +9,13 @@ import pytest
 from app import TICKER
 from tests.test_checkins_e2e import answers, card_of, pid_of, services, stored, submit
 
+
+@pytest.fixture
+def settings(engine_settings):
+    """Every test here runs on both storage engines: the embedded TinyDB files and PostgreSQL."""
+    return engine_settings
+
+
 UTC = dt.UTC
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # the default slot (GMT, so UTC = London)
 

@@ -6,8 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of
+
+
+@pytest.fixture
+def settings(engine_settings):
+    """Every test here runs on both storage engines: the embedded TinyDB files and PostgreSQL."""
+    return engine_settings
+
 
 LOW = (2, 2, 3, 2, 3)  # 48: low, not very low
 
