@@ -12,7 +12,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +127,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         settings.app_id,
         records.workers,
         options.clock,
-        limits=options.send_limits,
+        limits=options.send_limits or SendLimits(per_tenant_per_second=settings.send_per_second),
         sleep=options.sleep,
         prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
         pacer=records.store.pacer,
@@ -137,7 +137,11 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     )
     handler = WellbeingBot(bot, options.clock, settings.admin_ids)
     channel.set_error_handler(handler.on_turn_error)
-    await bot.start()
+    # Shared by several processes (PostgreSQL), reading every worker's records would hold up start-up
+    # for every restart of any one of them: it runs beside serving instead.
+    shared = app[STORE].kind == "postgresql"
+    await bot.start(settle=not shared)
+    settling = asyncio.create_task(_logged(bot.settle_interrupted(), "settle_interrupted")) if shared else None
     app[SERVICES] = Services(
         channel=channel,
         handler=handler,
@@ -147,7 +151,17 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         request_timeout=settings.request_timeout,
     )
     yield
+    if settling is not None:
+        settling.cancel()
     await messenger.close()  # unfinished sends are settled at the next start
+
+
+async def _logged(work: Awaitable[object], name: str) -> None:
+    """Background work whose failure is logged (a later run does it again) instead of lost."""
+    try:
+        await work
+    except Exception as exc:  # noqa: BLE001
+        log.error("background_failed work=%s error=%s", name, type(exc).__name__)
 
 
 async def run_scheduler_(app: web.Application) -> AsyncIterator[None]:
@@ -155,7 +169,7 @@ async def run_scheduler_(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     app[TICKER] = ticker = Ticker(app[OPTIONS].clock, timed_work(services.bot), lead=app[STORE].lead)
     scheduler = build_scheduler()
-    register_jobs(scheduler, ticker)
+    register_jobs(scheduler, ticker, every=app[SETTINGS].tick_seconds)
     if app[OPTIONS].run_scheduler:
         scheduler.start()
     services.scheduler = scheduler

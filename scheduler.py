@@ -16,6 +16,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.assembly import Wellbeing
 from bot.clock import Clock
@@ -57,6 +58,9 @@ def timed_work(bot: Wellbeing) -> list[TimedWork]:
         TimedWork("link_reconfirmation", hourly, bot.links.ask_to_reconfirm),
         # Delete what is past its retention period (docs/privacy.md), at 03:00 UTC.
         TimedWork("retention", daily_at(3), bot.retention.run),
+        # Nominations and requests a stopped process was sending: the worker is told (with several processes,
+        # one may stop while the others run on).
+        TimedWork("interrupted_sends", hourly, bot.settle_interrupted),
         # Activity ids and send paces past their use (shared between processes on PostgreSQL).
         TimedWork("tidy", hourly, lambda now: bot.records.store.tidy()),
     ]
@@ -101,11 +105,13 @@ def build_scheduler() -> AsyncIOScheduler:
     return AsyncIOScheduler(timezone="UTC")
 
 
-def register_jobs(scheduler: AsyncIOScheduler, ticker: Ticker) -> None:
-    """One job, at the start of every minute. A missed minute is coalesced, never replayed in a burst."""
+def register_jobs(scheduler: AsyncIOScheduler, ticker: Ticker, every: int = 60) -> None:
+    """One job, at the start of every minute (or every `every` seconds, for trials). A missed tick is
+    coalesced, never replayed in a burst."""
+    trigger = CronTrigger(second=0, timezone="UTC") if every >= 60 else IntervalTrigger(seconds=every)
     scheduler.add_job(
         ticker.tick,
-        CronTrigger(second=0, timezone="UTC"),
+        trigger,
         id="tick",
         replace_existing=True,
         coalesce=True,

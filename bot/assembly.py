@@ -32,6 +32,7 @@ from .usecases.checkins import Checkins
 from .usecases.consent import Consents
 from .usecases.data_rights import DataRights
 from .usecases.links import Links
+from .usecases.ports import Processes
 from .usecases.private_writing import PrivateWriting
 from .usecases.prompting import Prompting
 from .usecases.requests import Requests
@@ -56,9 +57,15 @@ class Wellbeing:
     router: Router
     guard: CrisisGuard
 
-    async def start(self) -> None:
-        """At start-up: settle what the last run left unfinished, and index every schedule."""
+    async def start(self, settle: bool = True) -> None:
+        """At start-up: index every schedule, and settle what a stopped process left unfinished (or
+        leave that to the caller, to do in the background: it reads every worker's records)."""
         await self.prompting.rebuild_index()
+        if settle:
+            await self.settle_interrupted()
+
+    async def settle_interrupted(self, _now: object = None) -> None:
+        """Nominations and requests a stopped process was sending (check-ins are settled at each tick)."""
         await self.links.recover()
         await self.requests.recover()
 
@@ -75,6 +82,7 @@ def assemble(
     """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
     r = records
     notices = Notices(outbox, content)
+    processes = Processes(r.store.instance_id, r.store.alive)
     prompting = Prompting(
         workers=r.workers,
         schedules=r.schedules,
@@ -83,8 +91,7 @@ def assemble(
         content=content,
         clock=clock,
         due=r.store.due,
-        owner=r.store.instance_id,
-        alive=r.store.alive,
+        processes=processes,
     )
     schedules = Schedules(r.schedules, content, clock, timezone, changed=prompting.reindex)
     checkins = Checkins(
@@ -95,7 +102,9 @@ def assemble(
         clock=clock,
         reindex=prompting.reindex,
     )
-    links = Links(workers=r.workers, sharing=r.sharing, notices=notices, content=content, clock=clock)
+    links = Links(
+        workers=r.workers, sharing=r.sharing, notices=notices, content=content, clock=clock, processes=processes
+    )
     consents = Consents(workers=r.workers, sharing=r.sharing, schedules=schedules, content=content, clock=clock)
     requests = Requests(
         workers=r.workers,
@@ -106,6 +115,7 @@ def assemble(
         notices=notices,
         content=content,
         clock=clock,
+        processes=processes,
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
     writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)

@@ -63,6 +63,8 @@ class Settings:
     allow_placeholders: bool = False  # a staging site may run with placeholder content (ALLOW_PLACEHOLDERS=1)
     database_url: str = field(default="", repr=False)  # postgresql://…: PostgreSQL instead of DATA_DIR
     database_pool_size: int = 10  # connections per process for records (and as many again for chat locks)
+    send_per_second: int = 20  # proactive sends per tenant per second, shared by every process (Teams allows ~50)
+    tick_seconds: int = 60  # how often the timed work runs; lower only for trials (docs/deployment.md)
 
     @property
     def base_url(self) -> str:
@@ -175,6 +177,8 @@ class Settings:
                 "DATABASE_URL must start with postgresql:// (leave it empty for the embedded TinyDB files)."
             )
         pool_size = _parse_int(get("DATABASE_POOL_SIZE", "10"), "DATABASE_POOL_SIZE", 2, 200, problems)
+        send_per_second = _parse_int(get("SEND_PER_SECOND", "20"), "SEND_PER_SECOND", 1, 1000, problems)
+        tick_seconds = _parse_int(get("TICK_SECONDS", "60"), "TICK_SECONDS", 1, 60, problems)
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -197,6 +201,8 @@ class Settings:
             allow_placeholders=allow in ("1", "true", "yes"),
             database_url=database_url,
             database_pool_size=pool_size,
+            send_per_second=send_per_second,
+            tick_seconds=tick_seconds,
         )
 
     @property

@@ -5,19 +5,22 @@
                                   can then be removed; also encrypts a folder that was plain
     python -m bot.keys decrypt    rewrite every data file as plain JSON, before turning DATA_KEYS off
 
-DATA_DIR and DATA_KEYS are read as the bot reads them. Stop the bot first (a running bot holds the folder,
-and this refuses to start while it does).
+DATA_DIR (or DATABASE_URL) and DATA_KEYS are read as the bot reads them. Stop the bot first (a running bot
+holds the folder, and this refuses to start while it does). On PostgreSQL each record is rewritten in a
+transaction of its own, so running bots keep working, but stop them anyway for `decrypt`: a bot started
+with DATA_KEYS would encrypt the records again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 
 from cryptography.fernet import Fernet
 
 from .config import ConfigError, Settings
-from .storage import Cipher, DataFileError, FolderLock, decrypt_folder, encrypt_folder
+from .storage import Cipher, DataFileError, FolderLock, StorageUnavailable, decrypt_folder, encrypt_folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         print("DATA_KEYS is not set: put the new key first, then any older keys, comma-separated.", file=sys.stderr)
         return 2
     cipher = Cipher(settings.data_keys)
+    if settings.database_url:
+        return asyncio.run(_database(settings.database_url, cipher, args[0]))
     lock = FolderLock(settings.data_dir)
     try:
         lock.acquire()
@@ -54,6 +59,25 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     finally:
         lock.release()
+    return 0
+
+
+async def _database(url: str, cipher: Cipher, command: str) -> int:
+    from .storage.postgres import PostgresStore
+
+    store = PostgresStore(url, cipher=cipher, pool_size=2)
+    try:
+        await store.open()
+        count = await store.reseal(plain=command == "decrypt")
+    except (DataFileError, StorageUnavailable) as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    finally:
+        await store.close()
+    if command == "rotate":
+        print(f"{count} record(s) in the database now use the first key in DATA_KEYS. Older keys can be removed.")
+    else:
+        print(f"{count} record(s) in the database are now plain. Start the bot without DATA_KEYS.")
     return 0
 
 

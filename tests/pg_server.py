@@ -25,7 +25,7 @@ def server_binaries() -> Path:
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if versions:
         return Path(versions[-1]).parent
-    import pgserver  # type: ignore[import-untyped]  # only where the machine has no server of its own
+    import pgserver  # only where the machine has no server of its own
 
     return Path(pgserver.__file__).parent / "pginstall" / "bin"
 

@@ -80,7 +80,9 @@ async def test_health_and_readiness(bot):
     assert (await bot.client.get("/healthz")).status == 200
     ready = await bot.client.get("/readyz")
     assert ready.status == 200
-    assert (await ready.json())["checks"] == {"storage": True, "scheduler": True}
+    body = await ready.json()
+    assert body["checks"] == {"storage": True, "scheduler": True} and body["storage_engine"] == "tinydb"
+    assert body["content_version"]  # e.g. "messages 1.2, contacts 1.0"
 
 
 async def test_readiness_fails_when_storage_is_not_writable(bot):

@@ -3,6 +3,7 @@ endpoint and the fake connector."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -232,6 +233,10 @@ async def test_a_request_interrupted_by_a_crash_is_reported_to_the_worker_after_
     # The process dies after claiming the request and before the supervisor's message is confirmed.
     await bot.records.sharing.update_request(pid, request_id, ("offered",), status="sending")
     await h.restart()
+    for _ in range(100):  # on PostgreSQL this is settled beside serving, just after start-up
+        if "couldn't deliver the message to Sam Supervisor" in conversation(h, worker)[-1].words:
+            break
+        await asyncio.sleep(0.05)
     assert "couldn't deliver the message to Sam Supervisor" in conversation(h, worker)[-1].words
     (audit,) = await h.say(worker, "who has seen what")
     assert "could not be delivered" in audit.words

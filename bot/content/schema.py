@@ -20,6 +20,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "about": {"version", "approved_by", "approved_on", "bot_name", "instruments"},
     "welcome": {"bot_name", "schedule", "key_contacts"},
     "outage_numbers": {"key_contacts"},
+    "storage_unavailable": {"key_contacts", "ref"},
     "checkin.incomplete": {"questions"},
     "checkin.incomplete_typed": {"questions"},
     "checkin.typed_hint": {"count", "lowest", "highest"},
@@ -495,6 +496,7 @@ class MessagesFile(Strict):
     unknown: Text
     personal_only: Text
     error: Text
+    storage_unavailable: Text
     about: Text
     help_now_title: Text
     help_now_intro: Text

@@ -51,6 +51,7 @@ class Link:
     reconfirm_asked: bool = False
     closed_at: str | None = None
     card_sent: bool = True  # the nomination card reached them (False while it is still being delivered)
+    owner: str = ""  # while the card is being delivered: the process delivering it
 
     def reconfirm_due_at(self) -> dt.datetime | None:
         return dt.datetime.fromisoformat(self.reconfirm_due) if self.reconfirm_due else None
@@ -90,6 +91,7 @@ class Request:
     follow_up_offered: bool = False
     very_low: bool = False
     automatic: bool = False  # sent by the rule the worker agreed to, not by their press
+    owner: str = ""  # while "sending": the process sending it
 
 
 @dataclass(frozen=True)

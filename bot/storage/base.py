@@ -49,6 +49,8 @@ class Document(Protocol):
 class DueIndex(Protocol):
     """When each worker next needs the scheduled tick's attention."""
 
+    durable: bool  # kept by the store across restarts (else rebuilt from the records at each start)
+
     async def set(self, pid: str, when: Any) -> None:
         """Record `when` (a datetime), or forget the worker with None."""
 

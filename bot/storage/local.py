@@ -59,6 +59,8 @@ class KeyedLocks:
 class MemoryDueIndex:
     """When each worker next needs attention, in memory (rebuilt from the records at start-up)."""
 
+    durable = False
+
     def __init__(self) -> None:
         self._next: dict[str, dt.datetime] = {}
 

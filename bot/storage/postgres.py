@@ -23,8 +23,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -62,12 +62,16 @@ def hashed(value: str) -> bytes:
     return hashlib.sha256(value.encode()).digest()
 
 
-@contextmanager
-def reachable() -> Iterator[None]:
-    """Turn the many ways a database can be out of reach into one StorageUnavailable."""
+@asynccontextmanager
+async def reachable(store: PostgresStore | None = None) -> AsyncIterator[None]:
+    """Turn the many ways a database can be out of reach into one StorageUnavailable. The pool's idle
+    connections may all be dead too (the server restarted): they are replaced before their next use."""
     try:
         yield
     except UNREACHABLE as exc:
+        for pool in (store._pool, store._lock_pool) if store is not None else ():
+            if pool is not None:
+                await pool.expire_connections()
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
@@ -112,7 +116,7 @@ class Row:
         self.name = name
 
     async def read(self, fn: Callable[[Tables], T]) -> T:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 found = await conn.fetchrow("SELECT body, encrypted FROM documents WHERE name = $1", self.name)
         return fn(self._store.decode(found) if found else {})
@@ -122,7 +126,7 @@ class Row:
         meet; the one that loses runs again on the winner's data."""
         for attempt in range(3):
             try:
-                with reachable():
+                async with reachable(self._store):
                     async with self._store.pool.acquire() as conn, conn.transaction():
                         found = await conn.fetchrow(
                             "SELECT body, encrypted FROM documents WHERE name = $1 FOR UPDATE", self.name
@@ -151,7 +155,7 @@ class Row:
         raise AssertionError("unreachable")
 
     async def delete(self) -> None:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 await conn.execute("DELETE FROM documents WHERE name = $1", self.name)
 
@@ -159,11 +163,13 @@ class Row:
 class TableDueIndex:
     """The due index as a table, shared by every process."""
 
+    durable = True
+
     def __init__(self, store: PostgresStore):
         self._store = store
 
     async def set(self, pid: str, when: dt.datetime | None) -> None:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 if when is None:
                     await conn.execute("DELETE FROM due WHERE pid = $1", pid)
@@ -175,12 +181,12 @@ class TableDueIndex:
                     )
 
     async def due(self, now: dt.datetime) -> list[str]:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 return [r["pid"] for r in await conn.fetch("SELECT pid FROM due WHERE at <= $1 ORDER BY at", now)]
 
     async def count(self) -> int:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 return int(await conn.fetchval("SELECT count(*) FROM due"))
 
@@ -194,7 +200,7 @@ class TablePacer:
     async def slot(self, tenant: str, conversation: str, tenant_gap: float, conversation_gap: float) -> float:
         gaps = {hashed("t|" + tenant): tenant_gap, hashed("c|" + conversation): conversation_gap}
         keys = sorted(gaps)  # rows are locked in one order, so two senders never wait on each other in a circle
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn, conn.transaction():
                 await conn.execute(
                     "INSERT INTO send_pace (key, next_at) SELECT unnest($1::bytea[]), 0 ON CONFLICT DO NOTHING", keys
@@ -211,7 +217,7 @@ class TablePacer:
         return start - now
 
     async def pause_all(self, seconds: float) -> None:
-        with reachable():
+        async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 await conn.execute(
                     "INSERT INTO send_pace (key, next_at) VALUES ($1, extract(epoch FROM clock_timestamp()) + $2) "
@@ -266,7 +272,7 @@ class PostgresStore:
 
     async def open(self) -> None:
         """Connect, apply migrations, announce this process, and check encryption matches DATA_KEYS."""
-        with reachable():
+        async with reachable():
             self._pool = await asyncpg.create_pool(
                 self.url, min_size=1, max_size=self._pool_size, **self._connect_args()
             )
@@ -297,7 +303,7 @@ class PostgresStore:
         self._pool = self._lock_pool = self._presence = None
 
     async def _check_encryption(self) -> None:
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 found = await conn.fetchrow(
                     "SELECT bool_or(encrypted) AS sealed, bool_or(NOT encrypted) AS plain FROM documents"
@@ -317,19 +323,19 @@ class PostgresStore:
             self.encrypted_now = await self.reseal()
             log.warning("data_encrypted documents=%d (DATA_KEYS is now in use for the database)", self.encrypted_now)
 
-    async def reseal(self) -> int:
-        """Encrypt every document under the first key in DATA_KEYS (or store them plain without keys):
-        for turning encryption on or off and for rotating keys. Each document in its own transaction."""
+    async def reseal(self, plain: bool = False) -> int:
+        """Encrypt every document under the first key in DATA_KEYS (`plain`: store them unencrypted): for
+        turning encryption on or off and for rotating keys. Each document in its own transaction."""
         changed = 0
         for name in await self.list_shards(""):
-            with reachable():
+            async with reachable(self):
                 async with self.pool.acquire() as conn, conn.transaction():
                     found = await conn.fetchrow(
                         "SELECT body, encrypted FROM documents WHERE name = $1 FOR UPDATE", name
                     )
                     if found is None:
                         continue
-                    body, encrypted = self.encode(self.decode(found))
+                    body, encrypted = self.encode(self.decode(found), plain)
                     await conn.execute(
                         "UPDATE documents SET body = $2, encrypted = $3 WHERE name = $1", name, body, encrypted
                     )
@@ -347,9 +353,9 @@ class PostgresStore:
             raise DataFileError("a record in the database is not a document: restore it from a backup")
         return data
 
-    def encode(self, data: Tables) -> tuple[bytes, bool]:
+    def encode(self, data: Tables, plain: bool = False) -> tuple[bytes, bool]:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if self._cipher is None:
+        if self._cipher is None or plain:
             return payload, False
         return self._cipher.encrypt(payload), True
 
@@ -359,7 +365,7 @@ class PostgresStore:
         return Row(self, name)
 
     async def list_shards(self, prefix: str) -> list[str]:
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 if not prefix:
                     found = await conn.fetch("SELECT name FROM documents ORDER BY name")
@@ -372,21 +378,21 @@ class PostgresStore:
     async def remove_folder(self, prefix: str) -> None:
         if not _NAME.match(prefix):
             raise ValueError("folder names are lower-case letters, digits, _ and /")
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 await conn.execute("DELETE FROM documents WHERE starts_with(name, $1)", prefix + "/")
 
     async def check_writable(self) -> bool:
         """The database answers and is not a read-only standby."""
         try:
-            with reachable():
+            async with reachable(self):
                 async with self.pool.acquire() as conn:
                     return not await conn.fetchval("SELECT pg_is_in_recovery()")
         except StorageUnavailable:
             return False
 
     async def first_time(self, key: str) -> bool:
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 taken = await conn.fetchval(
                     "INSERT INTO seen_activities (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET seen_at = now() "
@@ -402,10 +408,10 @@ class PostgresStore:
         async with self._chats.hold(key):
             if self._lock_pool is None:
                 raise StorageUnavailable("not open")
-            with reachable():
+            async with reachable(self):
                 conn = await self._lock_pool.acquire()
             try:
-                with reachable():
+                async with reachable(self):
                     await conn.execute("SELECT pg_advisory_lock($1, $2)", CHAT, key32(key))
                 yield
             finally:
@@ -414,7 +420,7 @@ class PostgresStore:
     async def lead(self) -> bool:
         async with self._presence_guard:
             try:
-                with reachable():
+                async with reachable():
                     await self._announce()
                     assert self._presence is not None
                     if self._leading:
@@ -436,7 +442,7 @@ class PostgresStore:
             return True
         if not owner:
             return False
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 free = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", PRESENCE, key32(owner))
                 if free:
@@ -445,7 +451,7 @@ class PostgresStore:
 
     async def tidy(self) -> None:
         """Forget activity ids past their window and paces long past."""
-        with reachable():
+        async with reachable(self):
             async with self.pool.acquire() as conn:
                 await conn.execute(f"DELETE FROM seen_activities WHERE seen_at < now() - interval '{SEEN_WINDOW}'")
                 await conn.execute(

@@ -53,6 +53,7 @@ from msrest.universal_http.aiohttp import AioHttpClientResponse
 from urllib3.util.retry import Retry
 
 from ..config import Settings
+from ..storage import StorageUnavailable
 from ..storage.local import RecentIds
 
 log = logging.getLogger("bot.channel")
@@ -335,14 +336,16 @@ class Channel:
         if self.settings.auth_enabled and not self._service_url_allowed(activity.service_url):
             raise Unauthorized("service_url_not_allowed")
         # Only after authentication, so strangers cannot fill the memory of ids seen.
-        if (
-            activity.id
-            and activity.conversation
-            and not await self._first_time(f"{activity.conversation.id}|{activity.id}")
-        ):
+        if activity.id and activity.conversation and not await self._fresh(f"{activity.conversation.id}|{activity.id}"):
             log.info("duplicate_activity_ignored")
             return None
         return await self.adapter.process_activity(result, activity, logic)
+
+    async def _fresh(self, key: str) -> bool:
+        try:
+            return await self._first_time(key)
+        except StorageUnavailable:
+            return True  # cannot tell: the turn runs, and answers kindly if the records are out of reach
 
     def _service_url_allowed(self, service_url: str) -> bool:
         parts = urlsplit(service_url or "")

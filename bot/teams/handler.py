@@ -16,6 +16,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from ..assembly import Wellbeing
 from ..cards import CARD_CONTENT_TYPE, finish
+from ..cards.help import key_contacts
 from ..cards.words import describe
 from ..clock import Clock
 from ..content import Content
@@ -23,6 +24,7 @@ from ..crisis import Answer
 from ..dialogs.help import send_unknown, send_welcome
 from ..dialogs.intent import Intent
 from ..records.workers import WorkerContact
+from ..storage import StorageUnavailable
 from .conversation import TeamsConversation
 
 turn_log = logging.getLogger("bot.turns")
@@ -221,7 +223,13 @@ class WellbeingBot(ActivityHandler):
             frames,
         )
         if turn.activity.type == ActivityTypes.message:
+            content = self._content()
+            apology = (
+                content.text("storage_unavailable", ref=ref, key_contacts=key_contacts(content))
+                if isinstance(error, StorageUnavailable)
+                else content.text("error", ref=ref)
+            )
             try:
-                await turn.send_activity(self._content().text("error", ref=ref))
+                await turn.send_activity(apology)
             except Exception as exc:  # noqa: BLE001
                 turn_log.error("turn_error ref=%s apology_failed=%s", ref, type(exc).__name__)

@@ -181,16 +181,25 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """GET /readyz: storage is writable and the scheduler is running."""
+    """GET /readyz: the records can be written (the data folder, or the database) and the scheduler runs.
+    Also says which storage engine this process uses, and whether it is the one running the timed work."""
     services = request.app.get(SERVICES)
-    checks = {"storage": False, "scheduler": False}
-    if services is not None:
-        checks["storage"] = await services.store.check_writable()
-        checks["scheduler"] = bool(services.scheduler is not None and services.scheduler.running)
+    if services is None:
+        return web.json_response({"status": "not_ready", "checks": {"storage": False, "scheduler": False}}, status=503)
+    name = "database" if services.store.kind == "postgresql" else "storage"
+    checks = {
+        name: await services.store.check_writable(),
+        "scheduler": bool(services.scheduler is not None and services.scheduler.running),
+    }
     ready = all(checks.values())
-    return web.json_response(
-        {"status": "ready" if ready else "not_ready", "checks": checks}, status=200 if ready else 503
-    )
+    body = {
+        "status": "ready" if ready else "not_ready",
+        "checks": checks,
+        "storage_engine": services.store.kind,
+        # With several instances, each reads the content files itself: this shows they all serve the same.
+        "content_version": services.bot.content.current.version,
+    }
+    return web.json_response(body, status=200 if ready else 503)
 
 
 @web.middleware

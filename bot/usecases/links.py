@@ -19,7 +19,7 @@ from ..records.sharing import AuditEntry, Link, SharingRecords, Supervising, as_
 from ..records.workers import Worker, WorkerRepository, is_pid
 from ..rules import add_months
 from .outcome import Outcome
-from .ports import Notices
+from .ports import Notices, Processes
 
 Nominated = Literal[
     "asked", "self", "unknown", "declined_before", "already_asked", "already_linked", "limit", "unreachable"
@@ -43,7 +43,9 @@ class Links:
         notices: Notices,
         content: Callable[[], Content],
         clock: Clock,
+        processes: Processes | None = None,
     ):
+        self._processes = processes or Processes()
         self._workers = workers
         self._sharing = sharing
         self._notices = notices
@@ -107,6 +109,7 @@ class Links:
             "pending",
             now.isoformat(),
             card_sent=False,
+            owner=self._processes.me,
         )
         await self._sharing.save_link(pid, link, entry(now, "nominated", link))
         await self._sharing.set_supervising(target_pid, Supervising(link.id, pid, me.name, link.role, "pending"))
@@ -220,12 +223,17 @@ class Links:
             await self._notices.link_reconfirm(worker, link)
 
     async def recover(self) -> int:
-        """At start-up, whatever their age: a nomination whose card was never confirmed ends, and the
-        worker is told (it is not re-sent: it may have arrived)."""
+        """At start-up and hourly, whatever their age: a nomination whose card was never confirmed, by a
+        process that has stopped, ends, and the worker is told (it is not re-sent: it may have arrived)."""
         count = 0
         for pid in await self._workers.all_pids():
             link = await self._sharing.link(pid)
-            if link and link.status == "pending" and not link.card_sent:
+            if (
+                link
+                and link.status == "pending"
+                and not link.card_sent
+                and not await self._processes.running(link.owner)
+            ):
                 await self._unreachable(pid, await self._workers.get(pid), link, tell=True)
                 count += 1
         return count

@@ -5,6 +5,8 @@ card); a use-case only says which message goes to whom."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..outbox import Attempting, Delivery, Late
@@ -54,3 +56,17 @@ class Notices(Protocol):
     async def supervisor_left(self, to: Worker) -> Delivery: ...
 
     async def worker_left(self, to: Worker) -> Delivery: ...
+
+
+@dataclass(frozen=True)
+class Processes:
+    """This process's id, and whether another is still running: what a stopped process was sending is
+    settled by the next one to look, and never what a running one is still sending."""
+
+    me: str = "this process"
+    alive: Callable[[str], Awaitable[bool]] | None = None
+
+    async def running(self, owner: str) -> bool:
+        if owner == self.me:
+            return True
+        return bool(owner) and self.alive is not None and await self.alive(owner)

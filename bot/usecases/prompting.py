@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..clock import Clock
@@ -23,10 +23,11 @@ from ..records.workers import Worker, WorkerRepository
 from ..rules import Schedule, Timing, due_slot, effective, is_expired, is_slot_day, next_check, reminder_due
 from ..storage.base import DueIndex
 from ..storage.local import MemoryDueIndex
-from .ports import Notices
+from .ports import Notices, Processes
 from .rule_settings import timing_of
 
 log = logging.getLogger("bot.checkins")
+SENDING_RECHECK = dt.timedelta(0)  # at the next tick
 
 
 @dataclass
@@ -49,8 +50,7 @@ class Prompting:
         content: Callable[[], Content],
         clock: Clock,
         due: DueIndex | None = None,
-        owner: str = "this process",
-        alive: Callable[[str], Awaitable[bool]] | None = None,
+        processes: Processes | None = None,
         concurrency: int = 64,
     ):
         self._workers = workers
@@ -61,11 +61,7 @@ class Prompting:
         self._clock = clock
         self._concurrency = concurrency
         self.index: DueIndex = due or MemoryDueIndex()
-        self._owner = owner
-        self._alive = alive or self._is_me
-
-    async def _is_me(self, owner: str) -> bool:
-        return owner == self._owner
+        self._processes = processes or Processes()
 
     async def reindex(self, pid: str, schedule: Schedule | None = None) -> None:
         """Re-read when this worker next needs attention (after any change to their schedule or prompts)."""
@@ -73,16 +69,22 @@ class Prompting:
         if schedule is None:
             await self.index.set(pid, None)
             return
-        log_by_slot = {p.slot: p.state for p in await self._prompts.all(pid)}
-        await self.index.set(
-            pid, next_check(effective(schedule), log_by_slot, self._clock.now(), timing_of(self._content()))
-        )
+        prompts, now = await self._prompts.all(pid), self._clock.now()
+        when = next_check(effective(schedule), {p.slot: p.state for p in prompts}, now, timing_of(self._content()))
+        if any(p.status == "sending" for p in prompts):
+            # Another process may be sending it: look again soon, in case that process stops first.
+            when = min(when, now + SENDING_RECHECK) if when else now + SENDING_RECHECK
+        await self.index.set(pid, when)
 
     async def forget(self, pid: str) -> None:
         await self.index.set(pid, None)
 
     async def rebuild_index(self) -> int:
-        """At start-up: settle sends a stopped process left unfinished, then index every worker."""
+        """At start-up: settle sends a stopped process left unfinished, then index every worker. A
+        durable index (PostgreSQL) is kept as it is: the processes still running keep it current, and
+        each tick settles what a stopped one left. Built only when empty (a site just moved there)."""
+        if self.index.durable and await self.index.count():
+            return await self.index.count()
         for pid in await self._workers.all_pids():
             schedule = await self._schedules.get(pid)
             if schedule is not None:
@@ -166,7 +168,7 @@ class Prompting:
             "sending",
             created_at=now.isoformat(),
             after_pause=after_pause,
-            owner=self._owner,
+            owner=self._processes.me,
         )
         if not await self._prompts.reserve(worker.pid, record, now):
             return  # an earlier tick already has this slot
@@ -196,7 +198,7 @@ class Prompting:
         undelivered and the worker is told."""
         interrupted = []
         for prompt in await self._prompts.all(pid):
-            if prompt.status != "sending" or await self._alive(prompt.owner):
+            if prompt.status != "sending" or await self._processes.running(prompt.owner):
                 continue
             if not prompt.attempted and await self._prompts.release(pid, prompt.nonce):
                 continue

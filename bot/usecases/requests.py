@@ -24,7 +24,7 @@ from ..rules import add_working_days, band, is_paused, may_send_request, request
 from .consent import Consents
 from .links import entry
 from .outcome import Outcome
-from .ports import Notices
+from .ports import Notices, Processes
 from .rule_settings import low_level, request_rule
 from .schedules import Schedules
 
@@ -79,7 +79,9 @@ class Requests:
         notices: Notices,
         content: Callable[[], Content],
         clock: Clock,
+        processes: Processes | None = None,
     ):
+        self._processes = processes or Processes()
         self._workers = workers
         self._sharing = sharing
         self._checkins = checkins
@@ -189,6 +191,7 @@ class Requests:
             note=note.strip()[:MAX_NOTE],
             sent_at=now.isoformat(),
             automatic=automatic,
+            owner=self._processes.me,
         )
         if claimed is None:
             return Outcome("already_answered")
@@ -304,12 +307,12 @@ class Requests:
                 await self._notices.request_no_answer(worker, link, request)
 
     async def recover(self) -> int:
-        """At start-up, whatever their age: a request that was being sent when the bot stopped is recorded
-        as undelivered and the worker is told (it is not re-sent: it may have arrived)."""
+        """At start-up and hourly, whatever their age: a request that was being sent by a process that has
+        stopped is recorded as undelivered and the worker is told (it is not re-sent: it may have arrived)."""
         now, count = self._clock.now(), 0
         for pid in await self._workers.all_pids():
             for request in await self._sharing.requests(pid):
-                if request.status != "sending":
+                if request.status != "sending" or await self._processes.running(request.owner):
                     continue
                 link = await self._sharing.link(pid)
                 audit = (
