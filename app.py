@@ -153,6 +153,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     yield
     if settling is not None:
         settling.cancel()
+        await asyncio.gather(settling, return_exceptions=True)
     await messenger.close()  # unfinished sends are settled at the next start
 
 
