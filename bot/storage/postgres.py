@@ -108,6 +108,14 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
     return applied
 
 
+async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
+    pass
+
+
+async def _release_locks(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_unlock_all()")
+
+
 class Row:
     """One document: a row of `documents`."""
 
@@ -273,11 +281,14 @@ class PostgresStore:
     async def open(self) -> None:
         """Connect, apply migrations, announce this process, and check encryption matches DATA_KEYS."""
         async with reachable():
+            # asyncpg resets each connection given back to a pool with four statements, a round trip per use:
+            # records leave no session state behind (every transaction is closed, every lock released), and
+            # a chat's lock connection needs only its lock released.
             self._pool = await asyncpg.create_pool(
-                self.url, min_size=1, max_size=self._pool_size, **self._connect_args()
+                self.url, min_size=1, max_size=self._pool_size, reset=_nothing_to_reset, **self._connect_args()
             )
             self._lock_pool = await asyncpg.create_pool(
-                self.url, min_size=0, max_size=self._chat_locks, **self._connect_args()
+                self.url, min_size=0, max_size=self._chat_locks, reset=_release_locks, **self._connect_args()
             )
             async with self._pool.acquire() as conn:
                 self.migrated = await migrate(conn)
