@@ -13,7 +13,6 @@ import statistics
 import tempfile
 import time
 from collections import Counter, deque
-from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -23,9 +22,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.records.workers import WorkerContact
 from bot.teams.messenger import SendLimits
 from bot.teams.web import SERVICES
+from tests.instances import seeded_contact
 from tests.teams import Person, message
 
 from .loop_monitor import LoopMonitor
@@ -96,23 +95,7 @@ class LimitedConnector:
 async def _seed(services, count: int, service_url: str) -> None:
     workers, schedules = services.bot.records.workers, services.bot.schedules
     for i in range(count):
-        reference = {
-            "activityId": None,
-            "user": {"id": f"29:u{i}"},
-            "bot": {"id": "28:bot"},
-            "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
-            "channelId": "msteams",
-            "serviceUrl": service_url,
-        }
-        contact = WorkerContact(
-            f"29:u{i}",
-            f"{i:08d}-0000-0000-0000-000000000000",
-            "tenant",
-            f"a:c{i}",
-            service_url,
-            f"Worker {i}",
-            partial(dict, reference),
-        )
+        contact = seeded_contact(i, service_url)
         worker = await workers.remember(contact, START)
         await schedules.of(worker.pid)
 

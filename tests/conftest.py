@@ -132,11 +132,12 @@ class FakeSleep:
         self.clock.advance(seconds=seconds)
 
 
-@pytest.fixture
-async def harness(settings, connector):
+async def started(settings: Settings, connector: FakeConnector, kind: type[BotHarness] = BotHarness):
+    """A harness on a fixed clock that sleeps by moving the clock, with Teams' limits lifted and the timed
+    work ticked by the test itself."""
     clock = FixedClock(START)
     sleep = FakeSleep(clock)
-    h = await BotHarness(
+    h = await kind(
         settings,
         connector,
         clock=clock,
@@ -145,6 +146,12 @@ async def harness(settings, connector):
         send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000),
     ).start()
     h.clock, h.sleep = clock, sleep
+    return h
+
+
+@pytest.fixture
+async def harness(settings, connector):
+    h = await started(settings, connector)
     yield h
     await h.stop()
 

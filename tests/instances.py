@@ -18,6 +18,18 @@ from bot.storage.postgres import PostgresStore
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def seeded_contact(i: int, service_url: str) -> WorkerContact:
+    """Worker number `i`, in chat `a:c<i>`, reached at `service_url`."""
+    reference = {
+        "user": {"id": f"29:u{i}"},
+        "bot": {"id": "28:bot"},
+        "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+    }
+    return WorkerContact(f"29:u{i}", f"aad-{i}", "tenant", f"a:c{i}", service_url, f"W {i}", partial(dict, reference))
+
+
 async def seed(url: str, service_url: str, count: int) -> None:
     """`count` workers whose weekly check-in fell due a minute ago (UTC, no quiet hours)."""
     store = PostgresStore(url)
@@ -37,17 +49,7 @@ async def seed(url: str, service_url: str, count: int) -> None:
     )
 
     async def one(i: int) -> None:
-        reference = {
-            "user": {"id": f"29:u{i}"},
-            "bot": {"id": "28:bot"},
-            "conversation": {"id": f"a:c{i}", "conversationType": "personal"},
-            "channelId": "msteams",
-            "serviceUrl": service_url,
-        }
-        contact = WorkerContact(
-            f"29:u{i}", f"aad-{i}", "tenant", f"a:c{i}", service_url, f"W {i}", partial(dict, reference)
-        )
-        worker = await records.workers.remember(contact, now)
+        worker = await records.workers.remember(seeded_contact(i, service_url), now)
         await records.workers.set_welcomed(worker.pid, True)
         await records.schedules.save(worker.pid, schedule)
 

@@ -11,11 +11,9 @@ import datetime as dt
 import pytest
 
 from app import OPTIONS, TICKER
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.teams.messenger import SendLimits
 from tests import test_checkins_e2e, test_sharing_e2e
-from tests.conftest import START, BotHarness, FakeSleep
+from tests.conftest import BotHarness, started
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of, pid_of, services
 
@@ -51,17 +49,7 @@ class Alternating(BotHarness):
 
 @pytest.fixture
 async def harness(connector, database_url, tmp_path):
-    clock = FixedClock(START)
-    sleep = FakeSleep(clock)
-    h = await Alternating(
-        Settings(data_dir=tmp_path / "unused", database_url=database_url),
-        connector,
-        clock=clock,
-        run_scheduler=False,
-        sleep=sleep,
-        send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000),
-    ).start()
-    h.clock, h.sleep = clock, sleep
+    h = await started(Settings(data_dir=tmp_path / "unused", database_url=database_url), connector, Alternating)
     yield h
     await h.stop()
 
