@@ -27,7 +27,6 @@ from .ports import Notices, Processes
 from .rule_settings import timing_of
 
 log = logging.getLogger("bot.checkins")
-SENDING_RECHECK = dt.timedelta(0)  # at the next tick
 
 
 @dataclass
@@ -72,8 +71,8 @@ class Prompting:
         prompts, now = await self._prompts.all(pid), self._clock.now()
         when = next_check(effective(schedule), {p.slot: p.state for p in prompts}, now, timing_of(self._content()))
         if any(p.status == "sending" for p in prompts):
-            # Another process may be sending it: look again soon, in case that process stops first.
-            when = min(when, now + SENDING_RECHECK) if when else now + SENDING_RECHECK
+            # Another process may be sending it: look again at the next tick, in case that process stops first.
+            when = now
         await self.index.set(pid, when)
 
     async def forget(self, pid: str) -> None:
