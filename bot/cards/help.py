@@ -50,14 +50,55 @@ def help_text(content: Content) -> str:
     return "\n".join(lines)
 
 
-def help_now_card(content: Content, lead: str | None = None) -> Card:
+def help_now_card(content: Content, lead: str | None = None, first: str | None = None) -> Card:
     """The crisis and support contacts. Safe-messaging order: acknowledge, one hopeful line, people to
-    talk to (what each costs, when it is open, where it covers), and that the bot is not a person."""
+    talk to (what each costs, when it is open, where it covers), and that the bot is not a person.
+    `first` is a line that must come before everything else (taken too much: 999 or A&E now)."""
     m = content.messages
-    body = [heading(m.help_now_title, "Large"), *contact_blocks(content, lead)]
-    result = card(body, [], help_now_text(content, lead))
+    top = [text_block(first, weight="Bolder")] if first else []
+    body = [heading(m.help_now_title, "Large"), *top, *contact_blocks(content, lead)]
+    result = card(body, [], "\n".join(filter(None, [first, help_now_text(content, lead)])))
     result["_kind"] = HELP_NOW_KIND
     return result
+
+
+def situation_contacts(content: Content, situation: str) -> list[Contact]:
+    """The contacts a situation names (contacts.yaml, situations), in order, placeholders left out."""
+    shown = {c.id: c for _, contacts in shown_contacts(content) for c in contacts}
+    ids = getattr(content.contacts.situations, situation)
+    return [shown[i] for i in ids if i in shown]
+
+
+def offer_card(content: Content, situation: str = "offer") -> Card:
+    """When the guard is unsure: one calm line, the key numbers written out so nobody has to press
+    anything to see them, and "Get help now" for the rest. It asks nothing and assesses nothing.
+    For a possible overdose, 999 or A&E comes first, before any other line."""
+    m = content.messages.crisis
+    contacts = situation_contacts(content, situation)
+    lines = ([m.overdose_lead] if situation == "overdose" else []) + [m.offer_line]
+    body = [text_block(line) for line in lines] + [text_block(short_contact_line(c)) for c in contacts]
+    body.append(text_block(m.offer_more, isSubtle=True))
+    fallback = "\n".join([*lines, *(f"- {short_contact_line(c, links=False)}" for c in contacts)])
+    return card(body, [help_now_action(content)], fallback)
+
+
+def unsafe_card(content: Content) -> Card:
+    """Being harmed, threatened or afraid to go home: 999 if in danger now, the domestic abuse lines and
+    the Trust's own contacts (contacts.yaml, situations: unsafe), then "Get help now" for the rest."""
+    m = content.messages
+    contacts = situation_contacts(content, "unsafe")
+    body = [heading(m.crisis.unsafe_title, "Large"), text_block(m.crisis.unsafe_lead)]
+    body += [text_block(contact_line(c)) for c in contacts]
+    body.append(text_block(m.not_monitored, spacing="Medium"))
+    lines = [m.crisis.unsafe_title, m.crisis.unsafe_lead, *(f"- {contact_line(c, links=False)}" for c in contacts)]
+    return card(body, [help_now_action(content)], "\n".join([*lines, m.not_monitored]))
+
+
+def short_contact_line(contact: Contact, links: bool = True) -> str:
+    """'**Samaritans**: Call 116 123. Free .... 24 hours a day, every day.' (no nations or notes)."""
+    parts = [f"**{contact.name}**: {contact.how}."] + [f"{p}." for p in (contact.cost, contact.when) if p]
+    text = " ".join(parts)
+    return text if links else text.replace("**", "")
 
 
 def contact_blocks(content: Content, lead: str | None = None) -> list[dict]:

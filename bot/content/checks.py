@@ -42,6 +42,7 @@ def cross_checks(models: dict[str, Any], trees: dict[str, Any]) -> list[Problem]
         )
     if "contacts.yaml" in models:
         problems += _verified(models["contacts.yaml"], trees["contacts.yaml"])
+        problems += _situations(models["contacts.yaml"], trees["contacts.yaml"])
     if guide and topic_ids is not None:
         problems += _guide(guide, trees["guide.yaml"], topic_ids)
     if "supervision.yaml" in models:
@@ -123,13 +124,18 @@ def message_texts(model, prefix: str = "") -> Iterable[tuple[str, str]]:
             yield from message_texts(value, f"{prefix}{key}.")
 
 
+def is_placeholder(contact) -> bool:
+    """True while any of a contact's details is still a <<placeholder>> the Trust must fill in."""
+    return any(PLACEHOLDER.search(v) for v in contact.model_dump().values() if isinstance(v, str))
+
+
 def _verified(contacts, tree) -> list[Problem]:
     """A real contact says when it was last checked; a placeholder cannot have been checked."""
     problems = []
     for i, group in enumerate(contacts.groups):
         for j, contact in enumerate(group.contacts):
             loc = ("groups", i, "contacts", j)
-            placeholder = any(PLACEHOLDER.search(v) for v in contact.model_dump().values() if isinstance(v, str))
+            placeholder = is_placeholder(contact)
             if placeholder and contact.last_verified is not None:
                 problems.append(
                     Problem(
@@ -148,6 +154,34 @@ def _verified(contacts, tree) -> list[Problem]:
                         "service's own website and add the date.",
                     )
                 )
+    return problems
+
+
+def _situations(contacts, tree) -> list[Problem]:
+    """Every contact a situation names exists, and each situation keeps a route to a person now."""
+    problems = []
+    by_id = {c.id: c for g in contacts.groups for c in g.contacts}
+    for name, ids in contacts.situations.model_dump().items():
+        for i, contact_id in enumerate(ids):
+            if contact_id not in by_id:
+                problems.append(
+                    Problem(
+                        "contacts.yaml",
+                        line_of(tree, ("situations", name, i)),
+                        f"situation '{name}' names the contact '{contact_id}', which is not in any group. "
+                        f"Use one of: {', '.join(sorted(by_id))}.",
+                    )
+                )
+        real = [c for c in ids if c in by_id and not is_placeholder(by_id[c])]
+        if ids and all(c in by_id for c in ids) and not real:
+            problems.append(
+                Problem(
+                    "contacts.yaml",
+                    line_of(tree, ("situations", name)),
+                    f"situation '{name}' has no contact without a <<placeholder>>, so workers would see no "
+                    "number at all. Put a real contact first (for example emergency).",
+                )
+            )
     return problems
 
 

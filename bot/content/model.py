@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crisis import Classifier
+from ..crisis import Guard
 from .checks import TOPIC_LINK
 from .schema import (
     Command,
     ContactsFile,
     CrisisEvalFile,
+    CrisisExemplarsFile,
     CrisisFile,
+    CrisisRoundFile,
     GuideFile,
     InstrumentFile,
     MessagesFile,
@@ -39,11 +41,13 @@ class Content:
     prompts: PromptsFile
     crisis: CrisisFile
     crisis_eval: CrisisEvalFile
+    crisis_exemplars: CrisisExemplarsFile
+    crisis_rounds: dict[str, CrisisRoundFile]
     rules: RulesFile
     privacy_notice: PrivacyNoticeFile
     instruments: dict[str, InstrumentFile]
     folder: Path
-    guard: Classifier = field(compare=False, repr=False)  # compiled from `crisis` by the loader
+    guard: Guard = field(compare=False, repr=False)  # compiled from `crisis` (and trained) by the loader
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -467,6 +467,11 @@ class CrisisMessages(Strict):
     acknowledge: Text
     after_saving: Text
     topic_line: Text
+    offer_line: Text
+    offer_more: Text
+    overdose_lead: Text
+    unsafe_title: Text
+    unsafe_lead: Text
     work_talk_offer: Text
     check_in_button: Text
     reflect_button: Text
@@ -547,9 +552,18 @@ class ContactGroup(Strict):
     contacts: list[Contact] = Field(min_length=1)
 
 
+class Situations(Strict):
+    """Which contacts come first, by id, when the crisis guard hears a particular situation."""
+
+    offer: list[Ident] = Field(min_length=1)  # the one calm card when the guard is unsure
+    overdose: list[Ident] = Field(min_length=1)  # taken too much, or very drunk or high, now
+    unsafe: list[Ident] = Field(min_length=1)  # being harmed, threatened or afraid to go home
+
+
 class ContactsFile(Strict):
     meta: Meta
     groups: list[ContactGroup] = Field(min_length=1)
+    situations: Situations
 
 
 BUTTON_MAX = 25  # characters of a button title Teams shows before cutting it
@@ -617,6 +631,12 @@ class NegationCues(Strict):
     window: int = Field(ge=1, le=6)
 
 
+class LearnedSettings(Strict):
+    """How worried the learned reader must be before the guard offers the key numbers."""
+
+    offer_at: float = Field(gt=0.5, le=1.0)
+
+
 class CrisisFile(Strict):
     """The crisis guard's patterns and word lists (syntax in bot/crisis/patterns.py and the content guide)."""
 
@@ -631,10 +651,37 @@ class CrisisFile(Strict):
     context_after: list[Text] = []
     past: list[Text] = []
     present: list[Text] = []
+    long_ago: list[Text] = []
+    returns: list[Text] = []  # patterns
     not_the_subject: list[Text] = []
+    topic_frames: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
+    unsure: dict[Ident, list[Text]] = {}
+    situations: dict[Literal["overdose", "unsafe"], list[Ident]] = {}
     topics: list[Text] = Field(min_length=1)
     idioms: list[Text] = []
+    learned: LearnedSettings | None = None
+
+
+class CrisisRoundFile(Strict):
+    """A blind evaluation round: sentences written by someone who never saw the patterns, the exemplars
+    or earlier rounds; scored before anything was changed because of it (docs/safety.md)."""
+
+    meta: Meta
+    round: int = Field(ge=1)
+    role: Literal["development", "hold-out"]
+    written: Text  # who wrote it, how and when, in a line
+    crisis: dict[Ident, list[Text]] = Field(min_length=1)
+    ordinary: dict[Ident, list[Text]] = Field(min_length=1)
+    misses: list[Text] = []  # sentences this content still gets wrong, listed so nobody loses sight of them
+
+
+class CrisisExemplarsFile(Strict):
+    """Messages the learned reader is trained on, by kind: the writer may be at risk, or not."""
+
+    meta: Meta
+    crisis: dict[Ident, list[Text]] = Field(min_length=1)
+    ordinary: dict[Ident, list[Text]] = Field(min_length=1)
 
 
 class CrisisEvalFile(Strict):
@@ -764,11 +811,14 @@ FILES: dict[str, type[Strict]] = {
     "reflective_prompts.yaml": PromptsFile,
     "crisis.yaml": CrisisFile,
     "crisis_eval.yaml": CrisisEvalFile,
+    "crisis_exemplars.yaml": CrisisExemplarsFile,
     "rules.yaml": RulesFile,
     "privacy_notice.yaml": PrivacyNoticeFile,
 }
 # Check-in instruments: every *.yaml in this sub-folder, one instrument per file.
 INSTRUMENTS_DIR = "instruments"
+# The crisis guard's blind evaluation rounds: every *.yaml in this sub-folder, one round per file.
+ROUNDS_DIR = "crisis_rounds"
 
 
 def placeholders(text: str) -> set[str]:

@@ -1,7 +1,10 @@
-"""The crisis guard's reading of free text: patterns from content, three answers, an evaluation set.
+"""The crisis guard's reading of free text: rules from content, a learned reader beside them, four
+answers, and evaluation sets.
 
-`build` compiles bot/content/crisis.yaml into a `Classifier`; `Classifier.assess(text)` answers
-CRISIS (the writer may be in crisis now), TOPIC (crisis words, not about the writer) or NONE.
+`build` compiles bot/content/crisis.yaml and trains the learned reader on crisis_exemplars.yaml into a
+`Guard`; `Guard.assess(text)` answers CRISIS (the writer may be at risk now), OFFER (signs of risk,
+reading uncertain), TOPIC (crisis words, not about the writer) or NONE, with the situation whose
+contacts come first (overdose, unsafe).
 """
 
 from __future__ import annotations
@@ -9,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .classifier import NOTHING, Answer, Assessment, Classifier, Cues
+from .classifier import NOTHING, Answer, Assessment, Classifier, Cues, Situation
+from .guard import LEARNED, Guard
 from .language import Lexicon, stem
+from .learned import trained
 
-__all__ = ["NOTHING", "Answer", "Assessment", "Classifier", "build", "stem"]
+__all__ = ["LEARNED", "NOTHING", "Answer", "Assessment", "Classifier", "Guard", "Situation", "build", "stem"]
 
 REQUIRED_LISTS = ("self", "others")
 
 
 def build(
-    model: Any, line_of: Callable[[tuple], int | None] = lambda loc: None
-) -> tuple[Classifier, list[tuple[int | None, str]]]:
-    """Compile the crisis content (a validated CrisisFile); returns the classifier and any problems."""
+    model: Any, exemplars: Any = None, line_of: Callable[[tuple], int | None] = lambda loc: None
+) -> tuple[Guard, list[tuple[int | None, str]]]:
+    """Compile the crisis content (a validated CrisisFile) and train the learned reader on the exemplars
+    (a validated CrisisExemplarsFile, or None for rules alone); returns the guard and any problems."""
     problems: list[tuple[int | None, str]] = []
     for name in REQUIRED_LISTS:
         if name not in model.lists:
@@ -48,18 +54,39 @@ def build(
         joiners=frozenset(model.end_words),
     )
     entries = [
-        ("crisis", category, text, line_of(("crisis", category, i)))
-        for category, texts in model.crisis.items()
+        (kind, category, text, line_of((kind, category, i)))
+        for kind in ("crisis", "unsure")
+        for category, texts in getattr(model, kind).items()
         for i, text in enumerate(texts)
     ]
+    kinds = set(exemplars.crisis) if exemplars is not None else set()
+    situations: dict[str, Situation] = {}
+    for name, categories in model.situations.items():
+        for i, category in enumerate(categories):
+            if category not in model.crisis and category not in model.unsure and category not in kinds:
+                problems.append(
+                    (
+                        line_of(("situations", name, i)),
+                        f"situation '{name}' names '{category}', which is not a category under 'crisis' or "
+                        "'unsure', nor a crisis kind in crisis_exemplars.yaml. Use one of those names.",
+                    )
+                )
+            situations[category] = Situation[name.upper()]
     entries += [("topic", "topic", text, line_of(("topics", i))) for i, text in enumerate(model.topics)]
     entries += [("idiom", "idiom", text, line_of(("idioms", i))) for i, text in enumerate(model.idioms)]
     entries += [("past", "past", text, line_of(("past", i))) for i, text in enumerate(model.past)]
+    entries += [("long_ago", "long_ago", text, line_of(("long_ago", i))) for i, text in enumerate(model.long_ago)]
+    entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
+    entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [
         ("relative", "relative", text, line_of(("not_the_subject", i))) for i, text in enumerate(model.not_the_subject)
     ]
-    classifier, pattern_problems = Classifier.compile(lexicon, model.lists, cues, entries)
-    return classifier, problems + pattern_problems
+    classifier, pattern_problems = Classifier.compile(lexicon, model.lists, cues, entries, situations)
+    if exemplars is None or model.learned is None:
+        return Guard(classifier), problems + pattern_problems
+    by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
+    reader = trained(exemplars.crisis, exemplars.ordinary, by_kind)
+    return Guard(classifier, reader, model.learned.offer_at), problems + pattern_problems
 
 
 def _stems_and_words(words: list[str]) -> set[str]:

@@ -1,4 +1,4 @@
-"""`python -m bot.crisis evaluate [CONTENT_DIR]`: recall and answer rates on the evaluation set.
+"""`python -m bot.crisis evaluate [CONTENT_DIR]`: answer rates per kind on every evaluation set.
 
 `python -m bot.crisis assess "some text"` prints the answer for one sentence (for content editors).
 """
@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
-from .evaluation import evaluate, report
+from .evaluation import EvalSet, evaluate, report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.crisis")
     sub = parser.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("evaluate", help="run the evaluation set in crisis_eval.yaml")
+    ev = sub.add_parser("evaluate", help="run crisis_eval.yaml and every round in crisis_rounds/")
     ev.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
     one = sub.add_parser("assess", help="the answer for one sentence")
     one.add_argument("text")
@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.explain:
             print("\n".join(content.guard.explain(args.text)))
         return 0
-    results = evaluate(content.guard, content.crisis_eval)
+    sets = [EvalSet.regression(content.crisis_eval)]
+    sets += [EvalSet.round(name, m) for name, m in sorted(content.crisis_rounds.items())]
+    results = evaluate(content.guard, sets)
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
 

@@ -1,66 +1,124 @@
-"""The team's evaluation set (bot/content/crisis_eval.yaml) run through the classifier.
+"""The guard measured on evaluation sets: the team's regression set (crisis_eval.yaml) and the blind
+rounds (crisis_rounds/*.yaml).
 
-Every crisis sentence must get answer 1 and no ordinary sentence may; the content check refuses an
-edit that breaks either, and `python -m bot.crisis evaluate` prints the rates per category.
+What counts, per sentence:
+- the regression set: every crisis sentence gets the help-now card (answer 1), no ordinary one does;
+- a round: every crisis sentence gets the contacts written out (answer 1 or 2), no ordinary one does,
+  except the sentences the round lists under `misses` (what this content still gets wrong, kept in
+  view rather than deleted). The content check refuses an edit that loses any other sentence.
+
+`python -m bot.crisis evaluate` prints the rates per kind for every set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .classifier import Answer, Classifier
+from .classifier import Answer
+from .guard import Guard
+
+REGRESSION = "regression"
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """Sentences by group ('crisis' or 'ordinary') and kind, and how an answer is judged."""
+
+    name: str
+    role: str  # "regression", "development" or "hold-out"
+    crisis: Mapping[str, Sequence[str]]
+    ordinary: Mapping[str, Sequence[str]]
+    misses: frozenset[str] = frozenset()
+
+    def right(self, group: str, answer: Answer) -> bool:
+        """Whether an answer is the right one for a sentence of this group."""
+        if self.role == REGRESSION:
+            return (answer is Answer.CRISIS) == (group == "crisis")
+        return answer.shows_contacts == (group == "crisis")
+
+    @classmethod
+    def regression(cls, model: Any) -> EvalSet:
+        """The team's evaluation set (a CrisisEvalFile)."""
+        return cls("crisis_eval.yaml", REGRESSION, model.crisis, model.ordinary)
+
+    @classmethod
+    def round(cls, name: str, model: Any) -> EvalSet:
+        """A blind round (a CrisisRoundFile)."""
+        return cls(name, model.role, model.crisis, model.ordinary, frozenset(model.misses))
 
 
 @dataclass
-class CategoryResult:
+class KindResult:
+    set: str
     group: str  # crisis or ordinary
     name: str
     answers: dict[Answer, int] = field(default_factory=lambda: dict.fromkeys(Answer, 0))
     failures: list[tuple[int, str, Answer]] = field(default_factory=list)  # (index, sentence, answer)
+    known: list[tuple[int, str, Answer]] = field(default_factory=list)  # failures the set lists as misses
 
     @property
     def total(self) -> int:
         return sum(self.answers.values())
 
+    @property
+    def contacts(self) -> int:
+        return self.answers[Answer.CRISIS] + self.answers[Answer.OFFER]
+
     def rate(self, answer: Answer) -> float:
         return self.answers[answer] / self.total if self.total else 0.0
 
 
-def evaluate(classifier: Classifier, eval_set: Any) -> list[CategoryResult]:
-    """Assess every sentence; a failure is a crisis sentence not answered 1, or an ordinary one that is."""
+def evaluate(guard: Guard, sets: Iterable[EvalSet]) -> list[KindResult]:
+    """Assess every sentence of every set; failures the set does not list as misses are problems."""
     results = []
-    for group, categories in (("crisis", eval_set.crisis), ("ordinary", eval_set.ordinary)):
-        for name, sentences in categories.items():
-            result = CategoryResult(group, name)
-            for index, sentence in enumerate(sentences):
-                answer = classifier.assess(sentence).answer
-                result.answers[answer] += 1
-                if (group == "crisis") != (answer is Answer.CRISIS):
-                    result.failures.append((index, sentence, answer))
-            results.append(result)
+    for eval_set in sets:
+        for group, kinds in (("crisis", eval_set.crisis), ("ordinary", eval_set.ordinary)):
+            for name, sentences in kinds.items():
+                result = KindResult(eval_set.name, group, name)
+                for index, sentence in enumerate(sentences):
+                    answer = guard.assess(sentence).answer
+                    result.answers[answer] += 1
+                    if not eval_set.right(group, answer):
+                        listed = sentence in eval_set.misses
+                        (result.known if listed else result.failures).append((index, sentence, answer))
+                results.append(result)
     return results
 
 
-def report(results: list[CategoryResult]) -> str:
-    """A table of answer rates per category, then recall and the false-alarm rate."""
-    lines = [f"{'group':9} {'category':16} {'n':>4} {'answer 1':>9} {'answer 2':>9} {'answer 3':>9}"]
-    for r in results:
-        lines.append(f"{r.group:9} {r.name:16} {r.total:>4} " + " ".join(f"{r.rate(a):>9.0%}" for a in Answer))
-    crisis = [r for r in results if r.group == "crisis"]
-    ordinary = [r for r in results if r.group == "ordinary"]
-    n_crisis, n_ordinary = sum(r.total for r in crisis), sum(r.total for r in ordinary)
-    hits = sum(r.answers[Answer.CRISIS] for r in crisis)
-    alarms = sum(r.answers[Answer.CRISIS] for r in ordinary)
-    lines.append(
-        f"recall (crisis sentences given the help-now card): {hits}/{n_crisis} = "
-        f"{hits / n_crisis if n_crisis else 0:.1%}"
+def report(results: list[KindResult]) -> str:
+    """Per set: a table of answers per kind, then the contact rates for crisis and ordinary sentences."""
+    lines: list[str] = []
+    for set_name in dict.fromkeys(r.set for r in results):
+        rows = [r for r in results if r.set == set_name]
+        lines.append(f"\n{set_name}")
+        lines.append(f"  {'group':9} {'kind':32} {'n':>4} {'card':>6} {'offer':>6} {'line':>6} {'none':>6}")
+        for r in rows:
+            rates = " ".join(f"{r.rate(a):>6.0%}" for a in Answer)
+            lines.append(f"  {r.group:9} {r.name:32} {r.total:>4} {rates}")
+        crisis = [r for r in rows if r.group == "crisis"]
+        ordinary = [r for r in rows if r.group == "ordinary"]
+        lines.append("  " + summary(crisis, ordinary))
+        for r in rows:
+            for _index, sentence, answer in r.failures:
+                lines.append(f"  FAIL {r.group}/{r.name}: answer {int(answer)}: {sentence}")
+            for _index, sentence, answer in r.known:
+                lines.append(f"  known miss {r.group}/{r.name}: answer {int(answer)}: {sentence}")
+    return "\n".join(lines).lstrip("\n")
+
+
+def summary(crisis: list[KindResult], ordinary: list[KindResult]) -> str:
+    """'crisis: contacts 98/104 (94.2%), card 60; ordinary: contacts 3/84 (3.6%), card 1 (1.2%)'."""
+    n_c, n_o = sum(r.total for r in crisis), sum(r.total for r in ordinary)
+    c_contacts, o_contacts = sum(r.contacts for r in crisis), sum(r.contacts for r in ordinary)
+    c_card = sum(r.answers[Answer.CRISIS] for r in crisis)
+    o_card = sum(r.answers[Answer.CRISIS] for r in ordinary)
+    return (
+        f"crisis: contacts {c_contacts}/{n_c} ({_pct(c_contacts, n_c)}), card {c_card}; "
+        f"ordinary: contacts {o_contacts}/{n_o} ({_pct(o_contacts, n_o)}), card {o_card} ({_pct(o_card, n_o)})"
     )
-    lines.append(
-        f"false alarms (ordinary sentences given the help-now card): {alarms}/{n_ordinary} = "
-        f"{alarms / n_ordinary if n_ordinary else 0:.1%}"
-    )
-    for r in results:
-        for _index, sentence, answer in r.failures:
-            lines.append(f"  FAIL {r.group}/{r.name}: answer {int(answer)}: {sentence}")
-    return "\n".join(lines)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"

@@ -74,6 +74,7 @@ def known_words() -> frozenset[str]:
 
 
 SELF, OTHER = "self", "other"
+NUMBER, YEAR = "#number", "#year"  # word classes a pattern can name: any number, a year like 2015
 CACHE_WORDS = 50_000  # words whose ids are remembered (bounded: a flood of made-up words cannot grow it)
 
 
@@ -234,6 +235,10 @@ class Lexicon:
     def _fresh_ids(self, word: str) -> frozenset[str]:
         key = stem(self.forms.get(word, word))
         ids = {key, "=" + word}
+        if word.isdigit():
+            ids.add(NUMBER)
+            if len(word) == 4 and word[:2] in ("19", "20"):
+                ids.add(YEAR)
         if key not in self._vocabulary:
             if len(word) >= 5 and word.endswith("in") and word + "g" in self.known:
                 ids.add(stem(self.forms.get(word + "g", word + "g")))  # "feelin", "thinkin": a dropped g

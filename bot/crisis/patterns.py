@@ -11,6 +11,7 @@ A pattern is a phrase, read word by word against one clause of a message:
     ^ suicide $                 `^` is the start of the clause
     @pills                      any entry of the word list called `pills`
     =od                         exactly this word: no other forms, no typo forgiveness
+    #year  #number              any year (like 2015), any number
 
 Every word is compared by its stem (Snowball English), after the same contractions, mending and
 irregular forms that messages get, and a misspelling one letter out is forgiven when the written word
@@ -25,10 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .language import Clause, Lexicon
+from .language import NUMBER, YEAR, Clause, Lexicon
 
 GAP = 3
-_PIECE = re.compile(r"\.\.\.|[()|?$^]|@[a-z_][a-z0-9_]*|=?[a-z0-9']+|\S")
+WORD_CLASSES = (NUMBER, YEAR)
+_PIECE = re.compile(r"\.\.\.|[()|?$^]|[@#][a-z_][a-z0-9_]*|=?[a-z0-9']+|\S")
 
 
 class PatternError(ValueError):
@@ -277,6 +279,10 @@ class Compiler:
             return Start()
         if piece.startswith("@"):
             return self._list(piece[1:])
+        if piece.startswith("#"):
+            if piece not in WORD_CLASSES:
+                raise PatternError(f"there is no word class called '{piece}'; use {' or '.join(WORD_CLASSES)}")
+            return Word(frozenset({piece}), piece)
         if piece.startswith("="):
             word = piece[1:]
             return Word(frozenset({"=" + word}), word)

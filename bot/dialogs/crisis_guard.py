@@ -2,9 +2,10 @@
 beside what the bot does, never instead of it.
 
 Whatever the worker was doing (a reflection, a note, a plan, a request to their supervisor, settings)
-is saved or sent exactly as usual; then, for crisis talk about the writer, the help-now card follows,
-and for crisis topics one gentle line with a "Get help now" button. Nothing is stored because of the
-guard and nothing of the text is logged.
+is saved or sent exactly as usual; then, by the guard's answer: for the writer at risk now, the
+help-now card (or, for an overdose now, 999 or A&E first; for being unsafe, its own contacts); when
+unsure, one calm card with the key numbers written out; for crisis topics, one gentle line with a
+"Get help now" button. Nothing is stored because of the guard and nothing of the text is logged.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from collections.abc import Callable
 from ..cards import help as help_cards
 from ..content import Content
 from ..conversation import Conversation
-from ..crisis import NOTHING, Answer, Assessment
+from ..crisis import NOTHING, Answer, Assessment, Situation
 from .help import HELP_NOW_SHOWN, send_help_now
 from .intent import Intent
+
+# Which contacts the offer writes out (contacts.yaml, situations), by what the guard heard.
+OFFER_CONTACTS = {Situation.GENERAL: "offer", Situation.OVERDOSE: "overdose", Situation.UNSAFE: "unsafe"}
 
 
 class CrisisGuard:
@@ -35,14 +39,22 @@ class CrisisGuard:
         return result
 
     async def add_help(self, chat: Conversation, assessment: Assessment, *, after_saving: bool) -> None:
-        """After the turn's own work: the help-now card (answer 1) or one gentle line (answer 2)."""
+        """After the turn's own work, the help its answer calls for (at most once a turn)."""
         if chat.notes.get(HELP_NOW_SHOWN):
             return
         content = self._content()
         m = content.messages.crisis
-        if assessment.answer is Answer.CRISIS:
-            await send_help_now(chat, content, lead=m.after_saving if after_saving else m.acknowledge)
-        elif assessment.answer is Answer.TOPIC:
+        answer, situation = assessment.answer, assessment.situation
+        if answer is Answer.CRISIS and situation is Situation.UNSAFE:
+            chat.notes[HELP_NOW_SHOWN] = True
+            await chat.send_card(help_cards.unsafe_card(content))
+        elif answer is Answer.CRISIS:
+            first = m.overdose_lead if situation is Situation.OVERDOSE else None
+            await send_help_now(chat, content, lead=m.after_saving if after_saving else m.acknowledge, first=first)
+        elif answer is Answer.OFFER:
+            chat.notes[HELP_NOW_SHOWN] = True
+            await chat.send_card(help_cards.offer_card(content, OFFER_CONTACTS[situation]))
+        elif answer is Answer.TOPIC:
             await chat.send_card(help_cards.crisis_topic_card(content))
 
     async def offer(self, chat: Conversation) -> None:

@@ -13,10 +13,12 @@ from .registry import card_action, command
 HELP_NOW_SHOWN = "help_now_shown"  # in the turn's notes: the contacts were shown in this turn, never twice
 
 
-async def send_help_now(chat: Conversation, content: Content, lead: str | None = None) -> None:
+async def send_help_now(
+    chat: Conversation, content: Content, lead: str | None = None, first: str | None = None
+) -> None:
     """Show the crisis and support contacts (once a turn)."""
     chat.notes[HELP_NOW_SHOWN] = True
-    await chat.send_card(help_cards.help_now_card(content, lead))
+    await chat.send_card(help_cards.help_now_card(content, lead, first))
 
 
 async def send_unknown(chat: Conversation, content: Content) -> None:

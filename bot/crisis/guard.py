@@ -1,0 +1,59 @@
+"""The crisis guard as the bot uses it: the rules from crisis.yaml, and the learned reader beside them.
+
+The rules give one of four answers (classifier.py). The learned reader (learned.py) can only raise it:
+when the rules found nothing more urgent than a topic and the reader's score for the text is at least
+`offer_at`, the answer becomes the offer, with the situation the reader heard. It never lowers what the
+rules found, never raises anything to the help-now card on its own, and leaves alone a text whose
+every crisis phrase the writer denied ("I'm not suicidal, just knackered") or that tells the writer's
+story as long ago with nothing in it read as now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .classifier import Answer, Assessment, Classifier, pieces
+from .learned import LearnedReader
+
+LEARNED = "learned"  # the category of an offer the learned reader raised (for evaluation and explain)
+
+
+@dataclass(frozen=True)
+class Guard:
+    rules: Classifier
+    learned: LearnedReader | None = None
+    offer_at: float = 1.0
+
+    def assess(self, text: str) -> Assessment:
+        """The answer for one piece of free text. Linear in its length."""
+        result = Assessment()
+        for part in self.slices(text):
+            result = result.worse(part)
+        return result
+
+    def slices(self, text: str) -> Iterator[Assessment]:
+        """The text read in slices, each by the rules and then the learned reader: a caller on an event
+        loop can let others run between them."""
+        for piece in pieces(text):
+            found, quiet = self.rules.read_cues(piece)
+            yield found if quiet else self._raised(piece, found)
+
+    def _raised(self, piece: str, found: Assessment) -> Assessment:
+        if self.learned is None or found.answer <= Answer.OFFER:
+            return found
+        reading = self.learned.read(piece, self.offer_at)
+        if reading.score < self.offer_at:
+            return found
+        return found.worse(Assessment(Answer.OFFER, LEARNED, situation=reading.situation))
+
+    def explain(self, text: str) -> list[str]:
+        """What the rules matched, then the learned reader's score, in plain words for content editors."""
+        lines = self.rules.explain(text)
+        if self.learned is not None:
+            reading = self.learned.read(next(pieces(text), ""))
+            lines.append(
+                f"learned reader: score {reading.score:.2f} (offer at {self.offer_at:.2f}), "
+                f"closest situation: {reading.situation.name.lower()}"
+            )
+        return lines

@@ -1,0 +1,138 @@
+"""The learned reader: a small classifier trained from the exemplars in bot/content/crisis_exemplars.yaml
+each time that file changes, to hear risk in words the rules have no pattern for.
+
+Words and pairs of words (TF-IDF) and a logistic regression, from scikit-learn: deterministic (the same
+exemplars always give the same reader), trained in about a second, nothing downloaded, nothing leaving
+the process. (Character n-grams were tried: they added about one point of recall at the same false-alarm
+rate and tripled the training time at every start; misspellings are mended by the rules first.)
+
+A message is read as its sentences and as a whole, and scored by the most worrying of them, so one
+sentence in a long message about work is still heard. The reader can only add help:
+the guard raises its answer to the offer when the score is at least `offer_at` (crisis.yaml), and
+never lowers what the rules found.
+
+A second, smaller model trained on the crisis exemplars alone says which situation the words are
+closest to (overdose now, being unsafe at home, or neither), so the offer shows the right contacts first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from .classifier import Situation
+
+# A sentence ends at . ! ? or a line break; a window is one sentence, or the whole text up to WHOLE.
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
+WHOLE = 2000
+# Regularisation and features, chosen by cross-validation on the exemplars (docs/safety.md).
+STRENGTH = 16.0
+WORDS = (1, 2)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's view of one text: how likely the writer is at risk, and the situation it is closest to."""
+
+    score: float = 0.0
+    situation: Situation = Situation.GENERAL
+
+
+class LearnedReader:
+    """Trained once per set of exemplars (see `train`); `read` is then pure and takes about a millisecond
+    for a short message."""
+
+    def __init__(self, words: TfidfVectorizer, risk: LogisticRegression, situations):
+        self._words = words
+        # The fitted weights, applied directly: a message costs one sparse product, without the
+        # per-call checks of predict_proba (a long message is read in many pieces).
+        self._weights = risk.coef_.ravel()
+        self._bias = float(risk.intercept_[0])
+        self._situations = situations  # (model, labels) or None when the exemplars name no situation
+
+    @classmethod
+    def train(
+        cls, crisis: Mapping[str, Sequence[str]], ordinary: Mapping[str, Sequence[str]], situations: Mapping[str, str]
+    ) -> LearnedReader:
+        """Fit the reader on crisis and ordinary exemplars, by kind. `situations` maps a kind to
+        'overdose' or 'unsafe'. Every sentence of an ordinary exemplar is also an ordinary example, so a
+        sentence about someone else's crisis, read alone, is not taken for the writer's."""
+        texts: list[str] = []
+        labels: list[int] = []
+        kinds: list[str] = []
+        for kind, examples in crisis.items():
+            texts += examples
+            labels += [1] * len(examples)
+            kinds += [situations.get(kind, "general").upper()] * len(examples)
+        for examples in ordinary.values():
+            for text in examples:
+                extra = [p for p in _sentences(text) if p != text]
+                texts += [text, *extra]
+                labels += [0] * (1 + len(extra))
+        words = TfidfVectorizer(ngram_range=WORDS, sublinear_tf=True)
+        features = words.fit_transform(texts)
+        risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000).fit(features, labels)
+        return cls(words, risk, _situation_model(features[: len(kinds)], kinds))
+
+    def read(self, text: str, at: float = 0.0) -> Reading:
+        """The most worrying of the text's windows (its sentences, and the whole when short enough), and,
+        when its score is at least `at`, the situation it is closest to."""
+        windows = list(dict.fromkeys(_windows(text)))
+        if not windows:
+            return Reading()
+        features = self._words.transform(windows)
+        margins = features @ self._weights + self._bias
+        top = int(np.argmax(margins))
+        score = float(1.0 / (1.0 + np.exp(-margins[top])))
+        return Reading(score, self._situation(features[top]) if score >= at else Situation.GENERAL)
+
+    def _situation(self, features) -> Situation:
+        if self._situations is None:
+            return Situation.GENERAL
+        model, names = self._situations
+        return Situation[names[int(model.predict(features)[0])]]
+
+
+def _situation_model(features, labels: list[str]):
+    """Which situation a worrying text is closest to: trained on the crisis exemplars (the first rows of
+    `features`), labelled by their kind's situation."""
+    names = sorted(set(labels))
+    if len(names) < 2:
+        return None
+    model = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000)
+    model.fit(features, [names.index(label) for label in labels])
+    return model, names
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(text) if part.strip()] or [text]
+
+
+def _windows(text: str) -> Iterator[str]:
+    yield from _sentences(text)
+    if len(text) <= WHOLE and text.strip():
+        yield text
+
+
+_TRAINED: dict[str, LearnedReader] = {}
+_TRAINED_LOCK = threading.Lock()
+
+
+def trained(
+    crisis: Mapping[str, Sequence[str]], ordinary: Mapping[str, Sequence[str]], situations: Mapping[str, str]
+) -> LearnedReader:
+    """The reader for these exemplars, trained once per process (an edit elsewhere in the content does
+    not retrain it)."""
+    key = hashlib.sha256(repr((sorted(crisis.items()), sorted(ordinary.items()), sorted(situations.items()))).encode())
+    digest = key.hexdigest()
+    with _TRAINED_LOCK:
+        if digest not in _TRAINED:
+            _TRAINED[digest] = LearnedReader.train(crisis, ordinary, situations)
+        return _TRAINED[digest]
