@@ -399,7 +399,7 @@ async def _start_bot(data_dir: Path, port: int) -> subprocess.Popen:
         [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(1200):  # start-up trains the crisis guard's learned reader: a few seconds on a busy machine
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     if response.status == 200:

@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app import TICKER
+from bot.content import load_content
 from bot.records.prompts import PromptRecord
 from bot.storage import MARKER, Cipher, DataFileError, TinyStore
 from tests.conftest import BotHarness
@@ -81,7 +82,8 @@ async def test_the_consent_card_states_the_rule_from_rules_yaml_and_it_is_record
     await press(h, worker, button(consent, "Turn sharing on"), mode="auto")
     pid = await pid_of(h, worker)
     stored = await services(h).bot.records.sharing.consent(pid)
-    assert stored.on and stored.mode == "auto" and stored.wording_version.startswith("1.0.0/")
+    version = load_content().messages.meta.version
+    assert stored.on and stored.mode == "auto" and stored.wording_version.startswith(version + "/")
     assert "Send automatically when my check-ins stay low" in stored.wording and "8 weeks" in stored.wording
 
 

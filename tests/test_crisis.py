@@ -1,4 +1,5 @@
-"""The crisis guard's reading of free text: the team's evaluation set and the rules behind three answers."""
+"""The crisis guard's reading of free text: the evaluation sets, the rules behind four answers, the
+situations, and the learned reader that can only add help."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.content import ContentError, load_content
-from bot.crisis import Answer
-from bot.crisis.evaluation import evaluate, report
+from bot.crisis import LEARNED, Answer, Guard, Situation
+from bot.crisis.evaluation import EvalSet, evaluate, report
 from bot.crisis.language import one_edit
+from bot.crisis.learned import LearnedReader
 
 CONTENT = load_content()
 GUARD = CONTENT.guard
 EVAL = CONTENT.crisis_eval
+ROUNDS = CONTENT.crisis_rounds
 
 
 def answer(text: str) -> Answer:
@@ -59,13 +62,60 @@ def test_the_set_is_as_large_as_the_issue_asks_and_covers_every_category():
     )
 
 
-def test_the_report_prints_recall_and_rates_per_category():
-    text = report(evaluate(GUARD, EVAL))
-    assert "recall (crisis sentences given the help-now card): " in text and "100.0%" in text
-    assert "passive" in text and "answer 2" in text and "FAIL" not in text
+def test_the_report_prints_the_contact_rates_per_set_and_kind():
+    text = report(evaluate(GUARD, [EvalSet.regression(EVAL), *map(EvalSet.round, ROUNDS, ROUNDS.values())]))
+    assert "crisis_eval.yaml" in text and "crisis_rounds/round5.yaml" in text
+    assert "crisis: contacts 378/378 (100.0%)" in text and "ordinary: contacts" in text
+    assert "passive" in text and "offer" in text and "FAIL" not in text
 
 
-# The three answers ------------------------------------------------------------------------------------
+# The blind rounds (bot/content/crisis_rounds/) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ROUNDS))
+def test_every_round_gets_every_sentence_right_but_the_misses_it_lists(name):
+    results = evaluate(GUARD, [EvalSet.round(name, ROUNDS[name])])
+    failures = [(r.group, r.name, sentence) for r in results for _, sentence, _ in r.failures]
+    assert not failures
+    listed = {sentence for r in results for _, sentence, _ in r.known}
+    assert listed == set(ROUNDS[name].misses)  # a miss that is now right is taken off the list
+
+
+def test_the_rounds_are_blind_rounds_of_every_kind_and_the_last_is_the_hold_out():
+    numbers = sorted(r.round for r in ROUNDS.values())
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
+    last = max(ROUNDS.values(), key=lambda r: r.round)
+    assert last.role == "hold-out" and all(r.role == "development" for r in ROUNDS.values() if r is not last)
+    kinds = {
+        "active_ideation", "passive_ideation", "hopelessness_with_intent", "plans_and_means", "goodbye_and_burden",
+        "self_harm", "overdose_or_intoxication_now", "unsafe_at_home_or_threatened", "urges_or_thoughts_coming_back",
+        "euphemism", "dark_humour", "misspellings_and_text_speak", "risk_buried_in_long_message",
+    }  # fmt: skip
+    assert all(set(r.crisis) == kinds for r in ROUNDS.values())
+
+
+def test_no_sentence_of_the_hold_out_round_is_an_exemplar_or_in_another_set():
+    hold_out = {
+        s
+        for r in ROUNDS.values()
+        if r.role == "hold-out"
+        for v in (*r.crisis.values(), *r.ordinary.values())
+        for s in v
+    }
+    exemplars = CONTENT.crisis_exemplars
+    elsewhere = {s for v in (*exemplars.crisis.values(), *exemplars.ordinary.values()) for s in v}
+    elsewhere |= {s for v in (*EVAL.crisis.values(), *EVAL.ordinary.values()) for s in v}
+    elsewhere |= {
+        s
+        for r in ROUNDS.values()
+        if r.role != "hold-out"
+        for v in (*r.crisis.values(), *r.ordinary.values())
+        for s in v
+    }
+    assert hold_out and not hold_out & elsewhere
+
+
+# The four answers ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -95,7 +145,7 @@ def test_the_writer_in_crisis_gets_answer_1(text):
         "World Suicide Prevention Day",
     ],
 )
-def test_crisis_topics_not_about_the_writer_get_answer_2(text):
+def test_crisis_topics_not_about_the_writer_get_the_gentle_line(text):
     assert answer(text) is Answer.TOPIC
 
 
@@ -160,26 +210,105 @@ def test_one_edit():
     assert not one_edit("die", "die") and not one_edit("dye", "dog")
 
 
-def test_negation_just_before_is_answer_2_but_a_later_crisis_clause_wins():
+def test_negation_just_before_is_the_gentle_line_but_a_later_crisis_clause_wins():
     assert answer("I would never hurt myself") is Answer.TOPIC
     assert answer("I'm not okay and I want to die") is Answer.CRISIS
     assert answer("I'm not suicidal but I do want to die") is Answer.CRISIS
 
 
-def test_someone_elses_words_are_answer_2_even_in_quotes():
+def test_someone_elses_words_are_the_gentle_line_even_in_quotes():
     assert answer('A service user said "I want to die" today') is Answer.TOPIC
     assert answer("my colleague said 'I could kill myself' when she lost the keys") is Answer.TOPIC
     assert answer('I told my supervisor "I want to die"') is Answer.CRISIS
 
 
-def test_the_past_is_answer_2_unless_it_is_back():
+def test_the_past_is_the_gentle_line_but_a_return_is_never_discounted_as_the_past():
     assert answer("I used to self harm but I've been well for years") is Answer.TOPIC
+    assert answer("Wanted to die, planned it, was found in time. That was years ago and I'm well now.") is Answer.TOPIC
     assert answer("I used to self harm and it's back again") is Answer.CRISIS
+    assert answer("Four years free of self harm and the urges are creeping back in") is Answer.CRISIS
+    assert answer("I tried to end my life in 2015. I want to die again now.") is Answer.CRISIS
 
 
-def test_explain_names_the_pattern_and_the_answer():
+def test_a_first_person_disclosure_inside_a_sentence_about_training_still_counts():
+    assert answer("I tick every box on the warning signs slide, I've had a plan for weeks").shows_contacts
+    assert answer("Question for the quiz: warning signs such as talking about being a burden") is Answer.TOPIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't need my appraisal next month",
+        "I've made up my mind, just need to pick the day",
+        "I keep hoping I get hit by a bus on the way in",
+        "Gave the cat to my neighbour and sorted who is having my stuff",
+        "Been going up to the top of the multi storey on my break and just standing there",
+    ],
+)
+def test_signs_of_risk_read_uncertainly_get_the_offer(text):
+    assert answer(text) is Answer.OFFER
+
+
+@pytest.mark.parametrize(
+    "text, answer_, situation",
+    [
+        ("I've taken all my tablets", Answer.CRISIS, Situation.OVERDOSE),
+        ("so drunk on my own down by the canal", Answer.CRISIS, Situation.OVERDOSE),
+        ("he put his hands round my neck last night", Answer.CRISIS, Situation.UNSAFE),
+        ("My partner threatened to kill me and I'm scared to go home", Answer.CRISIS, Situation.UNSAFE),
+        ("he checks my phone every night", Answer.OFFER, Situation.UNSAFE),
+        ("I want to die", Answer.CRISIS, Situation.GENERAL),
+        ("he hit me again and honestly I want to die", Answer.CRISIS, Situation.UNSAFE),
+    ],
+)
+def test_overdose_and_being_unsafe_are_situations_of_their_own(text, answer_, situation):
+    result = GUARD.assess(text)
+    assert (result.answer, result.situation) == (answer_, situation)
+
+
+def test_a_topic_about_someone_else_in_danger_at_home_is_the_gentle_line():
+    assert answer("One of the women on the ward is scared to go home because of her husband") is Answer.TOPIC
+
+
+def test_explain_names_the_pattern_the_answer_and_the_learned_score():
     lines = GUARD.explain("my client wants to die")
-    assert any('"' in line and "answer 2" in line for line in lines)
+    assert any('"' in line and "answer 3" in line for line in lines)
+    assert any(line.startswith("learned reader: score") for line in lines)
+
+
+# The learned reader: it can only add help ----------------------------------------------------------------
+
+SAMPLES = [s for r in ROUNDS.values() if r.role == "development" for v in r.crisis.values() for s in v[:3]] + [
+    s for r in ROUNDS.values() if r.role == "development" for v in r.ordinary.values() for s in v[:3]
+]
+
+
+def test_the_learned_reader_never_lowers_what_the_rules_found():
+    for text in SAMPLES + [s for v in EVAL.crisis.values() for s in v[:5]]:
+        assert GUARD.assess(text).answer <= GUARD.rules.assess(text).answer, text
+
+
+def test_the_learned_reader_raises_to_the_offer_and_never_to_the_card():
+    raised = [t for t in SAMPLES if GUARD.assess(t).category == LEARNED]
+    assert raised  # it hears things the patterns have no words for ...
+    assert all(GUARD.assess(t).answer is Answer.OFFER for t in raised)  # ... and only ever offers
+    assert all(GUARD.rules.assess(t).answer > Answer.OFFER for t in raised)
+
+
+def test_the_learned_reader_leaves_a_denial_and_a_story_of_long_ago_alone():
+    eager = Guard(GUARD.rules, GUARD.learned, offer_at=0.5001)
+    assert eager.assess("I'm not suicidal, just knackered").answer is Answer.TOPIC
+    story = "Back in 2012 I wanted to die every day. A nurse sat with me. I'm well now and I share that in my role."
+    assert eager.assess(story).answer is Answer.TOPIC
+
+
+def test_the_learned_reader_is_deterministic():
+    exemplars = CONTENT.crisis_exemplars
+    crisis = {k: v[:30] for k, v in exemplars.crisis.items()}
+    ordinary = {k: v[:30] for k, v in exemplars.ordinary.items()}
+    first = LearnedReader.train(crisis, ordinary, {"overdose_or_intoxication_now": "overdose"})
+    second = LearnedReader.train(crisis, ordinary, {"overdose_or_intoxication_now": "overdose"})
+    assert [first.read(t) for t in SAMPLES] == [second.read(t) for t in SAMPLES]
 
 
 # Admins extend the patterns; the content check holds them to the evaluation set ----------------------------
@@ -230,9 +359,29 @@ def test_a_pattern_that_cries_wolf_on_an_ordinary_sentence_is_refused(tmp_path):
     assert "should not get the help-now card" in str(caught.value)
 
 
+def test_an_edit_that_loses_a_round_sentence_is_refused(tmp_path):
+    folder = copy_content(tmp_path)
+    path = folder / "crisis.yaml"
+    path.write_text(path.read_text().replace("  offer_at: 0.85", "  offer_at: 0.999"))
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert "crisis_rounds/round" in str(caught.value) and "should get the contacts" in str(caught.value)
+
+
+def test_a_situation_naming_an_unknown_category_is_refused(tmp_path):
+    folder = copy_content(tmp_path)
+    path = folder / "crisis.yaml"
+    path.write_text(
+        path.read_text().replace("  overdose: [overdose_now,", "  overdose: [overdose_later, overdose_now,")
+    )
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert "crisis.yaml line" in str(caught.value) and "'overdose_later'" in str(caught.value)
+
+
 def test_evaluate_command_prints_the_table(capsys):
     from bot.crisis.__main__ import main
 
     assert main(["evaluate"]) == 0
     out = capsys.readouterr().out
-    assert "recall" in out and "false alarms" in out and "self_harm" in out
+    assert "crisis_rounds/round1.yaml" in out and "ordinary: contacts" in out and "self_harm" in out

@@ -1,5 +1,6 @@
 """The crisis guard through the real endpoint: whatever the worker was doing is saved or sent as usual,
-and help comes beside it. Never a second copy, never a word of it in the logs."""
+and help comes beside it, in proportion: the help-now card, the overdose and unsafe answers, the offer
+when unsure, the gentle line. Never a second copy, never a word of it in the logs."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from tests.test_checkins_e2e import card_of, services
 from tests.test_sharing_e2e import button, conversation, press, reach_preview
 
 CRISIS = "I'm not safe at the moment, can we talk today?"
-EVAL = load_content().crisis_eval
+UNSURE = "I won't be needing my appraisal next month, or the leave I booked"
+CONTENT = load_content()
+EVAL = CONTENT.crisis_eval
 
 
 def raw_files(h) -> str:
@@ -27,6 +30,20 @@ def raw_files(h) -> str:
 
 def help_now(calls) -> bool:
     return any("Samaritans" in c.words and "116 123" in c.words for c in calls)
+
+
+def contacts_written_out(calls) -> bool:
+    """999, Samaritans and Shout written out in the bot's answer: nobody has to press anything to see them."""
+    return any(all(n in c.words for n in ("999", "116 123", "85258")) for c in calls)
+
+
+def offer(calls) -> bool:
+    return any("If any of this is about you, you can talk to someone now" in c.words for c in calls)
+
+
+def cold(calls) -> bool:
+    """The answer to words the bot does not understand: never for a message with signs of risk."""
+    return any(CONTENT.messages.unknown.split(",")[0] in c.words for c in calls)
 
 
 @pytest.fixture
@@ -48,6 +65,9 @@ async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_ge
 
 
 @pytest.mark.parametrize(
+    "text, helped", [("Some days I'd rather not wake up, it's all too much", help_now), (UNSURE, offer)]
+)
+@pytest.mark.parametrize(
     "action, field, listing",
     [
         ("reflect_save", "thoughts", "notes"),
@@ -55,16 +75,27 @@ async def test_a_request_with_crisis_words_in_its_note_is_sent_and_the_worker_ge
         ("agenda_add_reflection", "thoughts", "agenda"),
     ],
 )
-async def test_free_text_with_crisis_words_is_saved_once_and_help_follows(worker_chat, caplog, action, field, listing):
+async def test_free_text_with_signs_of_risk_is_saved_once_and_help_follows(
+    worker_chat, caplog, action, field, listing, text, helped
+):
     h, worker = worker_chat
     caplog.set_level(logging.DEBUG)
-    text = "Some days I'd rather not wake up, it's all too much"
     sent = await h.send(card_submit(worker, h.connector.url, {"action": action, field: text}))
-    assert not help_now(sent[:1]) and help_now(sent[1:])  # the flow's own answer first, then help
+    assert not helped(sent[:1]) and helped(sent[1:])  # the flow's own answer first, then help
     assert raw_files(h).count(text) == 1  # stored exactly as it would have been, and only once
     (shown,) = await h.say(worker, listing)
     assert text in shown.words
-    assert not any("rather not wake up" in r.getMessage() for r in caplog.records)
+    assert not any(text[:20] in r.getMessage() for r in caplog.records)
+
+
+async def test_a_request_whose_note_is_unsure_is_sent_and_the_offer_follows(pair):
+    h, worker, supervisor = pair
+    preview = await reach_preview(h, worker, supervisor)
+    before = len(conversation(h, supervisor))
+    sent = await press(h, worker, button(preview, "Send"), note=UNSURE)
+    assert "Sent." in sent[0].words and offer(sent[1:])
+    request = conversation(h, supervisor)[before:]
+    assert len(request) == 1 and UNSURE in request[0].words
 
 
 async def test_a_plan_with_crisis_words_is_saved_and_help_follows(worker_chat):
@@ -107,11 +138,64 @@ async def test_topic_words_get_one_gentle_line_not_the_contacts(worker_chat):
     assert [a["title"] for a in card_of(line)["actions"]] == ["Get help now"]
 
 
+async def test_unsure_gets_one_calm_card_with_the_key_numbers_written_out(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, UNSURE)
+    assert offer([card]) and contacts_written_out([card]) and not cold([card])
+    assert [a["title"] for a in card_of(card)["actions"]] == ["Get help now"]  # the rest is one tap away
+    assert "?" not in card.words  # it asks nothing and assesses nothing
+
+
+async def test_being_unsafe_at_home_is_its_own_answer(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "He put his hands round my neck last night and I'm scared to go home")
+    words = card.words
+    assert "If you are not safe" in words and "999" in words and "0808 2000 247" in words  # domestic abuse line
+    assert words.index("999") < words.index("0808 2000 247")
+    assert [a["title"] for a in card_of(card)["actions"]] == ["Get help now"]
+    assert not cold([card])
+
+
+async def test_an_overdose_now_puts_999_or_a_and_e_before_any_other_contact(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "I've taken all my tablets, feel really weird")
+    blocks = [b["text"] for b in card_of(card)["body"] if b.get("type") == "TextBlock"]
+    assert "999 or go to A&E now" in blocks[1]  # straight after the title, before any other contact
+    assert help_now([card])
+
+
+async def test_unsure_about_being_unsafe_offers_the_domestic_abuse_line(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "he checks my phone every night so I'm writing this on the work laptop")
+    assert offer([card]) and "0808 2000 247" in card.words and "999" in card.words
+
+
+async def test_words_with_signs_of_risk_never_get_the_cold_answer(worker_chat):
+    h, worker = worker_chat
+    for text in (UNSURE, "Bought a rope today", "my partner took my bank card and my keys", "did the suicide training"):
+        sent = await h.say(worker, text)
+        assert sent and not cold(sent), text
+
+
 async def test_a_burden_message_gets_help_not_a_cold_answer(worker_chat):
     h, worker = worker_chat
     (reply,) = await h.say(worker, "honestly they'd all cope fine without me")
     assert help_now([reply]) and "Thank you for telling me" in reply.words
     assert "only understand" not in reply.words
+
+
+async def test_every_sentence_of_the_hold_out_round_gets_its_answer_through_the_endpoint(worker_chat):
+    """The last blind round, as a new worker would send it: contacts written out for crisis sentences,
+    none for ordinary ones, except the misses the round lists (docs/safety.md reports them)."""
+    h, worker = worker_chat
+    (hold_out,) = [r for r in CONTENT.crisis_rounds.values() if r.role == "hold-out"]
+    for group, kinds in (("crisis", hold_out.crisis), ("ordinary", hold_out.ordinary)):
+        for sentences in kinds.values():
+            for text in sentences:
+                sent = await h.say(worker, text)
+                shown = help_now(sent) or (offer(sent) and contacts_written_out(sent))
+                assert shown == (group == "crisis") or text in hold_out.misses, text
+                assert group == "ordinary" or text in hold_out.misses or not cold(sent), text
 
 
 async def test_every_sentence_of_the_evaluation_set_gets_the_right_answer_through_the_endpoint(worker_chat):

@@ -119,9 +119,9 @@ async def test_a_staging_site_may_run_with_placeholders_and_says_so_loudly(setti
     server = TestServer(create_app(staging, watch_content=False, run_scheduler=False))
     await server.start_server()  # starts
     await server.close()
-    line = startup_line(staging, "messages 1.0.0", len(placeholders(load_content())))
+    line = startup_line(staging, "messages 1.1.0", len(placeholders(load_content())))
     assert "STAGING SITE" in line and "Not for real use" in line
-    assert "STAGING" not in startup_line(live(settings), "messages 1.0.0", 0)
+    assert "STAGING" not in startup_line(live(settings), "messages 1.1.0", 0)
 
 
 async def test_filled_in_content_goes_live_and_a_later_placeholder_edit_is_refused(settings, tmp_path):
