@@ -61,7 +61,9 @@ async def test_a_pathological_message_is_answered_about_as_fast_as_an_ordinary_o
     for text in ("hi" + " " * 28_000 + "x", "3" + " ," * 20_000 + "x", "word " * 12_000):
         runs = [await timed(h.say(worker, text)) for _ in range(3)]  # best of three: this machine is noisy
         took = min(t for t, _ in runs)
-        assert took < ordinary + 0.1, (took, ordinary)
+        # Both of the crisis guard's readers read every word, in slices with the event loop free between
+        # them (about 2.5 ms a slice of 2,000 characters), so a 60 KB message costs its sender a little.
+        assert took < ordinary + 0.25, (took, ordinary)
         assert "long message" in runs[0][1][0].words
 
 
