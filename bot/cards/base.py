@@ -3,7 +3,8 @@
 Cards declare Adaptive Card version 1.5, the version Microsoft documents Teams as rendering for cards a
 bot sends (desktop, web and mobile; docs/architecture.md has the sources). Every input carries its own
 `label` (1.3), so screen readers name it on every client. tests/test_cards.py checks every card against
-the vendored schema and for inputs without a label.
+the vendored schema and for inputs without a label; tests/test_cards_a11y.py runs axe-core on every card
+as the Adaptive Cards JavaScript renderer draws it in Chromium.
 """
 
 from __future__ import annotations
