@@ -162,6 +162,7 @@ def test_every_card_fits_what_teams_shows(name):
     assert len(actions) <= TEAMS_SHOWS_ACTIONS, [a["title"] for a in actions]
     if CARDS[name].get("_kind") != base.HELP_NOW_KIND:
         assert actions[0]["title"] == "Get help now"
+        assert actions[0]["associatedInputs"] == "none"  # nothing typed on the card can hold it back
     assert all(len(a["title"]) <= BUTTON_MAX for a in actions), [a["title"] for a in actions]
     body = sent["body"]
     for index, element in enumerate(body):

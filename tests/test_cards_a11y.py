@@ -1,7 +1,8 @@
 """Every card the bot sends (every builder in bot/cards, rendered with the shipped content as in
 tests/test_cards.py), drawn by the Adaptive Cards JavaScript renderer in headless Chromium and checked by
-axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules: no violations. tests/card_browser.py installs
-what this needs when it is missing, and fails rather than skips when it cannot."""
+axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules: no violations; and its "Get help now" pressed.
+tests/card_browser.py installs what this needs when it is missing, and fails rather than skips when it
+cannot."""
 
 from __future__ import annotations
 
@@ -33,3 +34,9 @@ def test_every_card_meets_wcag_a_and_aa_as_drawn(drawn, name):
 def test_the_check_finds_an_unnamed_input(drawn):
     assert [v["id"] for v in drawn["results"]["unnamed input"]["violations"]] == ["label"]
     assert drawn["results"]["checkin"]["inputs"] == 30  # five questions of six answers, all drawn
+
+
+@pytest.mark.parametrize("name", sorted(n for n, card in CARDS.items() if card.get("_kind") != base.HELP_NOW_KIND))
+def test_get_help_now_is_sent_whatever_is_typed_on_the_card(drawn, name):
+    """Even with a date before the earliest allowed, which holds back the card's other buttons."""
+    assert drawn["results"][name]["first_button_sent"] == "Get help now"

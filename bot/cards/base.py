@@ -56,7 +56,13 @@ def command_action(title: str, command_id: str) -> dict[str, Any]:
 
 
 def help_now_action(content: Content) -> dict[str, Any]:
-    return command_action(content.messages.buttons.get_help_now, "help_now")
+    return _get_help_now(content.messages.buttons.get_help_now)
+
+
+def _get_help_now(title: str) -> dict[str, Any]:
+    """The "Get help now" button, which sends none of the card's inputs."""
+    # A button checks the inputs it sends first: a date typed before the earliest allowed held it back.
+    return {**command_action(title, "help_now"), "associatedInputs": "none"}
 
 
 def action(title: str, name: str, **data: str) -> dict[str, Any]:
@@ -130,5 +136,5 @@ def finish(card_: Card, help_title: str) -> Card:
     if card_.get("_kind") == HELP_NOW_KIND:
         return out
     actions = [a for a in out.get("actions") or [] if (a.get("data") or {}).get("command") != "help_now"]
-    out["actions"] = [command_action(help_title, "help_now")] + actions
+    out["actions"] = [_get_help_now(help_title)] + actions
     return out

@@ -1,6 +1,7 @@
-// Draws Adaptive Cards with the Adaptive Cards JavaScript renderer in headless Chromium and runs axe-core
-// on each, with the WCAG 2.x A and AA rules. Cards come as JSON on stdin ({"name": card, ...}); the
-// results go to stdout as JSON. tests/test_cards_a11y.py runs it; it installs nothing itself.
+// Draws Adaptive Cards with the Adaptive Cards JavaScript renderer in headless Chromium, runs axe-core on
+// each with the WCAG 2.x A and AA rules, then presses its first button. Cards come as JSON on stdin
+// ({"name": card, ...}); the results go to stdout as JSON. tests/test_cards_a11y.py runs it; it installs
+// nothing itself.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +57,7 @@ function render([card, hostConfig]) {
     const event = context.getEventAt(i);
     problems.push(`${AC.ValidationEvent[event.event]}: ${event.message}`);
   }
+  window.drawnCard = adaptive;
   const rendered = adaptive.render();
   if (rendered) {
     host.appendChild(rendered);
@@ -92,6 +94,23 @@ async function check(tags) {
   return { violations, browser_sized };
 }
 
+// Presses the card's first button after typing into every date a day before the earliest it allows,
+// and returns the title of the button that was sent (null if the renderer held it back).
+function pressFirstButton() {
+  for (const date of document.querySelectorAll("#chat input[type=date][min]")) {
+    date.value = "1900-01-01";
+    date.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  let sent = null;
+  window.drawnCard.onExecuteAction = (action) => {
+    sent = action.title;
+  };
+  if (window.drawnCard.getActionCount() > 0) {
+    window.drawnCard.getActionAt(0).execute();
+  }
+  return sent;
+}
+
 async function main() {
   const cards = JSON.parse(readFileSync(0, "utf8"));
   const profile = mkdtempSync(join(tmpdir(), "cards-chromium-"));
@@ -113,6 +132,7 @@ async function main() {
         renderer,
         inputs: await page.locator("#chat input, #chat select, #chat textarea").count(),
         ...(await page.evaluate(check, WCAG)),
+        first_button_sent: await page.evaluate(pressFirstButton),
       };
     }
     const versions = Object.fromEntries(["adaptivecards", "axe-core", "markdown-it", "playwright-core"].map((n) => [n, version(n)]));
