@@ -48,5 +48,5 @@ package: $(STAMP) ## the Teams app package (needs MicrosoftAppId and BOT_DOMAIN;
 playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt
 
-clean: ## remove .venv and caches
-	rm -rf $(VENV) .pytest_cache
+clean: ## remove .venv, the browser test's npm packages and caches
+	rm -rf $(VENV) tests/browser/node_modules .pytest_cache

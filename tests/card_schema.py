@@ -1,5 +1,6 @@
-"""Checks an Adaptive Card against the vendored schema (bot/cards/schema/), and that it uses nothing
-newer than the version it declares (from the schema's own "version" annotations)."""
+"""Checks an Adaptive Card against the vendored schema (bot/cards/schema/), that it uses nothing newer
+than the version it declares (from the schema's own "version" annotations), and that every input has a
+name a screen reader can read."""
 
 from __future__ import annotations
 
@@ -87,7 +88,30 @@ def newer_features(card: dict[str, Any]) -> list[str]:
     return problems
 
 
+def unnamed_inputs(card: dict[str, Any]) -> list[str]:
+    """Inputs without their own `label` (a switch may have its `title` instead): a text just before an
+    input is not its name for a screen reader (tests/test_cards_a11y.py draws every card to be sure)."""
+    problems: list[str] = []
+
+    def check(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                check(item, f"{where}[{index}]")
+        elif isinstance(node, dict):
+            kind = node.get("type", "")
+            if isinstance(kind, str) and kind.startswith("Input."):
+                name = node.get("label") or (node.get("title") if kind == "Input.Toggle" else None)
+                if not (isinstance(name, str) and name.strip()):
+                    problems.append(f"{where}: {kind} '{node.get('id')}' has no label")
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and key != "data":
+                    check(value, f"{where}.{key}")
+
+    check(card, "card")
+    return problems
+
+
 def card_problems(card: dict[str, Any]) -> list[str]:
-    """Schema errors and features newer than the declared version; empty for a good card."""
+    """Schema errors, features newer than the declared version and unnamed inputs; empty for a good card."""
     errors = [f"{'/'.join(map(str, e.absolute_path)) or 'card'}: {e.message}" for e in _validator().iter_errors(card)]
-    return errors + newer_features(card)
+    return errors + newer_features(card) + unnamed_inputs(card)

@@ -55,7 +55,7 @@ async def connector():
     yield fake
     await fake.close()
     problems = fake.card_problems()
-    assert not problems, f"cards that Teams would not render as declared: {problems}"
+    assert not problems, f"cards Teams would not render as declared, or with unnamed inputs: {problems}"
 
 
 class BotHarness:

@@ -122,8 +122,8 @@ class FakeConnector:
         return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
 
     def card_problems(self) -> list[str]:
-        """Every card the bot sent, checked against the Adaptive Card schema (after the test: checking
-        inside the handler would slow the event loop the test is timing)."""
+        """Every card the bot sent, checked against the Adaptive Card schema and for unnamed inputs (after
+        the test: checking inside the handler would slow the event loop the test is timing)."""
         seen: dict[str, list[str]] = {}
         for call in self.calls:
             for card in call.cards:

@@ -95,7 +95,7 @@ CARDS = every_card()
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_every_card_is_valid_for_the_version_it_declares(name):
     sent = base.finish(CARDS[name], "Get help now")  # as the Teams layer sends it
-    assert sent["version"] == base.CARD_VERSION == "1.2"
+    assert sent["version"] == base.CARD_VERSION == "1.5"
     assert card_problems(sent) == []
 
 
@@ -139,13 +139,20 @@ def _builders_called():
 
 
 def test_a_card_with_newer_features_is_caught():
-    """The checker itself: a 1.3 input label and a 1.5 heading on a card declaring 1.2 are both found."""
+    """The checker itself: a 1.5 heading and a 1.3 input label on a card declaring 1.2 are both found."""
     card = base.card(
         [base.text_block("Hi", style="heading"), {"type": "Input.Text", "id": "x", "label": "L"}], [], "Hi"
     )
-    problems = card_problems(card)
+    problems = card_problems({**card, "version": "1.2"})
     assert any("style: needs 1.5" in p for p in problems) and any("label: needs 1.3" in p for p in problems)
+    assert card_problems(card) == []
     assert card_problems({**card, "_kind": "x"})  # not a card property: Teams would reject the whole card
+
+
+def test_an_input_without_a_label_is_caught():
+    """A text just before an input does not name it for a screen reader: every input has its own label."""
+    body = [base.text_block("Your note"), {"type": "Input.Text", "id": "note"}, *base.toggle_input("t", "On", True)]
+    assert card_problems(base.card(body, [], "Hi")) == ["card.body[1]: Input.Text 'note' has no label"]
 
 
 TEAMS_SHOWS_ACTIONS = 6
@@ -154,18 +161,18 @@ BUTTON_MAX = 25  # characters of a button title Teams shows before cutting it
 
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_every_card_fits_what_teams_shows(name):
-    """At most six buttons with "Get help now" first, titles Teams does not cut, one label per input."""
+    """At most six buttons with "Get help now" first, titles Teams does not cut, each input's name said once."""
     sent = base.finish(CARDS[name], "Get help now")
     actions = sent.get("actions", [])
     assert len(actions) <= TEAMS_SHOWS_ACTIONS, [a["title"] for a in actions]
     if CARDS[name].get("_kind") != base.HELP_NOW_KIND:
         assert actions[0]["title"] == "Get help now"
+        assert actions[0]["associatedInputs"] == "none"  # nothing typed on the card can hold it back
     assert all(len(a["title"]) <= BUTTON_MAX for a in actions), [a["title"] for a in actions]
     body = sent["body"]
     for index, element in enumerate(body):
-        if element["type"].startswith("Input.") and element["type"] != "Input.Toggle":
-            assert "label" not in element  # one label: the visible text just before it
-            assert index > 0 and body[index - 1]["type"] == "TextBlock", element["id"]
         if element["type"] == "Input.Toggle":
-            assert element["title"] and "label" not in element
+            assert element["title"] and "label" not in element  # its title, beside it, is its name
+        elif element["type"].startswith("Input."):
+            assert element["label"] and body[index - 1].get("text") != element["label"]  # not said twice
     assert "**" not in sent["fallbackText"]  # the chat list's preview shows it as it is

@@ -57,21 +57,18 @@ async def stored(h, person: Person):
 # The card ------------------------------------------------------------------------------------------
 
 
-async def test_checkin_card_is_one_accessible_card_for_teams_mobile(harness, worker):
+async def test_checkin_card_is_one_accessible_card(harness, worker):
     _, card = await start_checkin(harness, worker)
-    assert card["version"] == "1.2"
+    assert card["version"] == "1.5"  # what Teams renders on desktop, web and mobile
     body = card["body"]
-    inputs = [i for i, b in enumerate(body) if b["type"] == "Input.ChoiceSet"]
-    assert len(inputs) == 5 and all(body[i]["style"] == "expanded" for i in inputs)
-    # Each question is the TextBlock just before its choices: its one visible label, on every client.
-    assert all(
-        body[i - 1]["type"] == "TextBlock" and body[i - 1]["text"].startswith(f"{n}. ") for n, i in enumerate(inputs, 1)
-    )
-    assert not any("label" in body[i] for i in inputs)  # `label` is Adaptive Cards 1.3
+    inputs = [b for b in body if b["type"] == "Input.ChoiceSet"]
+    assert len(inputs) == 5 and all(i["style"] == "expanded" and not i["value"] for i in inputs)
+    # Each question is its choices' own label: a screen reader says it with every answer.
+    assert [i["label"][:3] for i in inputs] == ["1. ", "2. ", "3. ", "4. ", "5. "]
     assert all(b.get("wrap") for b in card["body"] if b["type"] == "TextBlock")
     titles = [a["title"] for a in card["actions"]]
     assert titles == ["Get help now", "Save", "Skip this time", "Pause check-ins"]
-    assert "cheerful and in good spirits" in " ".join(b.get("text", "") for b in card["body"])
+    assert "cheerful and in good spirits" in inputs[0]["label"]
 
 
 # The whole conversation ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> We
 def words(activity: Activity) -> str:
     parts = [activity.text or ""]
     for attachment in activity.attachments or []:
-        parts += [b.get("text", "") for b in attachment.content.get("body", [])]
+        parts += [b.get("text") or b.get("label") or "" for b in attachment.content.get("body", [])]
         parts += [a.get("title", "") for a in attachment.content.get("actions", [])]
     return "\n".join(parts)
 

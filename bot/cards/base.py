@@ -1,9 +1,10 @@
 """The building blocks of every card, and `finish`, which every card passes through before it is sent.
 
-Cards declare Adaptive Card version 1.2 and use nothing newer: Teams desktop and web render up to 1.5,
-Teams mobile up to 1.2, and a client older than a card's version shows only its fallback text. So every
-worker sees the same card on any device. Inputs are labelled the 1.2 way, by the text just before them
-(the `label` property is 1.3). tests/test_cards.py checks every card against the vendored schema.
+Cards declare Adaptive Card version 1.5, the version Microsoft documents Teams as rendering for cards a
+bot sends (desktop, web and mobile; docs/architecture.md has the sources). Every input carries its own
+`label` (1.3), so screen readers name it on every client. tests/test_cards.py checks every card against
+the vendored schema and for inputs without a label; tests/test_cards_a11y.py runs axe-core on every card
+as the Adaptive Cards JavaScript renderer draws it in Chromium.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from ..content import Content
 from .text import fold, plain
 
-CARD_VERSION = "1.2"
+CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 HELP_NOW_KIND = "help_now"  # marks the help-now card itself, which needs no "Get help now" button
 Card = dict[str, Any]
@@ -55,7 +56,13 @@ def command_action(title: str, command_id: str) -> dict[str, Any]:
 
 
 def help_now_action(content: Content) -> dict[str, Any]:
-    return command_action(content.messages.buttons.get_help_now, "help_now")
+    return _get_help_now(content.messages.buttons.get_help_now)
+
+
+def _get_help_now(title: str) -> dict[str, Any]:
+    """The "Get help now" button, which sends none of the card's inputs."""
+    # A button checks the inputs it sends first: a date typed before the earliest allowed held it back.
+    return {**command_action(title, "help_now"), "associatedInputs": "none"}
 
 
 def action(title: str, name: str, **data: str) -> dict[str, Any]:
@@ -63,7 +70,7 @@ def action(title: str, name: str, **data: str) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": {"action": name, **data}}
 
 
-submit = action  # a button whose card has inputs sends them with it (in 1.2 every Action.Submit does)
+submit = action  # a button whose card has inputs sends them with it (every Action.Submit does by default)
 
 
 def hide_action(content: Content) -> dict[str, Any]:
@@ -80,44 +87,34 @@ def open_url(title: str, url: str) -> dict[str, Any]:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
-def label(text: str) -> dict[str, Any]:
-    """The visible label just before an input, which screen readers read with it."""
-    return text_block(text, spacing="Medium")
+def _input(kind: str, input_id: str, caption: str, **props: Any) -> list[dict[str, Any]]:
+    """An input named by its own `label`, which every client shows with it and screen readers read."""
+    return [{"type": kind, "id": input_id, "label": caption, **props, "spacing": "Medium"}]
 
 
 def choice_input(
     input_id: str, caption: str, options: list[tuple[str, str]], value: str, expanded: bool = False
 ) -> list[dict[str, Any]]:
     """A labelled choice: a drop-down, or radio buttons when `expanded`."""
-    return [
-        label(caption),
-        {
-            "type": "Input.ChoiceSet",
-            "id": input_id,
-            "value": value,
-            "style": "expanded" if expanded else "compact",
-            "choices": [{"title": title, "value": v} for v, title in options],
-        },
-    ]
+    choices = [{"title": title, "value": v} for v, title in options]
+    style = "expanded" if expanded else "compact"
+    return _input("Input.ChoiceSet", input_id, caption, value=value, style=style, choices=choices)
 
 
 def text_input(input_id: str, caption: str, value: str = "") -> list[dict[str, Any]]:
-    return [label(caption), {"type": "Input.Text", "id": input_id, "value": value}]
+    return _input("Input.Text", input_id, caption, value=value)
 
 
 def multiline_input(input_id: str, caption: str, value: str = "") -> list[dict[str, Any]]:
-    return [
-        label(caption),
-        {"type": "Input.Text", "id": input_id, "isMultiline": True, "value": value, "maxLength": 2000},
-    ]
+    return _input("Input.Text", input_id, caption, isMultiline=True, value=value, maxLength=2000)
 
 
 def date_input(input_id: str, caption: str, earliest: str) -> list[dict[str, Any]]:
-    return [label(caption), {"type": "Input.Date", "id": input_id, "min": earliest}]
+    return _input("Input.Date", input_id, caption, min=earliest)
 
 
 def toggle_input(input_id: str, caption: str, value: bool) -> list[dict[str, Any]]:
-    """A switch; its own title is its label."""
+    """A switch; its own title, beside it, is its label."""
     return [
         {
             "type": "Input.Toggle",
@@ -139,5 +136,5 @@ def finish(card_: Card, help_title: str) -> Card:
     if card_.get("_kind") == HELP_NOW_KIND:
         return out
     actions = [a for a in out.get("actions") or [] if (a.get("data") or {}).get("command") != "help_now"]
-    out["actions"] = [command_action(help_title, "help_now")] + actions
+    out["actions"] = [_get_help_now(help_title)] + actions
     return out

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from ..content import Content
-from .base import HELP_NOW_KIND, Card, action, card, command_action, help_now_action, text_block
+from .base import HELP_NOW_KIND, Card, action, card, choice_input, command_action, help_now_action, text_block
 from .help import contact_blocks, help_now_text
 
 
 def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> Card:
-    """One card with every question as a labelled choice, Save / Skip / Pause / Get help now."""
+    """One card with every question as the label of its choices, Save / Skip / Pause / Get help now."""
     instrument = content.instruments[instrument_id]
     m = content.messages.checkin
     body = [text_block(lead), text_block(instrument.intro, weight="Bolder", size="Medium")]
-    choices = [{"title": a.label, "value": str(a.value)} for a in instrument.answers]
+    answers = [(str(a.value), a.label) for a in instrument.answers]
     many = len(instrument.items) > 1
     for number, item in enumerate(instrument.items, 1):
-        # The question just before its choices is the choices' label (Adaptive Cards 1.2).
         question = f"{number}. {item.text}" if many else item.text
-        body.append(text_block(question, weight="Bolder", spacing="Medium"))
-        body.append({"type": "Input.ChoiceSet", "id": item.id, "style": "expanded", "choices": choices})
+        body += choice_input(item.id, question, answers, "", expanded=True)  # nothing chosen for them
     actions = [
         action(m.save_button, "checkin_submit", nonce=nonce),
         action(m.skip_button, "checkin_skip", nonce=nonce),

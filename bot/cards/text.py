@@ -45,13 +45,9 @@ def _body(elements: list[dict[str, Any]], lines: list[str]) -> None:
 
 
 def _input_line(lines: list[str], element: dict[str, Any], placeholder: str) -> None:
-    """How to answer an input; joined to its visible label when the card shows one just before it."""
-    label = element.get("label", "")
-    hint = f"(answer as {element.get('id')}={placeholder})"
-    if lines and label and lines[-1] == plain(label):
-        lines[-1] = f"{lines[-1]} {hint}"
-    else:
-        lines.append(f"{label} {hint}".strip())
+    """How to answer an input, after its label (a switch's is its title)."""
+    label = element.get("label") or element.get("title", "")
+    lines.append(f"{plain(label)} (answer as {element.get('id')}={placeholder})".strip())
 
 
 def fold(text: str) -> str:
