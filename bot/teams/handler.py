@@ -10,6 +10,7 @@ import logging
 import traceback
 import uuid
 
+import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
@@ -28,6 +29,8 @@ from ..storage import StorageUnavailable
 from .conversation import TeamsConversation
 
 turn_log = logging.getLogger("bot.turns")
+# Failures to reach the Bot Connector at all (refused, timed out, no such host): nothing of ours went wrong.
+UNREACHABLE = (aiohttp.ClientConnectionError, TimeoutError)
 WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
 CHAT_KEY = "wellbeing.chat"  # the turn's Conversation, in turn_state
 MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
@@ -93,6 +96,9 @@ class WellbeingBot(ActivityHandler):
             async with self._store.hold(conversation):
                 await self._turn(turn_context)
             outcome = "ok"
+        except UNREACHABLE:
+            outcome = "connector_unreachable"
+            raise
         finally:
             turn_log.info(
                 "turn type=%s worker=%s duration_ms=%.1f outcome=%s",
@@ -211,8 +217,18 @@ class WellbeingBot(ActivityHandler):
         )
 
     async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
-        """Log with a correlation id and no personal data, and apologise."""
+        """Log with a correlation id and no personal data, and apologise. A Bot Connector that cannot be
+        reached is not a fault of ours, and an apology could not reach the chat either: one warning line."""
         ref = uuid.uuid4().hex[:8]
+        if isinstance(error, UNREACHABLE):
+            turn_log.warning(
+                "turn_reply_failed ref=%s worker=%s error=%s (the Bot Connector at the activity's serviceUrl "
+                "could not be reached)",
+                ref,
+                turn.turn_state.get(WORKER_KEY, "-"),
+                type(error).__name__,
+            )
+            return
         frames = "".join(traceback.format_tb(error.__traceback__))
         # The exception's message is left out on purpose: it may quote what the worker typed.
         turn_log.error(
