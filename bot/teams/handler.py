@@ -120,7 +120,11 @@ class WellbeingBot(ActivityHandler):
         if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
             await self._uninstalled(turn)
             return
-        worker = await self._workers.remember(contact_of(turn), self._clock.now())
+        contact = contact_of(turn)
+        worker = await self._workers.arrive(contact, self._clock.now())
+        if worker is None:
+            await self._tell_data_set_aside(turn, self._workers.pid_for(contact))
+            return
         turn.turn_state[WORKER_KEY] = worker.pid
         chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids)
         chat.notes["welcomed"] = worker.welcomed
@@ -128,6 +132,13 @@ class WellbeingBot(ActivityHandler):
         if not worker.email_checked:
             await self._learn_email(turn, worker.pid)
         await super().on_turn(turn)
+
+    async def _tell_data_set_aside(self, turn: TurnContext, pid: str) -> None:
+        """Their saved data could not be read and was set aside: they hear it once, with the key numbers,
+        and nothing else happens this turn; from their next message they carry on as someone new."""
+        turn.turn_state[WORKER_KEY] = pid
+        content = self._content()
+        await turn.send_activity(content.text("data_set_aside", key_contacts=key_contacts(content)))
 
     def _chat(self, turn: TurnContext) -> TeamsConversation:
         return turn.turn_state[CHAT_KEY]

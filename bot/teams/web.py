@@ -21,7 +21,7 @@ from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError
 
 from ..assembly import Wellbeing
-from ..storage import Store
+from ..storage import StorageUnavailable, Store
 from . import shape
 from .channel import Channel, Unauthorized
 from .handler import WellbeingBot
@@ -158,7 +158,8 @@ async def healthz(_request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """GET /readyz: the records can be written (the data folder, or the database) and the scheduler runs.
-    Also says which storage engine this process uses, and whether it is the one running the timed work."""
+    Also says which storage engine this process uses, which content it serves, and how many damaged
+    workers' files are set aside ("degraded", still 200: everyone else is served)."""
     services = request.app.get(SERVICES)
     if services is None:
         return web.json_response({"status": "not_ready", "checks": {"storage": False, "scheduler": False}}, status=503)
@@ -168,9 +169,15 @@ async def readyz(request: web.Request) -> web.Response:
         "scheduler": bool(services.scheduler is not None and services.scheduler.running),
     }
     ready = all(checks.values())
+    try:
+        set_aside = await services.store.quarantine.count()
+    except StorageUnavailable:
+        set_aside = 0  # the database check above already says why
     body = {
-        "status": "ready" if ready else "not_ready",
+        # Degraded: serving everyone, but some worker's damaged data waits for an operator (a count, no ids).
+        "status": ("degraded" if set_aside else "ready") if ready else "not_ready",
         "checks": checks,
+        "set_aside": set_aside,
         "storage_engine": services.store.kind,
         # With several instances, each reads the content files itself: this shows they all serve the same.
         "content_version": services.bot.content.current.version,
