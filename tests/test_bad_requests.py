@@ -123,6 +123,7 @@ MALFORMED = [
     ("entities", "x"),
     ("entities", [1, 2]),
     ("entities", [{"type": 5}]),
+    ("entities", [{}]),
     ("entities", [{"type": "mention", "mentioned": "x", "text": 5}]),
     ("entities", [{"type": "mention", "mentioned": {"id": "28:bot"}, "text": ["@bot"]}]),
     ("attachments", "x"),

@@ -135,7 +135,7 @@ def _lists_problem(body: dict[str, Any]) -> str | None:
         if items is not None and (not isinstance(items, list) or not all(isinstance(i, dict) for i in items)):
             return f"bad_{field}"
     for entity in body.get("entities") or []:
-        if entity.get("type") is not None and not isinstance(entity["type"], str):
+        if not isinstance(entity.get("type"), str):  # the SDK reads every entity's type as text
             return "bad_entities"
         if entity.get("type") == "mention":
             mentioned = entity.get("mentioned")
