@@ -18,6 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from ..assembly import Wellbeing
 from ..cards import CARD_CONTENT_TYPE, finish
 from ..cards.help import key_contacts
+from ..cards.text import fold
 from ..cards.words import describe
 from ..clock import Clock
 from ..content import Content
@@ -138,7 +139,7 @@ class WellbeingBot(ActivityHandler):
         and nothing else happens this turn; from their next message they carry on as someone new."""
         turn.turn_state[WORKER_KEY] = pid
         content = self._content()
-        await turn.send_activity(content.text("data_set_aside", key_contacts=key_contacts(content)))
+        await turn.send_activity(fold(content.text("data_set_aside", key_contacts=key_contacts(content))))
 
     def _chat(self, turn: TurnContext) -> TeamsConversation:
         return turn.turn_state[CHAT_KEY]
