@@ -22,13 +22,13 @@ from bot import log_privacy
 from bot.assembly import assemble
 from bot.cards import finish
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, data_dir_problem, listen_problem
 from bot.content import ContentError
 from bot.content.golive import placeholders, refuse_placeholders
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
-from bot.storage import Cipher, DataFileError, Store, make_store
+from bot.storage import Cipher, DataFileError, StorageUnavailable, Store, make_store
 from bot.teams.channel import Channel
 from bot.teams.handler import WellbeingBot
 from bot.teams.messenger import Messenger, SendLimits
@@ -103,7 +103,10 @@ async def open_store(app: web.Application) -> AsyncIterator[None]:
         pool_size=settings.database_pool_size,
         monotonic=app[OPTIONS].clock.monotonic,
     )
-    await store.open()
+    try:
+        await store.open()
+    except OSError as exc:  # only the data folder: a database's faults arrive as StorageUnavailable
+        raise ConfigError([data_dir_problem(settings.data_dir, exc)]) from None
     app[STORE] = store
     yield
     await store.close()
@@ -223,7 +226,8 @@ def configure_logging(level: str) -> None:
 
 
 def main() -> int:
-    """Read settings, start the bot, serve until stopped."""
+    """Read settings, start the bot, serve until stopped. A mistake in the settings stops it with one line
+    naming the setting (exit 2); data that cannot be trusted stops it with restore advice (exit 3)."""
     try:
         settings = Settings.from_env(os.environ)
     except ConfigError as exc:
@@ -231,26 +235,41 @@ def main() -> int:
         return 2
     configure_logging(settings.log_level)
     app = create_app(settings)
-    app.on_startup.append(_announce)
     try:
         # keepalive_timeout also closes a connection whose request headers never finish arriving.
         web.run_app(
             app,
             host=settings.host,
             port=settings.port,
-            print=None,
+            print=lambda _aiohttp_banner: _announce(app),  # once it really listens
             access_log_class=AccessLogger,
             handle_signals=True,
             shutdown_timeout=10,
             keepalive_timeout=settings.request_timeout,
         )
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        problem = listen_problem(settings.host, settings.port, exc)
+        if problem is None:
+            raise
+        print(ConfigError([problem]), file=sys.stderr)
+        return 2
+    except StorageUnavailable as exc:
+        print(
+            f"The bot did not start: the database in DATABASE_URL cannot be reached ({exc}). Check that it runs "
+            "and that the address, user and password are right.",
+            file=sys.stderr,
+        )
+        return 3
     except (DataFileError, ContentError) as exc:
         print(f"The bot did not start.\n{exc}", file=sys.stderr)
         return 3
     return 0
 
 
-async def _announce(app: web.Application) -> None:
+def _announce(app: web.Application) -> None:
     content = app[CONTENT].current
     print(startup_line(app[SETTINGS], content.version, len(placeholders(content))), flush=True)
 

@@ -130,7 +130,7 @@ def assemble(
         SupervisionDialogs(writing, content),
         ReflectDialogs(writing, content, clock),
         PlanDialogs(writing, content),
-        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins), clock),
+        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files), clock),
         MyDataDialogs(rights, checkins, content, base_url),
         SmallTalkDialogs(content),  # last: typed check-in answers are read before small talk
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,11 +27,14 @@ DEFAULT_SERVICE_URL_HOSTS = (
 
 
 class ConfigError(Exception):
-    """One or more settings are wrong; the message names each one and how to fix it."""
+    """One or more settings are wrong; the message names each one and how to fix it (one line for one)."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("Configuration problem:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            super().__init__(f"Configuration problem: {problems[0]}")
+        else:
+            super().__init__("Configuration problems:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def is_loopback(host: str) -> bool:
@@ -169,8 +176,10 @@ class Settings:
         if allow not in ("0", "1", "true", "false", "yes", "no", ""):
             problems.append(f"ALLOW_PLACEHOLDERS={allow!r} must be 1 (a staging site) or 0.")
         public_url = get("PUBLIC_URL").rstrip("/")
-        if public_url and not public_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            problems.append("PUBLIC_URL must start with https:// (it is where workers download their data).")
+        problem = public_url_problem(public_url, auth=bool(app_id))
+        if problem:
+            problems.append(problem)
+        problems += [p for p in map(service_host_problem, hosts) if p]
         database_url = get("DATABASE_URL")
         if database_url and not database_url.startswith(("postgresql://", "postgres://")):
             problems.append(
@@ -212,6 +221,104 @@ class Settings:
             return str(self.data_dir.resolve())
         parts = urlsplit(self.database_url)
         return f"PostgreSQL {parts.hostname or 'local socket'}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def public_url_problem(url: str, *, auth: bool) -> str | None:
+    """Why PUBLIC_URL cannot carry workers' one-time download links, or None. Plain http is only for this
+    machine (a host that is exactly localhost or a loopback address, never one that merely starts so);
+    with authentication on, workers open the links from Teams, so an https address is required."""
+    if not url:
+        if auth:
+            return (
+                "PUBLIC_URL is empty: with authentication on, set it to the bot's public https:// address "
+                "(workers' download links point there)."
+            )
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    host = (parts.hostname or "") if parts else ""
+    known_host = is_loopback(host) or bool(_HOST_NAME.match(host))
+    scheme_ok = parts is not None and (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host)))
+    extras = parts is None or "@" in parts.netloc or bool(parts.query or parts.fragment)
+    if not (scheme_ok and known_host) or extras or any(c.isspace() for c in url):
+        return (
+            f"PUBLIC_URL={url!r} is not a web address the bot can give out: use https://<the bot's host name> "
+            "(http:// only for localhost or 127.0.0.1, without a user name, query or #)."
+        )
+    assert parts is not None
+    if auth and parts.scheme != "https":
+        return (
+            f"PUBLIC_URL={url!r} must start with https:// when authentication is on: workers open their "
+            "download links from Teams, not from this machine."
+        )
+    return None
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$", re.I)
+
+
+def service_host_problem(host: str) -> str | None:
+    """Why an entry of SERVICE_URL_HOSTS would let replies go to hosts nobody vetted, or None. An entry also
+    allows every host under it, so it must be a whole host name or a registrable domain, never a public
+    suffix such as `net`, `co.uk` or `azurewebsites.net` (anyone can own a name under those); a loopback
+    address is allowed, for tests."""
+    if is_loopback(host):
+        return None
+    if not _HOST_NAME.match(host) or host.replace(".", "").isdigit():
+        return f"SERVICE_URL_HOSTS entry {host!r} is not a host name: list host names like smba.trafficmanager.net."
+    if _public_suffixes().is_public(host):
+        return (
+            f"SERVICE_URL_HOSTS entry {host!r} is a public suffix, so it would allow anyone's host under it: "
+            "list whole host names like smba.trafficmanager.net."
+        )
+    return None
+
+
+@lru_cache(maxsize=1)
+def _public_suffixes() -> Any:
+    """The Public Suffix List shipped with the `publicsuffixlist` package (read once, only when needed)."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def data_dir_problem(path: Path, exc: OSError) -> str:
+    """DATA_DIR could not be taken as the data folder: which setting, why, and what to do, in one line."""
+    where = f"DATA_DIR={str(path)!r}"
+    if path.exists() and not path.is_dir():
+        return f"{where} is a file, not a folder: set DATA_DIR to a folder (it is created if it does not exist)."
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return f"{where} cannot be created: part of that path is a file. Set DATA_DIR to a folder the bot can create."
+    if exc.errno == errno.EROFS:
+        return f"{where} is on a read-only file system: set DATA_DIR to a folder on a disk the bot can write."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{where} cannot be created or written by this user: create it and give the bot's user write "
+            "access, or set DATA_DIR to a folder it can write."
+        )
+    if exc.errno == errno.ENOSPC:
+        return f"{where} is on a full disk: free some space, or set DATA_DIR to a folder on another disk."
+    reason = exc.strerror or type(exc).__name__
+    return f"{where} cannot be used ({reason}): set DATA_DIR to a folder the bot can create and write."
+
+
+def listen_problem(host: str, port: int, exc: OSError) -> str | None:
+    """Why the bot could not listen on HOST and PORT, naming the setting, in one line; None when the error
+    is not about listening."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"PORT={port} is already in use on {host} (another program, or another copy of the bot, listens "
+            "there): stop it, or set PORT to a free port."
+        )
+    if exc.errno == errno.EACCES:
+        return f"PORT={port} needs administrator rights (below 1024): set PORT to 1024 or above, behind a proxy."
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"HOST={host!r} is not an address of this machine: set HOST to one of its addresses, or 127.0.0.1."
+    return None
 
 
 def _parse_int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:

@@ -377,13 +377,18 @@ field_values = {
 @given(
     changes=st.fixed_dictionaries({}, optional=field_values), drop=st.sampled_from([None, "from", "conversation", "id"])
 )
-async def test_no_activity_shape_ever_gets_a_5xx(h, changes, drop):
+async def test_no_activity_shape_ever_gets_a_5xx_or_an_error_logged(h, changes, drop, caplog):
+    caplog.set_level(logging.WARNING)
+    caplog.clear()
     body = activity(Person.make("Fuzz"), h.connector.url, "message", text="hi")
     body.update(changes)
     if drop:
         body.pop(drop, None)
     response = await h.post(body)
     assert response.status < 500, await response.text()
+    # Anything malformed is refused at the door; only a genuine fault of ours may reach the error handler.
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, errors
 
 
 # Killed mid-send ----------------------------------------------------------------------------------------------

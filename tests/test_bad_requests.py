@@ -71,6 +71,118 @@ async def test_wrong_field_types_are_400(bot, worker):
     await _still_serving(bot, worker)
 
 
+def _with(body: dict, path: str, value) -> dict:
+    """The activity with one field (a dotted path) set to `value`."""
+    *parents, last = path.split(".")
+    node = body
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return body
+
+
+# Shapes found by fuzzing the endpoint that were once accepted and then failed inside the turn, and their
+# neighbours: ids, conversation, from, serviceUrl and value types.
+MALFORMED = [
+    ("id", {"x": 1}),
+    ("id", 5),
+    ("replyToId", ["a"]),
+    ("replyToId", "has spaces in it"),
+    ("text", {"a": 1}),
+    ("text", 5),
+    ("locale", 5),
+    ("textFormat", ["plain"]),
+    ("channelId", 5),
+    ("timestamp", 5),
+    ("from.name", {"first": "Alex"}),
+    ("from.role", 5),
+    ("from.aadObjectId", 5),
+    ("recipient.name", [1]),
+    ("conversation.conversationType", 5),
+    ("conversation.tenantId", {"id": "x"}),
+    ("conversation.isGroup", "no"),
+    ("channelData", [1, 2]),
+    ("channelData", "tenant"),
+    ("channelData.tenant", "x"),
+    ("channelData.tenant", {"id": {"nested": True}}),
+    ("serviceUrl", "http://"),
+    ("serviceUrl", "https://"),
+    ("serviceUrl", "http://exa mple.com/"),
+    ("serviceUrl", "http://[::1"),
+    ("serviceUrl", "http://127.0.0.1:99999/"),
+    ("serviceUrl", "http://user:secret@127.0.0.1/"),
+    ("serviceUrl", "http://bad_host!.example/"),
+    ("serviceUrl", 5),
+    ("value", [1, 2]),
+    ("value", "a string"),
+    ("value", {"action": "checkin_submit", "nonce": ["a"]}),
+    ("value", {"action": "erase_confirm", "nonce": {"a": 1}}),
+    ("value", {"action": "pause_set", "weeks": 3}),
+    ("value", {"command": ["help"]}),
+    ("value", {"action": 5}),
+    ("entities", "x"),
+    ("entities", [1, 2]),
+    ("entities", [{"type": 5}]),
+    ("entities", [{}]),
+    ("entities", [{"type": "mention", "mentioned": "x", "text": 5}]),
+    ("entities", [{"type": "mention", "mentioned": {"id": "28:bot"}, "text": ["@bot"]}]),
+    ("attachments", "x"),
+    ("attachments", [1]),
+    ("membersAdded", "x"),
+    ("membersAdded", [1]),
+    ("membersAdded", [{"name": "no id"}]),
+    ("membersAdded", [{"id": 5}]),
+    ("membersRemoved", {"id": "x"}),
+    ("reactionsAdded", "x"),
+    ("action", {"add": True}),
+]
+
+
+@pytest.mark.parametrize("path,value", MALFORMED, ids=[f"{p}={v!r}"[:60] for p, v in MALFORMED])
+async def test_a_malformed_activity_is_400_before_the_turn_with_no_error_logged(bot, worker, caplog, path, value):
+    caplog.set_level(logging.INFO)
+    await bot.say(worker, "hi")
+    before = len(bot.connector.calls)
+    body = _with(message(worker, bot.connector.url, "help with my secret"), path, value)
+    response = await bot.post(body)
+    assert response.status == 400
+    assert bot.connector.calls[before:] == []  # no turn ran: nothing was sent, so nothing was stored either
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in caplog.records if "request_rejected" in r.getMessage()]
+    assert not any("secret" in r.getMessage() for r in caplog.records)
+    await _still_serving(bot, worker)
+
+
+async def test_a_service_url_that_never_answers_costs_a_local_turn_seconds_and_logs_no_error(bot, worker, caplog):
+    """Local mode, a well-formed serviceUrl on loopback whose connections are never accepted (a full
+    backlog): the turn gives up within a second or two per call, logs a warning, and everyone else is
+    served meanwhile."""
+    import asyncio
+    import socket
+    import time
+
+    caplog.set_level(logging.INFO)
+    await bot.say(worker, "hi")
+    with socket.socket() as stuck:
+        stuck.bind(("127.0.0.1", 0))
+        stuck.listen(0)
+        queued = socket.create_connection(stuck.getsockname())  # fills the backlog: the next connect waits
+        try:
+            stranger = message(worker, f"http://127.0.0.1:{stuck.getsockname()[1]}/", "help")
+            started = time.monotonic()
+            slow = asyncio.create_task(bot.post(stranger))
+            await _still_serving(bot, worker)  # served while the other turn waits on its connections
+            response = await slow
+            elapsed = time.monotonic() - started
+        finally:
+            queued.close()
+    assert response.status == 201
+    assert elapsed < 5, f"a turn waited {elapsed:.1f}s on a Bot Connector that never answers"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("turn_reply_failed" in r.getMessage() for r in caplog.records)
+    assert any("outcome=connector_unreachable" in r.getMessage() for r in caplog.records)
+
+
 async def test_get_on_messages_is_405(bot):
     response = await bot.client.get("/api/messages")
     assert response.status == 405

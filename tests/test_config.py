@@ -37,6 +37,7 @@ def test_full_single_tenant_configuration():
             "ADMIN_IDS": f" {TENANT.upper()} , ",
             "DATA_DIR": "/srv/bot",
             "TIMEZONE": "Europe/Belfast",
+            "PUBLIC_URL": "https://wellbeing.example.nhs.uk",
         }
     )
     assert s.auth_enabled and s.host == "0.0.0.0" and s.port == 8080
@@ -83,7 +84,14 @@ def test_loopback_variants_are_allowed_without_credentials():
 
 
 def test_multi_tenant_needs_no_tenant_id():
-    s = Settings.from_env({"MicrosoftAppId": APP, "MicrosoftAppPassword": "pw", "MicrosoftAppType": "multitenant"})
+    s = Settings.from_env(
+        {
+            "MicrosoftAppId": APP,
+            "MicrosoftAppPassword": "pw",
+            "MicrosoftAppType": "multitenant",
+            "PUBLIC_URL": "https://wellbeing.example.nhs.uk",
+        }
+    )
     assert s.app_type == "MultiTenant"
 
 
@@ -98,3 +106,156 @@ async def test_main_exits_with_the_message_on_bad_settings(tmp_path):
     )
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 2 and b"HOST='0.0.0.0' is not a loopback address" in err
+
+
+AUTH = {"MicrosoftAppId": APP, "MicrosoftAppPassword": "pw", "MicrosoftAppTenantId": TENANT}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PUBLIC_URL": "http://localhost.evil.example"},
+        {"PUBLIC_URL": "http://127.0.0.1.nip.io"},
+        {"PUBLIC_URL": "https://user@bot.example.nhs.uk"},
+        {**AUTH, "PUBLIC_URL": "http://127.0.0.1:3978"},
+        {**AUTH, "HOST": "0.0.0.0"},
+    ],
+)
+def test_public_url_must_be_https_unless_it_is_exactly_this_machine(env):
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env(env)
+    problems = err.value.problems
+    assert problems and all(p.startswith("PUBLIC_URL") for p in problems)
+
+
+def test_local_public_urls_and_an_https_one_with_authentication_are_accepted():
+    for url in ("http://127.0.0.1:3978", "http://localhost:3978/", "http://[::1]:3978"):
+        assert Settings.from_env({"PUBLIC_URL": url}).base_url == url.rstrip("/")
+    s = Settings.from_env({**AUTH, "HOST": "0.0.0.0", "PUBLIC_URL": "https://wellbeing.example.nhs.uk/"})
+    assert s.base_url == "https://wellbeing.example.nhs.uk"
+
+
+@pytest.mark.parametrize(
+    "entry", ["net", "co.uk", "nhs.uk", "azurewebsites.net", "trafficmanager.net", "*.net", "x..y"]
+)
+def test_service_url_hosts_refuses_suffixes_anyone_could_register_under(entry):
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env({"SERVICE_URL_HOSTS": f"smba.trafficmanager.net,{entry}"})
+    assert err.value.problems == [err.value.problems[0]] and entry in err.value.problems[0]
+
+
+def test_service_url_hosts_takes_host_names_registrable_domains_and_loopback():
+    hosts = "smba.trafficmanager.net, teams.microsoft.com, example.org, 127.0.0.1"
+    assert Settings.from_env({"SERVICE_URL_HOSTS": hosts}).service_url_hosts == (
+        "smba.trafficmanager.net",
+        "teams.microsoft.com",
+        "example.org",
+        "127.0.0.1",
+    )
+
+
+async def run_app(env: dict[str, str], wrapper: tuple[str, ...] = ()) -> tuple[int | None, str, str]:
+    """`python app.py` as an operator starts it, with `env` added; its exit code, stdout and stderr."""
+    import asyncio
+    import os
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        *wrapper,
+        sys.executable,
+        "app.py",
+        env={**os.environ, "PORT": "39790", **env},
+        cwd=Path(__file__).parent.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    return proc.returncode, out.decode(), err.decode()
+
+
+def one_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected exactly one line, got: {err!r}"
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "env,named",
+    [
+        ({"PUBLIC_URL": "http://localhost.evil.example"}, "PUBLIC_URL='http://localhost.evil.example'"),
+        ({"PUBLIC_URL": "http://127.0.0.1.nip.io"}, "PUBLIC_URL='http://127.0.0.1.nip.io'"),
+        ({**AUTH, "HOST": "0.0.0.0"}, "PUBLIC_URL is empty"),
+        ({**AUTH, "HOST": "0.0.0.0", "PUBLIC_URL": "http://127.0.0.1:3978"}, "must start with https://"),
+        ({"SERVICE_URL_HOSTS": "net"}, "SERVICE_URL_HOSTS entry 'net'"),
+    ],
+)
+async def test_the_real_process_refuses_settings_that_accept_too_much(tmp_path, env, named):
+    code, out, err = await run_app({"DATA_DIR": str(tmp_path / "data"), **env})
+    assert code == 2 and "listening" not in out
+    assert named in one_line(err)
+
+
+async def test_a_port_in_use_stops_with_one_line_naming_port(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = await run_app({"DATA_DIR": str(tmp_path / "data"), "PORT": str(port)})
+    assert code == 2 and "listening" not in out
+    line = one_line(err)
+    assert f"PORT={port} is already in use" in line and "set PORT to a free port" in line
+
+
+async def test_data_dir_that_is_a_file_stops_with_one_line_naming_data_dir(tmp_path):
+    a_file = tmp_path / "data"
+    a_file.write_text("not a folder")
+    code, out, err = await run_app({"DATA_DIR": str(a_file)})
+    assert code == 2 and "listening" not in out
+    assert one_line(err) == (
+        f"Configuration problem: DATA_DIR='{a_file}' is a file, not a folder: set DATA_DIR to a folder "
+        "(it is created if it does not exist)."
+    )
+    assert a_file.read_text() == "not a folder"
+
+
+async def test_data_dir_that_cannot_be_created_stops_with_one_line_naming_data_dir(tmp_path):
+    (tmp_path / "plain").write_text("a file where a folder would have to be")
+    code, out, err = await run_app({"DATA_DIR": str(tmp_path / "plain" / "data")})
+    assert code == 2 and "listening" not in out
+    line = one_line(err)
+    assert f"DATA_DIR='{tmp_path / 'plain' / 'data'}' cannot be created" in line
+
+
+def _private_mounts() -> tuple[str, ...] | None:
+    """A command prefix that runs a program in its own user and mount namespace (so it can mount a
+    read-only file system that nobody else sees), or None where the machine does not allow it."""
+    import shutil
+    import subprocess
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    probe = subprocess.run([unshare, "-rm", "true"], capture_output=True, timeout=10)
+    return (unshare, "-rm") if probe.returncode == 0 else None
+
+
+async def test_data_dir_on_a_read_only_file_system_stops_with_one_line_naming_data_dir(tmp_path):
+    prefix = _private_mounts()
+    if prefix is None:
+        pytest.skip("this machine does not allow private mount namespaces (unshare -rm)")
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    # Mounted read-only inside the bot's own namespace only; gone when the process ends.
+    script = f'mount -t tmpfs -o ro tmpfs "{folder}" && exec "$0" "$@"'
+    code, out, err = await run_app({"DATA_DIR": str(folder)}, wrapper=(*prefix, "sh", "-c", script))
+    assert code == 2 and "listening" not in out, err
+    assert one_line(err) == (
+        f"Configuration problem: DATA_DIR='{folder}' is on a read-only file system: set DATA_DIR to a folder "
+        "on a disk the bot can write."
+    )

@@ -349,16 +349,26 @@ async def test_turning_data_keys_on_encrypts_existing_data_and_says_so(settings,
     assert all(p.read_bytes().startswith(b"gAAAAA") for p in settings.data_dir.rglob("*.json"))
 
 
-async def test_a_plain_file_in_an_encrypted_folder_stops_start_up_naming_it(settings, connector, key):
+async def test_a_plain_file_in_an_encrypted_folder_is_never_used(settings, connector, key):
+    """The bot did not write it: a worker's is set aside (never read as theirs), one of its own stops start-up."""
     secure = dataclasses.replace(settings, data_keys=(key,))
     h = await BotHarness(secure, connector, run_scheduler=False).start()
     await h.say(Person.make("Alex Worker"), "hi")
     await h.stop()
     swapped = next(settings.data_dir.rglob("workers/*/*.json"))
-    swapped.write_text(json.dumps({"profile": {"1": {"pid": "forged"}}}))
+    forged = json.dumps({"profile": {"1": {"pid": "forged"}}}).encode()
+    swapped.write_bytes(forged)
+    store = TinyStore(settings.data_dir, cipher=Cipher((key,)))
+    await store.open()
+    (entry,) = await store.quarantine.entries()
+    assert entry.reason == "unencrypted" and await store.quarantine.raw(entry.id) == forged
+    assert await store.shard(entry.name).read(dict) == {}
+    await store.close()
+    own = settings.data_dir / "system" / "exports.json"
+    own.write_text("{}")
     with pytest.raises(DataFileError) as err:
         await TinyStore(settings.data_dir, cipher=Cipher((key,))).open()
-    assert str(swapped) in str(err.value) and "not encrypted" in str(err.value)
+    assert str(own) in str(err.value) and "not encrypted" in str(err.value)
 
 
 async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(

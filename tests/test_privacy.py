@@ -124,10 +124,7 @@ async def test_delete_leaves_no_trace_in_any_file_after_a_restart(h, worker, set
     assert "nothing was erased" in forged[0].words and NOTE in raw_files(settings)
     done = await press(h, worker, button(confirm, "Yes, erase everything"))
     assert "Everything I held about you is erased" in done[0].words
-    assert (
-        "link ended" in conversation(h, supervisor)[-1].words
-        or "link is ended" in conversation(h, supervisor)[-1].words
-    )
+    assert f"{worker.name} has ended the link" in conversation(h, supervisor)[-1].words
     await h.restart()
     raw = raw_files(settings)
     for trace in (
@@ -159,6 +156,17 @@ async def test_erasing_a_supervisor_ends_their_links_and_tells_the_workers(h, wo
     assert "Sam Supervisor" not in audit.words
     (summary,) = await h.say(worker, "my data")
     assert "No named person." in summary.words
+
+
+async def test_the_named_person_hears_whose_link_ended_when_a_worker_erases_their_data(h, worker):
+    supervisor = Person.make("Sam Supervisor")
+    await rich_history(h, worker, supervisor)
+    before = len(conversation(h, supervisor))
+    (confirm,) = await h.say(worker, "delete my data")
+    await press(h, worker, button(confirm, "Yes, erase everything"))
+    told = conversation(h, supervisor)[before:]
+    # The same words as when a worker ends the link themselves: their name, and nothing about why.
+    assert [c.text for c in told] == [f"{worker.name} has ended the link. Nothing more will be sent."]
 
 
 async def test_retention_removes_exactly_what_is_due(h, worker):

@@ -91,16 +91,41 @@ async def test_failed_write_leaves_old_content_and_memory_consistent(tmp_path):
     await store.close()
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n", b'{"t": {"1": {"v": 1}', b"[]", b"\x00\x00"])
-async def test_empty_or_corrupt_file_stops_start_up_with_restore_advice(tmp_path, content):
-    (tmp_path / "workers" / "ab").mkdir(parents=True)
-    bad = tmp_path / "workers" / "ab" / "wab12.json"
+DAMAGE = [b"", b"   \n", b'{"t": {"1": {"v": 1}', b"[]", b"\x00\x00"]
+
+
+@pytest.mark.parametrize("content", DAMAGE)
+async def test_damage_to_the_bots_own_files_stops_start_up_with_restore_advice(tmp_path, content):
+    (tmp_path / "system").mkdir(parents=True)
+    bad = tmp_path / "system" / "exports.json"
     bad.write_bytes(content)
     with pytest.raises(DataFileError) as err:
         await TinyStore(tmp_path).open()
     message = str(err.value)
     assert str(bad) in message and "backup" in message and "docs/operations.md" in message
     assert bad.read_bytes() == content, "a damaged file is left for the operator, never overwritten"
+
+
+@pytest.mark.parametrize("content", DAMAGE)
+async def test_a_damaged_worker_file_is_set_aside_exactly_as_found_and_the_rest_opens(tmp_path, content):
+    (tmp_path / "workers" / "ab").mkdir(parents=True)
+    bad = tmp_path / "workers" / "ab" / "wab12.json"
+    bad.write_bytes(content)
+    good = tmp_path / "workers" / "cd" / "wcd34.json"
+    good.parent.mkdir()
+    good.write_text('{"profile": {"1": {"name": "x"}}}')
+    store = TinyStore(tmp_path)
+    await store.open()
+    try:
+        assert not bad.exists()
+        (entry,) = await store.quarantine.entries()
+        assert (entry.name, entry.reason, entry.told) == ("workers/ab/wab12", "unreadable", False)
+        assert await store.quarantine.raw(entry.id) == content  # kept byte for byte, never deleted
+        assert await store.shard("workers/ab/wab12").read(dict) == {}  # as for someone new
+        assert await store.shard("workers/cd/wcd34").read(lambda d: first(d, "profile")) == {"name": "x"}
+        assert await store.list_shards("") == ["workers/cd/wcd34"]  # the quarantine is not a document
+    finally:
+        await store.close()
 
 
 async def test_stray_temp_files_are_removed_at_start(tmp_path):
@@ -138,11 +163,12 @@ async def start_app(data: Path, port: int) -> tuple[int | None, bytes]:
     return proc.returncode, err
 
 
-async def test_app_refuses_to_start_on_a_corrupt_file(tmp_path):
-    """The real start-up path: main() prints the advice and exits non-zero."""
+async def test_app_refuses_to_start_on_a_corrupt_file_of_its_own(tmp_path):
+    """The real start-up path: main() prints the advice and exits non-zero (a worker's file would be set
+    aside instead: tests/test_quarantine_e2e.py)."""
     data = tmp_path / "data"
-    (data / "workers" / "ab").mkdir(parents=True)
-    (data / "workers" / "ab" / "wab.json").write_text("")
+    (data / "system").mkdir(parents=True)
+    (data / "system" / "erasures.json").write_text("")
     code, err = await start_app(data, 39781)
     assert code == 3
     assert b"did not start" in err and b"backup" in err

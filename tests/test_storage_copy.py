@@ -102,3 +102,13 @@ async def test_keys_rotate_and_decrypt_on_postgresql(tmp_path, database_url, con
 def test_copy_explains_its_use(bad):
     result = run("bot.storage", *bad)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+async def test_copy_refuses_a_source_with_workers_data_set_aside(tmp_path, connector):
+    source = tmp_path / "data"
+    await a_site(Settings(data_dir=source), connector)
+    damaged = next((source / "workers").rglob("*.json"))
+    damaged.write_bytes(b"")
+    refused = await asyncio.to_thread(run, "bot.storage", "copy", "--from", str(source), "--to", str(tmp_path / "x"))
+    assert refused.returncode == 2 and "set aside" in refused.stderr and "quarantine list" in refused.stderr
+    assert not (tmp_path / "x" / "workers").exists()

@@ -21,6 +21,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "welcome": {"bot_name", "schedule", "key_contacts"},
     "outage_numbers": {"key_contacts"},
     "storage_unavailable": {"key_contacts", "ref"},
+    "data_set_aside": {"key_contacts"},
     "checkin.incomplete": {"questions"},
     "checkin.incomplete_typed": {"questions"},
     "checkin.typed_hint": {"count", "lowest", "highest"},
@@ -42,6 +43,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "guide.matches": {"words"},
     "agenda.count": {"count"},
     "admin.content": {"version", "status"},
+    "admin.set_aside": {"count"},
     "privacy.summary_schedule": {"schedule"},
     "privacy.summary_checkins": {"count", "dates"},
     "privacy.summary_link": {"name", "status"},
@@ -312,6 +314,7 @@ class AdminMessages(Strict):
     reload_failed: Text
     reload_more: Text
     placeholders: Text
+    set_aside: Text
 
 
 class ActedMessages(Strict):
@@ -502,6 +505,7 @@ class MessagesFile(Strict):
     personal_only: Text
     error: Text
     storage_unavailable: Text
+    data_set_aside: Text
     about: Text
     help_now_title: Text
     help_now_intro: Text

@@ -54,6 +54,9 @@ class AdminDialogs:
             lines.append(content.text("admin.placeholders", count=str(len(pending))))
             lines += [f"- {p}" for p in pending[:SHOWN]]
         r = await self._stats.report(now)
+        if r.set_aside:
+            # A count of files, never whose: it is not a count of people, so no group minimum applies.
+            lines.append(content.text("admin.set_aside", count=str(r.set_aside)))
         few = content.text("admin.few", minimum=str(MIN_GROUP))
         lines.append(
             content.text(

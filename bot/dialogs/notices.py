@@ -120,5 +120,8 @@ class Notices:
     async def supervisor_left(self, to: Worker) -> Delivery:
         return await self._text(to, self._content().messages.privacy.supervisor_gone, in_turn=True)
 
-    async def worker_left(self, to: Worker) -> Delivery:
-        return await self._text(to, self._content().messages.sharing.link_ended, in_turn=True)
+    async def worker_left(self, to: Worker, name: str) -> Delivery:
+        """The named person hears whose link ended, in the words used when a worker ends it (never why)."""
+        content = self._content()
+        text = content.text("sharing.link_ended_by_other", name=name) if name else content.messages.sharing.link_ended
+        return await self._text(to, text, in_turn=True)

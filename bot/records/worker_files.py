@@ -21,6 +21,10 @@ class WorkerFiles:
         data = await self._store.shard(worker_shard(pid)).read(lambda data: json.loads(json.dumps(data)))
         return {table: list(rows.values()) for table, rows in data.items()}
 
+    async def set_aside_count(self) -> int:
+        """How many damaged files of workers are set aside, waiting for an operator (a count, never who)."""
+        return await self._store.quarantine.count()
+
     async def delete(self, pid: str) -> None:
         """Delete the worker's file: every record about them in it, at once."""
         await self._store.shard(worker_shard(pid)).delete()

@@ -126,10 +126,25 @@ class WorkerRepository:
         doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, PROFILE))
         return Worker.from_doc(doc) if doc else None
 
+    async def arrive(self, contact: WorkerContact, now: dt.datetime) -> Worker | None:
+        """Record that the worker was in touch, as `remember` does; or, when their file could not be read
+        and was set aside and they have not been told yet, record that they now are and return None
+        (nothing else is written: from their next message they carry on as someone new)."""
+        pid = self.pid_for(contact)
+        current = await self.get(pid)
+        if current is None:
+            name = worker_shard(pid)
+            if await self._store.quarantine.state(name) == "untold":
+                await self._store.quarantine.mark_told(name)
+                return None
+        return await self._remember(contact, now, pid, current)
+
     async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
         """Record that the worker was in touch; writes only when something worth keeping changed."""
         pid = self.pid_for(contact)
-        current = await self.get(pid)
+        return await self._remember(contact, now, pid, await self.get(pid))
+
+    async def _remember(self, contact: WorkerContact, now: dt.datetime, pid: str, current: Worker | None) -> Worker:
         today = now.date().isoformat()
         if current is None:
             updated = Worker(

@@ -1,6 +1,9 @@
 """`python -m bot.storage copy --from SOURCE --to TARGET`: move a site between the embedded TinyDB files
 and PostgreSQL (either way), then verify every record arrived unchanged.
 
+`python -m bot.storage quarantine list|inspect|restore|accept-loss`: workers' data set aside because it
+could not be read (bot/storage/repair.py; docs/operations.md, 'Damaged data').
+
 SOURCE and TARGET are each a data folder or a postgresql:// URL. DATA_KEYS (from the environment, as
 the bot reads it) decrypts the source and encrypts the target. Stop every bot process first: a data
 folder refuses a second user, and a database with bot processes still connected is refused too.
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import asyncpg
 
-from . import Cipher, DataFileError, StorageUnavailable, Store, Tables, make_store
+from . import Cipher, DataFileError, StorageUnavailable, Store, Tables, make_store, repair
 from .postgres import PRESENCE, PostgresStore
 
 
@@ -84,6 +87,13 @@ async def _copy(src: Store, dst: Store, source: str, target: str, replace: bool)
         if running := await bots_connected(store):
             print(f"{running} bot process(es) are still using {describe(where)}: stop them first.", file=sys.stderr)
             return 2
+    if waiting := await src.quarantine.count():
+        print(
+            f"{describe(source)} has {waiting} worker file(s) set aside because they could not be read: restore or "
+            "close them first (python -m bot.storage quarantine list), so that nothing is left behind.",
+            file=sys.stderr,
+        )
+        return 2
     existing = await dst.list_shards("")
     if existing and not replace:
         print(
@@ -126,8 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     move.add_argument("--from", dest="source", required=True, help="a data folder, or a postgresql:// URL")
     move.add_argument("--to", dest="target", required=True, help="a data folder, or a postgresql:// URL")
     move.add_argument("--replace", action="store_true", help="delete what the target holds first")
+    repair.add_parser(commands)
     args = parser.parse_args(argv)
     keys = tuple(k.strip() for k in os.environ.get("DATA_KEYS", "").split(",") if k.strip())
+    if args.command == "quarantine":
+        location = args.at or os.environ.get("DATABASE_URL") or os.environ.get("DATA_DIR") or "./data"
+        return asyncio.run(repair.run(args, location, Cipher(keys) if keys else None))
     try:
         return asyncio.run(copy_all(args.source, args.target, args.replace, Cipher(keys) if keys else None))
     except (DataFileError, StorageUnavailable, asyncpg.PostgresError) as exc:

@@ -6,6 +6,9 @@ document: the change runs on the current data and is saved whole, or not at all,
 to a document (two turns, two instances) never lose an update. Repositories (bot/records/) use only
 this; they never know which engine is underneath.
 
+A document that belongs to one person and cannot be read is set aside into a quarantine (see
+`Quarantine`), so one damaged file never stops the bot for everyone else.
+
 Beside documents, a store coordinates the work of the one or many processes that use it: when each
 worker is next due, which activities were already handled, one turn at a time per chat, which
 process runs the timed work, and the shared pace of sends to Teams.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -28,6 +32,15 @@ class DataFileError(Exception):
 
 class KeyMismatch(DataFileError):
     """Data is encrypted and the key is missing or wrong."""
+
+
+class Damaged(DataFileError):
+    """A document cannot be read: `reason` is 'unreadable' (empty, not JSON, not a document) or
+    'undecryptable' (not with any key in DATA_KEYS)."""
+
+    def __init__(self, message: str, reason: str = "unreadable"):
+        super().__init__(message)
+        self.reason = reason
 
 
 class StorageUnavailable(Exception):
@@ -70,6 +83,39 @@ class Pacer(Protocol):
         """Teams keeps answering 429: every sender waits this long."""
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """One damaged document, kept exactly as it was found, for an operator to restore or close."""
+
+    id: str  # the operator's handle for it
+    name: str  # the document it was ("workers/ab/w…")
+    at: str  # when it was set aside (UTC, ISO 8601)
+    reason: str  # 'unreadable', 'undecryptable', 'unencrypted' or 'replaced_by_restore'
+    told: bool  # its owner has been told
+    size: int  # bytes
+
+
+class Quarantine(Protocol):
+    """Damaged documents of one person each, set aside (never deleted by the bot) so that everyone else is
+    served; reading such a document then finds it empty, as for someone new."""
+
+    async def count(self) -> int: ...
+
+    async def state(self, name: str) -> str | None:
+        """'untold' until the owner of `name` is told their data was set aside, then 'told'; None when
+        nothing of theirs is set aside."""
+
+    async def mark_told(self, name: str) -> None: ...
+
+    async def entries(self) -> list[SetAside]: ...
+
+    async def raw(self, entry: str) -> bytes:
+        """The bytes as they were found (KeyError for an unknown entry)."""
+
+    async def resolve(self, entry: str) -> None:
+        """An operator restored the data or accepted its loss: the entry and its bytes go."""
+
+
 class Store(Protocol):
     kind: str  # "tinydb" or "postgresql", for the start-up line and /readyz
     instance_id: str  # this process, as owner of work it has started
@@ -79,6 +125,13 @@ class Store(Protocol):
 
     @property
     def pacer(self) -> Pacer: ...
+
+    @property
+    def quarantine(self) -> Quarantine: ...
+
+    async def set_aside(self, name: str, reason: str) -> str | None:
+        """Move the document `name` into the quarantine as it is (an operator restoring an older copy over
+        it); returns the entry's id, or None when there was no such document."""
 
     async def open(self) -> None: ...
 

@@ -30,9 +30,10 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from .base import DataFileError, KeyMismatch, StorageUnavailable, Tables
+from .base import Damaged, DataFileError, KeyMismatch, SetAside, StorageUnavailable, Tables
 from .crypto import Cipher
 from .local import KeyedLocks
+from .quarantine import entry_id
 
 T = TypeVar("T")
 log = logging.getLogger("bot.storage")
@@ -127,7 +128,8 @@ class Row:
         async with reachable(self._store):
             async with self._store.pool.acquire() as conn:
                 found = await conn.fetchrow("SELECT body, encrypted FROM documents WHERE name = $1", self.name)
-        return fn(self._store.decode(found) if found else {})
+                data = await self._store.decoded(conn, self.name, found)
+        return fn(data)
 
     async def write(self, fn: Callable[[Tables], T]) -> T:
         """Lock the row, change it, save it, in one transaction. Two first writes of a new document can
@@ -139,7 +141,9 @@ class Row:
                         found = await conn.fetchrow(
                             "SELECT body, encrypted FROM documents WHERE name = $1 FOR UPDATE", self.name
                         )
-                        data = self._store.decode(found) if found else {}
+                        data = await self._store.decoded(conn, self.name, found)
+                        if found and not data and await self._store.quarantine.holds_row(conn, self.name):
+                            found = None  # set aside just now: this write starts the document afresh
                         result = fn(data)
                         body, encrypted = self._store.encode(data)
                         if found:
@@ -235,6 +239,82 @@ class TablePacer:
                 )
 
 
+class TableQuarantine:
+    """Damaged records of one person, moved into the `quarantine` table as they were (see base.py)."""
+
+    def __init__(self, store: PostgresStore):
+        self._store = store
+
+    async def take(self, conn: asyncpg.Connection, name: str, found: asyncpg.Record, reason: str) -> None:
+        """Move the row, if it is still the damaged one, into the quarantine (in one statement)."""
+        at = dt.datetime.now(dt.UTC)
+        moved = await conn.fetchval(
+            "WITH moved AS (DELETE FROM documents WHERE name = $1 AND body = $2 RETURNING body, encrypted) "
+            "INSERT INTO quarantine (id, name, body, encrypted, reason, set_aside_at) "
+            "SELECT $3, $1, body, encrypted, $4, $5 FROM moved RETURNING id",
+            name,
+            found["body"],
+            entry_id(name, at),
+            reason,
+            at,
+        )
+        if moved:
+            log.warning("data_set_aside document=%s reason=%s", name, reason)
+
+    async def holds_row(self, conn: asyncpg.Connection, name: str) -> bool:
+        """True when the document `name` no longer exists because it was just set aside."""
+        return not await conn.fetchval("SELECT true FROM documents WHERE name = $1", name)
+
+    async def count(self) -> int:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                return int(await conn.fetchval("SELECT count(*) FROM quarantine"))
+
+    async def state(self, name: str) -> str | None:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                told = await conn.fetchval("SELECT bool_and(told) FROM quarantine WHERE name = $1", name)
+        return None if told is None else "told" if told else "untold"
+
+    async def mark_told(self, name: str) -> None:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                await conn.execute("UPDATE quarantine SET told = true WHERE name = $1", name)
+
+    async def entries(self) -> list[SetAside]:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                rows = await conn.fetch(
+                    "SELECT id, name, set_aside_at, reason, told, length(body) AS size FROM quarantine ORDER BY id"
+                )
+        return [
+            SetAside(
+                id=r["id"],
+                name=r["name"],
+                at=r["set_aside_at"].isoformat(timespec="seconds"),
+                reason=r["reason"],
+                told=r["told"],
+                size=r["size"],
+            )
+            for r in rows
+        ]
+
+    async def raw(self, entry: str) -> bytes:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                found = await conn.fetchval("SELECT body FROM quarantine WHERE id = $1", entry)
+        if found is None:
+            raise KeyError(entry)
+        return bytes(found)
+
+    async def resolve(self, entry: str) -> None:
+        async with reachable(self._store):
+            async with self._store.pool.acquire() as conn:
+                gone = await conn.fetchval("DELETE FROM quarantine WHERE id = $1 RETURNING id", entry)
+        if gone is None:
+            raise KeyError(entry)
+
+
 class PostgresStore:
     kind = "postgresql"
 
@@ -246,11 +326,15 @@ class PostgresStore:
         pool_size: int = 10,
         chat_locks: int = 20,
         timeout: float = 10.0,
+        isolate: tuple[str, ...] = ("workers",),
     ):
         self.url = url
         self.instance_id = uuid.uuid4().hex
         self.due = TableDueIndex(self)
         self.pacer = TablePacer(self)
+        self.quarantine = TableQuarantine(self)
+        # Folders whose documents each belong to one person: a damaged one is set aside, not fatal.
+        self.isolate = isolate
         self.encrypted_now = 0
         self.migrated: list[str] = []
         self._cipher = cipher
@@ -319,17 +403,15 @@ class PostgresStore:
                 found = await conn.fetchrow(
                     "SELECT bool_or(encrypted) AS sealed, bool_or(NOT encrypted) AS plain FROM documents"
                 )
-                sample = await conn.fetchrow("SELECT body, encrypted FROM documents WHERE encrypted LIMIT 1")
+                # Several, so that one damaged record is not taken for a wrong key.
+                samples = await conn.fetch("SELECT body, encrypted FROM documents WHERE encrypted LIMIT 20")
         if found["sealed"] and self._cipher is None:
             raise KeyMismatch(
                 "The bot did not start: the database's records are encrypted, but no DATA_KEYS is set. Set the "
                 "key they were encrypted with (see docs/privacy.md, 'Encryption at rest')."
             )
-        if sample is not None:
-            try:
-                self.decode(sample)
-            except KeyMismatch as exc:
-                raise KeyMismatch(f"The bot did not start: {exc}") from None
+        if samples and not any(self._opens(sample) for sample in samples):
+            raise KeyMismatch("The bot did not start: the data was encrypted with a different key: check DATA_KEYS")
         if found["plain"] and self._cipher is not None:
             self.encrypted_now = await self.reseal()
             log.warning("data_encrypted documents=%d (DATA_KEYS is now in use for the database)", self.encrypted_now)
@@ -346,7 +428,10 @@ class PostgresStore:
                     )
                     if found is None:
                         continue
-                    body, encrypted = self.encode(self.decode(found), plain)
+                    data = await self.decoded(conn, name, found)
+                    if not data and await self.quarantine.holds_row(conn, name):
+                        continue  # damaged: set aside, as it was
+                    body, encrypted = self.encode(data, plain)
                     await conn.execute(
                         "UPDATE documents SET body = $2, encrypted = $3 WHERE name = $1", name, body, encrypted
                     )
@@ -358,11 +443,51 @@ class PostgresStore:
         if found["encrypted"]:
             if self._cipher is None:
                 raise KeyMismatch("a record is encrypted, but no DATA_KEYS is set")
-            raw = self._cipher.decrypt(raw)
-        data = json.loads(raw)
+            try:
+                raw = self._cipher.decrypt(raw)
+            except KeyMismatch as exc:
+                raise Damaged(str(exc), "undecryptable") from None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
         if not isinstance(data, dict):
-            raise DataFileError("a record in the database is not a document: restore it from a backup")
+            raise Damaged("a record in the database is not a document: restore it from a backup")
         return data
+
+    def _opens(self, found: asyncpg.Record) -> bool:
+        try:
+            self.decode(found)
+            return True
+        except Damaged as exc:
+            return exc.reason != "undecryptable"
+
+    async def decoded(self, conn: asyncpg.Connection, name: str, found: asyncpg.Record | None) -> Tables:
+        """The document's data; a damaged one of one person is set aside and reads as empty (someone new)."""
+        if found is None:
+            return {}
+        try:
+            return self.decode(found)
+        except Damaged as exc:
+            if name.split("/", 1)[0] not in self.isolate:
+                raise
+            await self.quarantine.take(conn, name, found, exc.reason)
+            return {}
+
+    async def set_aside(self, name: str, reason: str) -> str | None:
+        """Move a document into the quarantine as it is (an operator restoring an older copy over it)."""
+        at = dt.datetime.now(dt.UTC)
+        async with reachable(self):
+            async with self.pool.acquire() as conn:
+                return await conn.fetchval(
+                    "WITH moved AS (DELETE FROM documents WHERE name = $1 RETURNING body, encrypted) "
+                    "INSERT INTO quarantine (id, name, body, encrypted, reason, set_aside_at, told) "
+                    "SELECT $2, $1, body, encrypted, $3, $4, true FROM moved RETURNING id",
+                    name,
+                    entry_id(name, at),
+                    reason,
+                    at,
+                )
 
     def encode(self, data: Tables, plain: bool = False) -> tuple[bytes, bool]:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -32,9 +32,13 @@ from tinydb.storages import Storage
 
 from .base import DataFileError, KeyMismatch, Tables
 from .crypto import FERNET_PREFIX, Cipher
+from .disk import atomic_write, fsync_dir
 from .local import KeyedLocks, MemoryDueIndex, MemoryPacer, RecentIds
+from .quarantine import FOLDER as QUARANTINE
+from .quarantine import FolderQuarantine
 
 T = TypeVar("T")
+OnDamage = Callable[[Path, DataFileError], None]
 SUFFIX = ".json"
 _TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 _SHARD_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
@@ -51,31 +55,6 @@ def restore_advice(path: Path) -> str:
         "  With no backup, move the file aside (for example add .damaged to its name); the bot will then "
         "start without that record. See docs/operations.md, 'Restoring data'."
     )
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new entry in `path` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace `path` with `payload` so that a crash leaves either the old or the new content."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
 
 
 # Present (plain, holding no personal data) once a data folder is encrypted: from then on a plain data
@@ -111,9 +90,10 @@ def load_json_file(path: Path, cipher: Cipher | None = None) -> dict | None:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and replaces the file atomically on write."""
 
-    def __init__(self, path: Path, cipher: Cipher | None = None):
+    def __init__(self, path: Path, cipher: Cipher | None = None, on_damage: OnDamage | None = None):
         self.path = Path(path)
         self._cipher = cipher
+        self._on_damage = on_damage
         self._data: dict | None = None
         self._loaded = False
 
@@ -123,7 +103,13 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict | None:
         if not self._loaded:
-            self._data = load_json_file(self.path, self._cipher)
+            try:
+                self._data = load_json_file(self.path, self._cipher)
+            except DataFileError as exc:
+                if self._on_damage is None:
+                    raise
+                self._on_damage(self.path, exc)  # set aside as found; from now on this is someone new
+                self._data = None
             self._loaded = True
         return self._data
 
@@ -155,9 +141,11 @@ class AtomicJSONStorage(Storage):
 class Shard:
     """One data file (a document of bot/storage/base.py)."""
 
-    def __init__(self, path: Path, executor: ThreadPoolExecutor, cipher: Cipher | None = None):
+    def __init__(
+        self, path: Path, executor: ThreadPoolExecutor, cipher: Cipher | None = None, on_damage: OnDamage | None = None
+    ):
         self.path = path
-        self._storage = AtomicJSONStorage(path, cipher)
+        self._storage = AtomicJSONStorage(path, cipher, on_damage)
         self._lock = asyncio.Lock()
         self._executor = executor
 
@@ -250,9 +238,12 @@ class TinyStore:
         threads: int = 4,
         cipher: Cipher | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        isolate: tuple[str, ...] = ("workers",),
     ):
         self.root = Path(root)
         self.instance_id = uuid.uuid4().hex  # a new one each start: what an earlier run left is not "ours"
+        # Folders whose documents each belong to one person: a damaged one is set aside, not fatal.
+        self.isolate = isolate
         self.due = MemoryDueIndex()
         self.pacer = MemoryPacer(monotonic)
         self._recent = RecentIds()
@@ -263,6 +254,7 @@ class TinyStore:
         self._probe_ok = False
         self._lock = FolderLock(self.root)
         self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
+        self.quarantine = FolderQuarantine(self.root, self._executor)
 
     async def open(self) -> None:
         """Take the folder (one process only), clean stray temp files and refuse to start on any damaged file."""
@@ -271,33 +263,54 @@ class TinyStore:
     def _open_sync(self) -> None:
         self._lock.acquire()
         try:
+            self.quarantine.load()
             self._check_files()
         except BaseException:
             self._lock.release()
             raise
 
     def _check_files(self) -> None:
+        """Clean what a crash left, set aside any one person's damaged file, and refuse to start on damage
+        to the bot's own files (shared by everyone) or on a key that opens nothing."""
         marked = (self.root / MARKER).exists()
         if marked and self._cipher is None:
             raise KeyMismatch(
                 f"The bot did not start: {self.root} is encrypted ({MARKER}), but no DATA_KEYS is "
                 "set. Set the key it was encrypted with (see docs/privacy.md, 'Encryption at rest')."
             )
-        problems, plain = [], []
+        problems, plain, damaged = [], [], []
+        opened_encrypted = False  # some encrypted file opened: DATA_KEYS is right, so a failure is damage
         for path in self._walk():
             if _TMP.match(path.name) or path.name == PROBE:
                 path.unlink(missing_ok=True)  # a write that crashed before its rename; never acknowledged
             elif path.suffix == SUFFIX:
+                encrypted = path.read_bytes().startswith(FERNET_PREFIX)
                 try:
-                    if self._cipher is not None and not path.read_bytes().startswith(FERNET_PREFIX):
-                        plain.append(path)
                     load_json_file(path, self._cipher)
+                    opened_encrypted |= encrypted
+                    if self._cipher is not None and not encrypted:
+                        plain.append(path)
                 except KeyMismatch as exc:
-                    raise KeyMismatch(f"The bot did not start: {exc}") from None
+                    if self._cipher is None or not self._isolated(path):
+                        raise KeyMismatch(f"The bot did not start: {exc}") from None
+                    damaged.append((path, "undecryptable"))
                 except DataFileError as exc:
-                    problems.append(str(exc))
+                    if not self._isolated(path):
+                        problems.append(str(exc))
+                    else:
+                        damaged.append((path, "unreadable"))
         if problems:
             raise DataFileError("\n".join(problems))
+        if any(reason == "undecryptable" for _p, reason in damaged) and not opened_encrypted:
+            path = next(p for p, reason in damaged if reason == "undecryptable")
+            raise KeyMismatch(
+                f"The bot did not start: {path}: the data was encrypted with a different key: check DATA_KEYS"
+            )
+        if marked:
+            damaged += [(p, "unencrypted") for p in plain if self._isolated(p)]
+            plain = [p for p in plain if not self._isolated(p)]
+        for path, reason in damaged:
+            self.quarantine.set_aside(path, self._name(path), reason)
         if self._cipher is not None:
             if plain and marked:
                 raise DataFileError(
@@ -315,8 +328,22 @@ class TinyStore:
                     )
         self._check_writable_sync()
 
+    def _name(self, path: Path) -> str:
+        return str(path.relative_to(self.root).with_suffix("")).replace(os.sep, "/")
+
+    def _isolated(self, path: Path) -> bool:
+        return path.relative_to(self.root).parts[0] in self.isolate
+
+    def _damaged_while_running(self, path: Path, exc: DataFileError) -> None:
+        """A file first read after start-up turned out damaged (on the store's thread)."""
+        self.quarantine.set_aside(
+            path, self._name(path), "undecryptable" if isinstance(exc, KeyMismatch) else "unreadable"
+        )
+
     def _walk(self) -> Iterable[Path]:
-        for dirpath, _dirs, files in os.walk(self.root):
+        for dirpath, dirs, files in os.walk(self.root):
+            if Path(dirpath) == self.root and QUARANTINE in dirs:
+                dirs.remove(QUARANTINE)  # kept exactly as found: never read, cleaned or re-encrypted
             for name in files:
                 yield Path(dirpath) / name
 
@@ -340,7 +367,13 @@ class TinyStore:
         if shard is None:
             if not _SHARD_NAME.match(name):
                 raise ValueError("shard names are lower-case letters, digits, _ and /")
-            shard = self._shards[name] = Shard(self.root / f"{name}{SUFFIX}", self._executor, self._cipher)
+            isolated = name.split("/", 1)[0] in self.isolate
+            shard = self._shards[name] = Shard(
+                self.root / f"{name}{SUFFIX}",
+                self._executor,
+                self._cipher,
+                self._damaged_while_running if isolated else None,
+            )
         return shard
 
     async def list_shards(self, prefix: str) -> list[str]:
@@ -351,9 +384,9 @@ class TinyStore:
             if not base.exists():
                 return []
             return sorted(
-                str(p.relative_to(self.root).with_suffix("")).replace(os.sep, "/")
+                self._name(p)
                 for p in base.rglob(f"*{SUFFIX}")
-                if not p.name.startswith(".")
+                if not p.name.startswith(".") and p.relative_to(self.root).parts[0] != QUARANTINE
             )
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, scan)
@@ -367,6 +400,19 @@ class TinyStore:
         await asyncio.get_running_loop().run_in_executor(
             self._executor, lambda: shutil.rmtree(self.root / prefix, ignore_errors=True)
         )
+
+    async def set_aside(self, name: str, reason: str) -> str | None:
+        """Move a document into the quarantine as it is (an operator restoring an older copy over it)."""
+        shard = self.shard(name)
+
+        def move() -> str | None:
+            shard._storage.forget()  # nothing of it stays in memory
+            if not shard.path.exists():
+                return None
+            return self.quarantine.set_aside(shard.path, name, reason)
+
+        async with shard._lock:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, move)
 
     async def close(self) -> None:
         """Finish pending disk work, release the thread pool, and let the folder go."""
@@ -392,8 +438,11 @@ class TinyStore:
 
 
 def data_files(root: Path) -> list[Path]:
-    """Every data file in the folder (not temporary files or the probe)."""
-    return sorted(p for p in Path(root).rglob(f"*{SUFFIX}") if not p.name.startswith("."))
+    """Every data file in the folder (not temporary files, the probe, or anything set aside)."""
+    root = Path(root)
+    return sorted(
+        p for p in root.rglob(f"*{SUFFIX}") if not p.name.startswith(".") and p.relative_to(root).parts[0] != QUARANTINE
+    )
 
 
 def encrypt_folder(root: Path, cipher: Cipher) -> int:

@@ -52,7 +52,7 @@ from msrest.universal_http import requests as msrest_requests
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 from urllib3.util.retry import Retry
 
-from ..config import Settings
+from ..config import Settings, is_loopback
 from ..storage import StorageUnavailable
 from ..storage.local import RecentIds
 
@@ -60,6 +60,7 @@ log = logging.getLogger("bot.channel")
 OPENID_TIMEOUT_SECONDS = 10
 OPENID_RETRY_AFTER_FAILURE = 60.0  # seconds before a failed key fetch is tried again
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5, sock_read=15)
+LOOPBACK_CONNECT_SECONDS = 1.0
 TOKEN_TIMEOUT_SECONDS = 15
 
 
@@ -206,6 +207,21 @@ def _async_metadata(metadata_url: str) -> _OpenIdMetadata:
 JwtTokenExtractor.get_open_id_metadata = staticmethod(_async_metadata)
 
 
+def timeout_for(url: str, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
+    """On loopback a connection is made at once or refused at once: one that waits is to a Bot Connector
+    that will never answer (local mode, a bad serviceUrl), so it is given up after a second, not five."""
+    if not is_loopback(urlsplit(url).hostname or ""):
+        return timeout
+    connect = min(timeout.connect or LOOPBACK_CONNECT_SECONDS, LOOPBACK_CONNECT_SECONDS)
+    return aiohttp.ClientTimeout(
+        total=timeout.total,
+        connect=connect,
+        sock_read=timeout.sock_read,
+        sock_connect=connect,
+        ceil_threshold=timeout.ceil_threshold,
+    )
+
+
 class _AioHttpDriver(AsyncHTTPDriver):
     """Sends msrest requests on a shared aiohttp session, with timeouts; reads the whole answer."""
 
@@ -221,7 +237,11 @@ class _AioHttpDriver(AsyncHTTPDriver):
 
     async def send(self, request: ClientRequest, **config: Any) -> AioHttpClientResponse:
         result = await self._session.request(
-            request.method, request.url, headers=request.headers, data=request.data, timeout=self._timeout
+            request.method,
+            request.url,
+            headers=request.headers,
+            data=request.data,
+            timeout=timeout_for(request.url, self._timeout),
         )
         response = AioHttpClientResponse(request, result)
         await response.load_body()

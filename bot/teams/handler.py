@@ -10,6 +10,7 @@ import logging
 import traceback
 import uuid
 
+import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
@@ -17,6 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from ..assembly import Wellbeing
 from ..cards import CARD_CONTENT_TYPE, finish
 from ..cards.help import key_contacts
+from ..cards.text import fold
 from ..cards.words import describe
 from ..clock import Clock
 from ..content import Content
@@ -28,6 +30,8 @@ from ..storage import StorageUnavailable
 from .conversation import TeamsConversation
 
 turn_log = logging.getLogger("bot.turns")
+# Failures to reach the Bot Connector at all (refused, timed out, no such host): nothing of ours went wrong.
+UNREACHABLE = (aiohttp.ClientConnectionError, TimeoutError)
 WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
 CHAT_KEY = "wellbeing.chat"  # the turn's Conversation, in turn_state
 MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
@@ -93,6 +97,9 @@ class WellbeingBot(ActivityHandler):
             async with self._store.hold(conversation):
                 await self._turn(turn_context)
             outcome = "ok"
+        except UNREACHABLE:
+            outcome = "connector_unreachable"
+            raise
         finally:
             turn_log.info(
                 "turn type=%s worker=%s duration_ms=%.1f outcome=%s",
@@ -114,7 +121,11 @@ class WellbeingBot(ActivityHandler):
         if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
             await self._uninstalled(turn)
             return
-        worker = await self._workers.remember(contact_of(turn), self._clock.now())
+        contact = contact_of(turn)
+        worker = await self._workers.arrive(contact, self._clock.now())
+        if worker is None:
+            await self._tell_data_set_aside(turn, self._workers.pid_for(contact))
+            return
         turn.turn_state[WORKER_KEY] = worker.pid
         chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids)
         chat.notes["welcomed"] = worker.welcomed
@@ -122,6 +133,13 @@ class WellbeingBot(ActivityHandler):
         if not worker.email_checked:
             await self._learn_email(turn, worker.pid)
         await super().on_turn(turn)
+
+    async def _tell_data_set_aside(self, turn: TurnContext, pid: str) -> None:
+        """Their saved data could not be read and was set aside: they hear it once, with the key numbers,
+        and nothing else happens this turn; from their next message they carry on as someone new."""
+        turn.turn_state[WORKER_KEY] = pid
+        content = self._content()
+        await turn.send_activity(fold(content.text("data_set_aside", key_contacts=key_contacts(content))))
 
     def _chat(self, turn: TurnContext) -> TeamsConversation:
         return turn.turn_state[CHAT_KEY]
@@ -211,8 +229,18 @@ class WellbeingBot(ActivityHandler):
         )
 
     async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
-        """Log with a correlation id and no personal data, and apologise."""
+        """Log with a correlation id and no personal data, and apologise. A Bot Connector that cannot be
+        reached is not a fault of ours, and an apology could not reach the chat either: one warning line."""
         ref = uuid.uuid4().hex[:8]
+        if isinstance(error, UNREACHABLE):
+            turn_log.warning(
+                "turn_reply_failed ref=%s worker=%s error=%s (the Bot Connector at the activity's serviceUrl "
+                "could not be reached)",
+                ref,
+                turn.turn_state.get(WORKER_KEY, "-"),
+                type(error).__name__,
+            )
+            return
         frames = "".join(traceback.format_tb(error.__traceback__))
         # The exception's message is left out on purpose: it may quote what the worker typed.
         turn_log.error(

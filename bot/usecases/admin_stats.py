@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..records.checkins import CheckinRepository
 from ..records.prompts import PromptLog
 from ..records.schedules import ScheduleRepository
+from ..records.worker_files import WorkerFiles
 from ..records.workers import WorkerRepository
 
 MIN_GROUP = 10
@@ -26,19 +27,26 @@ class Report:
     uninstalled: int = 0
     undelivered_30_days: int = 0
     months: list[tuple[str, int, int]] = field(default_factory=list)  # (YYYY-MM, check-ins, people)
+    set_aside: int = 0  # damaged workers' files waiting for an operator (who is never shown)
 
 
 class AdminStats:
     def __init__(
-        self, workers: WorkerRepository, schedules: ScheduleRepository, prompts: PromptLog, checkins: CheckinRepository
+        self,
+        workers: WorkerRepository,
+        schedules: ScheduleRepository,
+        prompts: PromptLog,
+        checkins: CheckinRepository,
+        files: WorkerFiles | None = None,
     ):
+        self._files = files
         self._workers = workers
         self._schedules = schedules
         self._prompts = prompts
         self._checkins = checkins
 
     async def report(self, now: dt.datetime) -> Report:
-        report = Report()
+        report = Report(set_aside=await self._files.set_aside_count() if self._files else 0)
         per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         since = (now - dt.timedelta(days=30)).isoformat()
         for pid in await self._workers.all_pids():

@@ -46,6 +46,7 @@ class Erasure:
 
     workers_told: tuple[str, ...] = ()  # pids of workers whose named person was erased
     supervisor_told: str | None = None  # pid of the erased worker's own named person
+    name: str = ""  # the erased worker's name, which their named person already knows them by
 
 
 class DataRights:
@@ -130,7 +131,7 @@ class DataRights:
         if erasure.supervisor_told:
             supervisor = await self._records.workers.get(erasure.supervisor_told)
             if supervisor and supervisor.installed:
-                await self._notices.worker_left(supervisor)
+                await self._notices.worker_left(supervisor, erasure.name)
 
     async def erase(self, pid: str) -> Erasure:
         """Erase everything about the worker at once, keeping only a dated record that an erasure happened.
@@ -158,4 +159,4 @@ class DataRights:
         await self._forget_schedule(pid)
         await r.exports.drop_for(pid)
         await r.erasures.record(now.date())
-        return Erasure(tuple(w for w in told if w != supervisor), supervisor)
+        return Erasure(tuple(w for w in told if w != supervisor), supervisor, name)
