@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bot.content import load_content
 from bot.crisis import Guard
-from bot.crisis.evaluation import EvalSet, evaluate, report
+from bot.crisis.evaluation import evaluate, report
 
 SHORT, LONG = 1_000, 64_000
 MIXES = {
@@ -55,8 +55,7 @@ def _per_char(guard: Guard, text: str, repeats: int) -> float:
 def run() -> None:
     content = load_content()
     guard = content.guard
-    sets = [EvalSet.regression(content.crisis_eval)]
-    sets += [EvalSet.round(name, m) for name, m in sorted(content.crisis_rounds.items())]
+    sets = content.evaluation_sets()
     print("Crisis guard: every evaluation set (crisis_eval.yaml and crisis_rounds/)")
     print(report(evaluate(guard, sets)))
 

@@ -335,3 +335,7 @@ def test_the_shipped_crisis_numbers_are_pinned():
     assert contacts["nhs_111"] == "Call 111 and choose the mental health option"
     assert contacts["practitioner_health"] == "Call 0300 0303 300 or refer yourself on its website"
     assert contacts["samaritans_email"] == "Email jo@samaritans.org"
+    assert contacts["domestic_abuse_helpline"] == "Call 0808 2000 247"
+    assert contacts["live_fear_free"] == "Call 0808 80 10 800, or text 07860 077333"
+    assert contacts["scotland_domestic_abuse_helpline"] == "Call 0800 027 1234"
+    assert contacts["mens_advice_line"] == "Call 0808 801 0327"

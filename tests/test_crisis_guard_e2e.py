@@ -156,6 +156,14 @@ async def test_being_unsafe_at_home_is_its_own_answer(worker_chat):
     assert not cold([card])
 
 
+async def test_being_unsafe_beside_other_crisis_talk_gets_the_full_card_led_by_the_unsafe_lines(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "he hit me again last night and honestly I want to die")
+    blocks = [b["text"] for b in card_of(card)["body"] if b.get("type") == "TextBlock"]
+    assert "If someone is hurting or frightening you" in blocks[1] and "press 55" in blocks[1]
+    assert help_now([card]) and "0808 2000 247" in card.words and "Shout" in card.words
+
+
 async def test_an_overdose_now_puts_999_or_a_and_e_before_any_other_contact(worker_chat):
     h, worker = worker_chat
     (card,) = await h.say(worker, "I've taken all my tablets, feel really weird")

@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from .. import crisis
-from ..crisis.evaluation import EvalSet, evaluate
+from ..crisis.evaluation import evaluate
 from . import checks
 from .golive import placeholders
 from .model import Content
@@ -111,16 +111,13 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
             models["crisis.yaml"], models.get("crisis_exemplars.yaml"), lambda loc: line_of(trees["crisis.yaml"], loc)
         )
         problems += [Problem("crisis.yaml", line, message) for line, message in guard_problems]
-        if check_eval and not guard_problems and "crisis_eval.yaml" in models:
-            problems += _eval_problems(guard, eval_sets(models), trees)
+    order = [name for name, _ in wanted]
     if problems:
-        order = [name for name, _ in wanted]
-        problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
-        raise ContentError(problems)
+        _raise(problems, order)
     instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
     rounds = {name: m for name, m in models.items() if name.startswith(ROUNDS_DIR + "/")}
     assert guard is not None  # crisis.yaml loaded without problems, so its patterns compiled
-    return Content(
+    content = Content(
         messages=models["messages.yaml"],
         contacts=models["contacts.yaml"],
         guide=models["guide.yaml"],
@@ -136,13 +133,16 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
         folder=folder,
         guard=guard,
     )
+    if check_eval:
+        _raise(_eval_problems(content, trees), order)
+    return content
 
 
-def eval_sets(models: dict[str, Any]) -> list[EvalSet]:
-    """The regression set and every round, as the guard is measured against them."""
-    sets = [EvalSet.regression(models["crisis_eval.yaml"])]
-    sets += [EvalSet.round(name, m) for name, m in sorted(models.items()) if name.startswith(ROUNDS_DIR + "/")]
-    return sets
+def _raise(problems: list[Problem], order: list[str]) -> None:
+    """Refuse the folder with every problem, in the order of the files."""
+    if problems:
+        problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
+        raise ContentError(problems)
 
 
 _WANT = {
@@ -153,10 +153,25 @@ _WANT = {
 }
 
 
-def _eval_problems(guard, sets: list[EvalSet], trees) -> list[Problem]:
+# What the guard made of the evaluation sets, by folder and the stamps of the files that decide it: an
+# edit of any other file (a guide topic, a message) does not run the ~1,600 sentences again.
+_EVALUATED: dict[tuple, list] = {}
+_EVALUATED_LOCK = threading.Lock()
+
+
+def _eval_problems(content: Content, trees) -> list[Problem]:
     """One problem per evaluation sentence the guard now gets wrong (and a round does not list), with its line."""
+    stamps = file_stamps(content.folder)
+    key = (str(content.folder.resolve()), tuple(s for s in stamps if s[0].startswith(("crisis", ROUNDS_DIR))))
+    with _EVALUATED_LOCK:
+        results = _EVALUATED.get(key)
+    if results is None:
+        results = evaluate(content.guard, content.evaluation_sets())
+        with _EVALUATED_LOCK:
+            _EVALUATED.clear()  # only the newest matters
+            _EVALUATED[key] = results
     problems = []
-    for result in evaluate(guard, sets):
+    for result in results:
         want = _WANT[(result.set if result.set == "crisis_eval.yaml" else "round", result.group)]
         for index, sentence, answer in result.failures:
             problems.append(
@@ -218,10 +233,28 @@ def _read_yaml(path: Path, name: str, problems: list[Problem], fast: bool = Fals
 CORPUS_FILES = frozenset({"crisis_exemplars.yaml", "crisis_eval.yaml"})
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
 def _fast_tree(text: str) -> Any:
     """The file as the round-trip reader would give it (maps and lists that know their lines)."""
-    node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    return _commented(yaml.load(text, Loader=yaml.CSafeLoader), node)
+    node = yaml.compose(text, Loader=_FAST_LOADER)
+    _no_repeated_keys(node)
+    return _commented(yaml.load(text, Loader=_FAST_LOADER), node)
+
+
+def _no_repeated_keys(node: Any) -> None:
+    """A key written twice is a mistake (the round-trip reader refuses it too): say where."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                raise yaml.MarkedYAMLError(problem=f'found duplicate key "{key.value}"', problem_mark=key.start_mark)
+            seen.add(key.value)
+            _no_repeated_keys(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _no_repeated_keys(item)
 
 
 def _commented(data: Any, node: Any) -> Any:

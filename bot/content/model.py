@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..crisis import Guard
+from ..crisis.evaluation import EvalSet
 from .checks import TOPIC_LINK
 from .schema import (
     Command,
@@ -111,16 +112,27 @@ class Content:
             "supervision.yaml": self.supervision,
             "reflective_prompts.yaml": self.prompts,
             "crisis.yaml": self.crisis,
+            "crisis_exemplars.yaml": self.crisis_exemplars,
             "rules.yaml": self.rules,
             "privacy_notice.yaml": self.privacy_notice,
         }
         files.update({f"instruments/{k}.yaml": v for k, v in sorted(self.instruments.items())})
         return files
 
+    def evaluation_sets(self) -> list[EvalSet]:
+        """The crisis guard's evaluation sets: the team's regression set, then every round in order."""
+        return [EvalSet.regression(self.crisis_eval)] + [
+            EvalSet.round(name, r) for name, r in sorted(self.crisis_rounds.items(), key=lambda kv: kv[1].round)
+        ]
+
     @property
     def metas(self) -> dict:
         """Each file's sign-off, by a short name."""
-        names = {"reflective_prompts.yaml": "prompts", "privacy_notice.yaml": "privacy notice"}
+        names = {
+            "reflective_prompts.yaml": "prompts",
+            "privacy_notice.yaml": "privacy notice",
+            "crisis_exemplars.yaml": "crisis exemplars",
+        }
         return {
             names.get(name, name.removesuffix(".yaml").replace("instruments/", "instrument ")): f.meta
             for name, f in self.files.items()

@@ -6,7 +6,7 @@ import datetime as dt
 import string
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -636,9 +636,17 @@ class NegationCues(Strict):
 
 
 class LearnedSettings(Strict):
-    """How worried the learned reader must be before the guard offers the key numbers."""
+    """How worried the learned reader must be before the guard offers the key numbers (`offer_at`), or
+    gives the gentle line instead of nothing (`gentle_at`)."""
 
     offer_at: float = Field(gt=0.5, le=1.0)
+    gentle_at: float = Field(gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _gentle_first(self) -> LearnedSettings:
+        if self.gentle_at > self.offer_at:
+            raise ValueError("gentle_at must not be above offer_at")
+        return self
 
 
 class CrisisFile(Strict):
@@ -659,6 +667,7 @@ class CrisisFile(Strict):
     returns: list[Text] = []  # patterns
     not_the_subject: list[Text] = []
     topic_frames: list[Text] = []
+    topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
     unsure: dict[Ident, list[Text]] = {}
     situations: dict[Literal["overdose", "unsafe"], list[Ident]] = {}

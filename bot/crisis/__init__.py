@@ -78,6 +78,7 @@ def build(
     entries += [("long_ago", "long_ago", text, line_of(("long_ago", i))) for i, text in enumerate(model.long_ago)]
     entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
+    entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
     entries += [
         ("relative", "relative", text, line_of(("not_the_subject", i))) for i, text in enumerate(model.not_the_subject)
     ]
@@ -86,7 +87,7 @@ def build(
         return Guard(classifier), problems + pattern_problems
     by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
     reader = trained(exemplars.crisis, exemplars.ordinary, by_kind)
-    return Guard(classifier, reader, model.learned.offer_at), problems + pattern_problems
+    return Guard(classifier, reader, model.learned.offer_at, model.learned.gentle_at), problems + pattern_problems
 
 
 def _stems_and_words(words: list[str]) -> set[str]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
-from .evaluation import EvalSet, evaluate, report
+from .evaluation import evaluate, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.explain:
             print("\n".join(content.guard.explain(args.text)))
         return 0
-    sets = [EvalSet.regression(content.crisis_eval)]
-    sets += [EvalSet.round(name, m) for name, m in sorted(content.crisis_rounds.items())]
-    results = evaluate(content.guard, sets)
+    results = evaluate(content.guard, content.evaluation_sets())
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
 

@@ -17,7 +17,7 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .language import OTHER, SELF, Clause, Lexicon, Token
+from .language import OTHER, SELF, Clause, Lexicon, Token, sentences
 from .patterns import Compiler, Pattern, PatternError, build_index, clause_matches
 
 # Text is read in slices of this many characters, so a very long message never holds the event loop
@@ -63,18 +63,29 @@ class Assessment:
     answer: Answer = Answer.NONE
     category: str = ""  # the category that matched (for evaluation; never logged with any text)
     idiom: bool = False  # an everyday saying that uses crisis words ("this rota is killing me")
-    situation: Situation = Situation.GENERAL
+    heard: frozenset[Situation] = frozenset()  # the situations of the matches that gave this answer
+
+    @property
+    def situation(self) -> Situation:
+        """What help comes first: an overdose heard anywhere at this answer's level; being unsafe when
+        that is all that was heard; otherwise the general help."""
+        if Situation.OVERDOSE in self.heard:
+            return Situation.OVERDOSE
+        return Situation.UNSAFE if self.heard == {Situation.UNSAFE} else Situation.GENERAL
+
+    @property
+    def unsafe_too(self) -> bool:
+        """Being unsafe was heard beside something else ("he hit me and I want to die")."""
+        return Situation.UNSAFE in self.heard and self.situation is not Situation.UNSAFE
 
     def worse(self, other: Assessment) -> Assessment:
-        """The more urgent of two assessments (for several clauses, slices or pieces of text). A
-        situation heard anywhere with contacts shown is kept: "he hit me and I want to die" is unsafe."""
+        """The more urgent of two assessments (for several clauses, slices or pieces of text). The
+        situations of two equally urgent answers are both kept; a less urgent one's never change it."""
         if other.answer != self.answer:
-            first = self if self.answer < other.answer else other
-        else:
-            first = self if self.category or not other.idiom else other
-        heard = [a.situation for a in (self, other) if a.answer.shows_contacts]
-        situation = max(heard, default=Situation.GENERAL)
-        return first if situation == first.situation else replace(first, situation=situation)
+            return self if self.answer < other.answer else other
+        first = self if self.category or not other.idiom else other
+        heard = self.heard | other.heard
+        return first if heard == first.heard else replace(first, heard=heard)
 
 
 NOTHING = Assessment()
@@ -106,6 +117,8 @@ class Classifier:
         self._index, self._anywhere = build_index(patterns)
         self._starts = frozenset(self._index)
         self._cues = cues
+        # The same pattern as a topic, for crisis phrases in a quiz sentence.
+        self._topic_of = {id(p): replace(p, kind="topic", category="topic") for p in patterns if p.kind in ANSWER_OF}
 
     @classmethod
     def compile(
@@ -142,89 +155,114 @@ class Classifier:
         """The answer for one piece of text of at most SLICE + OVERLAP characters."""
         return self.read_cues(piece)[0]
 
-    def read_cues(self, piece: str) -> tuple[Assessment, bool]:
-        """The answer for one piece, and whether the learned reader should leave it as it is: the writer
-        denied every crisis phrase in it ("I'm not suicidal, just knackered"), or the piece tells the
-        writer's story as long ago and nothing in it was read as now."""
-        result, matched, denied, told_long_ago = NOTHING, False, True, False
-        for clause, matches, framed, lead in self._read(piece):
-            result = result.worse(self._clause(clause, matches, framed, lead))
-            told_long_ago = told_long_ago or framed
-            for pattern, start, _end in matches:
-                if pattern.kind in ("crisis", "unsure"):
-                    matched = True
-                    denied = denied and self._negated(clause.tokens, start)
-        quiet = (matched and denied) or (told_long_ago and not result.answer.shows_contacts)
-        return result, quiet
+    def read_cues(self, piece: str) -> tuple[Assessment, frozenset[str]]:
+        """The answer for one piece, and the sentences the learned reader should leave alone: those in
+        which the writer denied every crisis phrase ("I'm not suicidal, just knackered"), and those told
+        as the writer's story from long ago in which nothing was read as now."""
+        result, quiet = NOTHING, set()
+        for sentence, clauses in self._read(piece):
+            told = NOTHING
+            matched, denied, framed = False, True, False
+            for clause, matches, long_ago in clauses:
+                told = told.worse(self._clause(clause, matches, long_ago))
+                framed = framed or long_ago
+                for pattern, start, _end in matches:
+                    if pattern.kind in ANSWER_OF:
+                        matched = True
+                        denied = denied and self._negated(clause.tokens, start)
+            if (matched and denied) or (framed and not told.answer.shows_contacts):
+                quiet.add(sentence)
+            result = result.worse(told)
+        return result, frozenset(quiet)
 
-    def _read(self, piece: str) -> list[tuple[Clause, list, bool, bool]]:
-        """Each clause with its matches; whether the piece tells its story as long ago (a `long_ago` cue
-        somewhere, "years ago", and no return anywhere, "it's back", "again"); and whether the clause
-        before ended with a topic frame ("which of these is a warning sign: ...")."""
-        clauses = self.lexicon.clauses(piece)
-        found = [clause_matches(self._patterns, self._index, self._anywhere, c, self._starts) for c in clauses]
-        long_ago = any(p.kind == "long_ago" for matches in found for p, _, _ in matches)
-        returning = any(p.kind == "return" for matches in found for p, _, _ in matches)
-        framed = long_ago and not returning
-        leads = [False] + [
-            any(p.kind == "frame" and e >= len(c.tokens) - 1 for p, _, e in m)
-            for c, m in zip(clauses, found, strict=True)
+    def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
+        """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
+        writer's story from long ago: a `long_ago` cue in it or in the sentence after it ("Wanted to die,
+        planned it. That was years ago."), and no return anywhere in the piece ("it's back", "again")."""
+        read = []
+        for sentence in sentences(piece):
+            clauses = self.lexicon.clauses(sentence)
+            found = [clause_matches(self._patterns, self._index, self._anywhere, c, self._starts) for c in clauses]
+            read.append((sentence, clauses, found))
+        cue = [any(p.kind == "long_ago" for m in found for p, _, _ in m) for _, _, found in read]
+        returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
+        out = []
+        for i, (sentence, clauses, found) in enumerate(read):
+            long_ago = not returning and (cue[i] or (i + 1 < len(cue) and cue[i + 1]))
+            if any(p.kind == "quiz" for m in found for p, _, _ in m):
+                found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
+            out.append((sentence, [(c, m, long_ago) for c, m in zip(clauses, found, strict=True)]))
+        return out
+
+    def _as_topics(self, clause: Clause, matches: list) -> list:
+        """In a quiz or checklist sentence, crisis phrases that do not name the writer are topics."""
+        return [
+            (self._topic_of.get(id(p), p), s, e)
+            if p.kind in ("crisis", "unsure") and not self._names_writer(clause.tokens, s, e)
+            else (p, s, e)
+            for p, s, e in matches
         ]
-        return [(c, m, framed, lead) for c, m, lead in zip(clauses, found, leads, strict=False)]
 
     def explain(self, text: str) -> list[str]:
         """Each match in plain words, for content editors: which pattern, on which words, and how it counted."""
         lines = []
-        for clause, matches, framed, lead in self._read(text[:SLICE]):
-            words = [t.raw for t in clause.tokens]
-            lines.append("clause: " + " ".join(words) + (" (the message tells it as long ago)" if framed else ""))
-            for pattern, start, end, verdict in self._verdicts(clause, matches, framed, lead):
-                lines.append(
-                    f'  {pattern.kind}/{pattern.category}: "{pattern.source}" on '
-                    f'"{" ".join(words[start:end])}"' + (f" -> answer {int(verdict)}" if verdict else "")
-                )
+        for _sentence, clauses in self._read(text[:SLICE]):
+            for clause, matches, long_ago in clauses:
+                words = [t.raw for t in clause.tokens]
+                lines.append("clause: " + " ".join(words) + (" (told as long ago)" if long_ago else ""))
+                for pattern, start, end, verdict in self._verdicts(clause, matches, long_ago):
+                    lines.append(
+                        f'  {pattern.kind}/{pattern.category}: "{pattern.source}" on '
+                        f'"{" ".join(words[start:end])}"' + (f" -> answer {int(verdict)}" if verdict else "")
+                    )
         return lines
 
-    def _clause(self, clause: Clause, matches: list, framed: bool, lead: bool) -> Assessment:
+    def _clause(self, clause: Clause, matches: list, long_ago: bool) -> Assessment:
         result = NOTHING
-        for pattern, _start, _end, verdict in self._verdicts(clause, matches, framed, lead):
+        for pattern, _start, _end, verdict in self._verdicts(clause, matches, long_ago):
             if verdict is None:
                 if pattern.kind == "idiom":
                     result = result.worse(Assessment(idiom=True))
                 continue
             situation = self._situations.get(pattern.category, Situation.GENERAL)
             category = pattern.category if verdict.shows_contacts else ""
-            result = result.worse(Assessment(verdict, category, situation=situation))
+            heard = frozenset({situation}) if verdict.shows_contacts else frozenset()
+            result = result.worse(Assessment(verdict, category, heard=heard))
         return result
 
-    def _verdicts(
-        self, clause: Clause, matches: list, framed: bool, lead: bool = False
-    ) -> list[tuple[Pattern, int, int, Answer | None]]:
+    def _verdicts(self, clause: Clause, matches: list, long_ago: bool) -> list[tuple[Pattern, int, int, Answer | None]]:
         """Every match in the clause with the answer it gives (None for idioms and cue phrases). The
-        clause is history when it has a past cue, or the whole piece is told as long ago, and the clause
-        itself has no word of now ("still", "tonight", "now")."""
+        clause is history when it has a past cue or its sentence is told as long ago, and the clause
+        itself has no word of now ("still", "tonight", "now") and tells of no return."""
         tokens = clause.tokens
         if not matches:
             return []
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
-        past = framed or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        past = long_ago or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
         now = any(t.raw in self._cues.present for t in tokens) or any(p.kind == "return" for p, _, _ in matches)
         history = past and not now
         people = self.lexicon.people
         not_subject = {
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
         }
-        frame_ends = [e for p, _, e in matches if p.kind == "frame"] + ([0] if lead else [])
-        framed_as_topic = {e + gap for e in frame_ends for gap in range(FRAME_REACH + 1)}
+        frame_ends = [] if now else [e for p, _, e in matches if p.kind == "frame"]
         out: list[tuple[Pattern, int, int, Answer | None]] = []
         for pattern, start, end in matches:
             verdict: Answer | None = None
             if pattern.kind in ANSWER_OF and not any(s < end and start < e for s, e in idioms):
-                about = start not in framed_as_topic and not history
-                about = about and self._about_writer(tokens, start, end, not_subject)
+                framed = any(
+                    e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends
+                )
+                about = not framed and not history and self._about_writer(tokens, start, end, not_subject)
                 verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out
+
+    def _names_writer(self, tokens: Sequence[Token], start: int, end: int) -> bool:
+        """The writer is named in these words ("talking about *me* wanting to die", "about killing *myself*"):
+        a topic frame before them does not make them a topic."""
+        people = self.lexicon.people
+        return any(people.get(t.raw) == SELF for t in tokens[start:end])
 
     def _about_writer(self, tokens: Sequence[Token], start: int, end: int, not_subject: set[int]) -> bool:
         """True unless a clear cue says these words are negated, about someone else, or a topic's name."""

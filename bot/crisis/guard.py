@@ -1,11 +1,12 @@
 """The crisis guard as the bot uses it: the rules from crisis.yaml, and the learned reader beside them.
 
 The rules give one of four answers (classifier.py). The learned reader (learned.py) can only raise it:
-when the rules found nothing more urgent than a topic and the reader's score for the text is at least
-`offer_at`, the answer becomes the offer, with the situation the reader heard. It never lowers what the
-rules found, never raises anything to the help-now card on its own, and leaves alone a text whose
-every crisis phrase the writer denied ("I'm not suicidal, just knackered") or that tells the writer's
-story as long ago with nothing in it read as now.
+when the rules found nothing more urgent than a topic, a score of at least `offer_at` makes the answer
+the offer (with the situation the reader heard), and a score of at least `gentle_at` makes an answer of
+nothing the gentle line, so a message with some sign of risk never gets the cold answer. It never
+lowers what the rules found, never changes the help the rules chose for the writer at risk now, never
+gives the help-now card on its own, and does not read the sentences in which the writer denied every
+crisis phrase ("I'm not suicidal, just knackered") or told their story as long ago.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Guard:
     rules: Classifier
     learned: LearnedReader | None = None
     offer_at: float = 1.0
+    gentle_at: float = 1.0
 
     def assess(self, text: str) -> Assessment:
         """The answer for one piece of free text. Linear in its length."""
@@ -37,15 +39,17 @@ class Guard:
         loop can let others run between them."""
         for piece in pieces(text):
             found, quiet = self.rules.read_cues(piece)
-            yield found if quiet else self._raised(piece, found)
+            yield self._raised(piece, found, quiet)
 
-    def _raised(self, piece: str, found: Assessment) -> Assessment:
+    def _raised(self, piece: str, found: Assessment, quiet: frozenset[str]) -> Assessment:
         if self.learned is None or found.answer <= Answer.OFFER:
             return found
-        reading = self.learned.read(piece, self.offer_at)
-        if reading.score < self.offer_at:
-            return found
-        return found.worse(Assessment(Answer.OFFER, LEARNED, situation=reading.situation))
+        reading = self.learned.read(piece, self.offer_at, skip=quiet)
+        if reading.score >= self.offer_at:
+            return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
+        if reading.score >= self.gentle_at:
+            return found.worse(Assessment(Answer.TOPIC, LEARNED))  # some sign of risk: never the cold answer
+        return found
 
     def explain(self, text: str) -> list[str]:
         """What the rules matched, then the learned reader's score, in plain words for content editors."""

@@ -73,6 +73,15 @@ def known_words() -> frozenset[str]:
     return _KNOWN
 
 
+# A sentence ends at . ! ? or a line break. Both readers split a text into sentences the same way.
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, in order (the whole text when it has no sentence end)."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()] or ([text] if text.strip() else [])
+
+
 SELF, OTHER = "self", "other"
 NUMBER, YEAR = "#number", "#year"  # word classes a pattern can name: any number, a year like 2015
 CACHE_WORDS = 50_000  # words whose ids are remembered (bounded: a flood of made-up words cannot grow it)

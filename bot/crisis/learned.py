@@ -18,7 +18,6 @@ closest to (overdose now, being unsafe at home, or neither), so the offer shows 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,9 +27,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from .classifier import Situation
+from .language import sentences
 
-# A sentence ends at . ! ? or a line break; a window is one sentence, or the whole text up to WHOLE.
-_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
+# A window is one sentence, or the whole text up to WHOLE characters.
 WHOLE = 2000
 # Regularisation and features, chosen by cross-validation on the exemplars (docs/safety.md).
 STRENGTH = 16.0
@@ -73,7 +72,7 @@ class LearnedReader:
             kinds += [situations.get(kind, "general").upper()] * len(examples)
         for examples in ordinary.values():
             for text in examples:
-                extra = [p for p in _sentences(text) if p != text]
+                extra = [p for p in sentences(text) if p != text]
                 texts += [text, *extra]
                 labels += [0] * (1 + len(extra))
         words = TfidfVectorizer(ngram_range=WORDS, sublinear_tf=True)
@@ -81,10 +80,11 @@ class LearnedReader:
         risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000).fit(features, labels)
         return cls(words, risk, _situation_model(features[: len(kinds)], kinds))
 
-    def read(self, text: str, at: float = 0.0) -> Reading:
+    def read(self, text: str, at: float = 0.0, skip: frozenset[str] = frozenset()) -> Reading:
         """The most worrying of the text's windows (its sentences, and the whole when short enough), and,
-        when its score is at least `at`, the situation it is closest to."""
-        windows = list(dict.fromkeys(_windows(text)))
+        when its score is at least `at`, the situation it is closest to. Sentences in `skip` are not read
+        (nor then is the whole)."""
+        windows = list(dict.fromkeys(_windows(text, skip)))
         if not windows:
             return Reading()
         features = self._words.transform(windows)
@@ -111,18 +111,16 @@ def _situation_model(features, labels: list[str]):
     return model, names
 
 
-def _sentences(text: str) -> list[str]:
-    return [part for part in _SENTENCE_END.split(text) if part.strip()] or [text]
-
-
-def _windows(text: str) -> Iterator[str]:
-    yield from _sentences(text)
-    if len(text) <= WHOLE and text.strip():
+def _windows(text: str, skip: frozenset[str]) -> Iterator[str]:
+    parts = sentences(text)
+    yield from (p for p in parts if p not in skip)
+    if len(text) <= WHOLE and text.strip() and not skip.intersection(parts):
         yield text
 
 
 _TRAINED: dict[str, LearnedReader] = {}
 _TRAINED_LOCK = threading.Lock()
+KEEP = 2  # readers kept in memory: the live one and the one before it (a content edit trains a new one)
 
 
 def trained(
@@ -135,4 +133,6 @@ def trained(
     with _TRAINED_LOCK:
         if digest not in _TRAINED:
             _TRAINED[digest] = LearnedReader.train(crisis, ordinary, situations)
+            while len(_TRAINED) > KEEP:
+                del _TRAINED[next(iter(_TRAINED))]
         return _TRAINED[digest]

@@ -49,7 +49,10 @@ class CrisisGuard:
             chat.notes[HELP_NOW_SHOWN] = True
             await chat.send_card(help_cards.unsafe_card(content))
         elif answer is Answer.CRISIS:
-            first = m.overdose_lead if situation is Situation.OVERDOSE else None
+            # An overdose now comes before everything; being unsafe beside other crisis talk leads the card.
+            first = (
+                m.overdose_lead if situation is Situation.OVERDOSE else m.unsafe_lead if assessment.unsafe_too else None
+            )
             await send_help_now(chat, content, lead=m.after_saving if after_saving else m.acknowledge, first=first)
         elif answer is Answer.OFFER:
             chat.notes[HELP_NOW_SHOWN] = True
