@@ -3,7 +3,6 @@ while any is left unless it is a marked staging site, and `check-content --produ
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.content.golive import is_example_url, placeholders, refuse_placeholders
 from bot.content.loader import DEFAULT_DIR
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
+from tests.conftest import replace_settings
 
 APP = "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -28,7 +28,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 
 def live(settings: Settings, **changes) -> Settings:
     """Settings of a real deployment: authentication on."""
-    return dataclasses.replace(settings, app_id=APP, app_password="secret", tenant_id=TENANT, **changes)
+    return replace_settings(settings, app_id=APP, app_password="secret", tenant_id=TENANT, **changes)
 
 
 def filled(tmp_path: Path) -> Path:

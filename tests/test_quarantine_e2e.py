@@ -5,7 +5,6 @@ the operator restores it from a backup copy or accepts the loss with `python -m 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.records.files import worker_shard
 from bot.storage import Cipher
-from tests.conftest import ROOT, BotHarness
+from tests.conftest import ROOT, BotHarness, replace_settings
 from tests.teams import Person, message
 from tests.test_checkins_e2e import pid_of, services
 from tests.test_sharing_e2e import conversation, low_checkin
@@ -178,7 +177,7 @@ async def _damage(h, pid: str) -> None:
 
 async def test_a_worker_file_damaged_while_running_is_set_aside_and_everyone_else_is_served(engine_settings, connector):
     admin = Person.make("Ada Admin")
-    settings = dataclasses.replace(engine_settings, admin_ids=frozenset({admin.aad_object_id}))
+    settings = replace_settings(engine_settings, admin_ids=frozenset({admin.aad_object_id}))
     h = await BotHarness(settings, connector, watch_content=False).start()
     try:
         alex, sam = Person.make("Alex Worker"), Person.make("Sam Worker")
