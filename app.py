@@ -26,6 +26,7 @@ from bot.config import ConfigError, Settings, data_dir_problem, listen_problem
 from bot.content import ContentError
 from bot.content.golive import placeholders, refuse_placeholders
 from bot.content.source import ContentSource
+from bot.crisis import from_content as crisis
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
 from bot.storage import Cipher, DataFileError, StorageUnavailable, Store, make_store
@@ -87,7 +88,7 @@ async def open_content(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     live = settings.auth_enabled and not settings.allow_placeholders
     app[CONTENT] = await ContentSource.open(
-        settings.content_dir, commands=COMMAND_IDS, gate=refuse_placeholders if live else None
+        settings.content_dir, commands=COMMAND_IDS, gate=refuse_placeholders if live else None, checks=crisis.CHECKS
     )
     yield
 

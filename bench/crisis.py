@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 from bot.content import load_content
 from bot.crisis import Guard
-from bot.crisis.evaluation import EvalSet, evaluate, report
+from bot.crisis.evaluation import evaluate, report
+from bot.crisis.from_content import content_eval_sets, guard_of
 
 SHORT, LONG = 1_000, 64_000
 MIXES = {
@@ -54,9 +55,8 @@ def _per_char(guard: Guard, text: str, repeats: int) -> float:
 
 def run() -> None:
     content = load_content()
-    guard = content.guard
-    sets = [EvalSet.regression(content.crisis_eval)]
-    sets += [EvalSet.round(name, m) for name, m in sorted(content.crisis_rounds.items())]
+    guard = guard_of(content)
+    sets = content_eval_sets(content)
     print("Crisis guard: every evaluation set (crisis_eval.yaml and crisis_rounds/)")
     print(report(evaluate(guard, sets)))
 

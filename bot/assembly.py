@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .clock import Clock
 from .content.source import ContentSource
+from .crisis.from_content import guard_of
 from .dialogs.admin import AdminDialogs
 from .dialogs.checkin import CheckinDialogs
 from .dialogs.crisis_guard import CrisisGuard
@@ -146,5 +147,5 @@ def assemble(
         rights=rights,
         retention=Retention(workers=r.workers, files=r.files, content=content),
         router=Router(answers, content, r.acted, clock),
-        guard=CrisisGuard(content),
+        guard=CrisisGuard(content, lambda: guard_of(content())),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from .. import crisis
-from ..crisis.evaluation import EvalSet, evaluate
 from . import checks
 from .golive import placeholders
 from .model import Content
@@ -34,7 +32,9 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-_LOADED: dict[tuple[str, bool, frozenset[str] | None], tuple[tuple, Content]] = {}
+# A check the code using content adds (the crisis guard's): the models and YAML trees by file name -> problems.
+Check = Callable[[Mapping[str, Any], Mapping[str, Any]], list[Problem]]
+_LOADED: dict[tuple[str, tuple[Check, ...], frozenset[str] | None], tuple[tuple, Content]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
@@ -54,30 +54,29 @@ def file_stamps(folder: Path) -> tuple:
 
 
 def load_content(
-    folder: Path | None = None, *, check_eval: bool = True, commands: Collection[str] | None = None
+    folder: Path | None = None, *, checks: Sequence[Check] = (), commands: Collection[str] | None = None
 ) -> Content:
     """Read and validate every content file in `folder`; raise ContentError listing all problems.
 
-    The crisis patterns are compiled here, and (unless `check_eval` is False) run over the evaluation
-    set: an edit that lets a crisis sentence through, or cries wolf on an ordinary one, is refused.
-    `commands` are the command ids the code answers (bot/dialogs/catalogue.py): given, messages.yaml
-    must have an entry for each and no other.
+    `checks` are further problems the code using the content finds (the crisis guard compiles its patterns
+    and runs the evaluation sets: bot/crisis/from_content.py). `commands` are the command ids the code
+    answers (bot/dialogs/catalogue.py): given, messages.yaml must have an entry for each and no other.
     A folder whose files have not changed since the last load in this process is not read again
-    (validated content never changes, and compiling the guard takes about a second)."""
+    (validated content never changes)."""
     folder = Path(folder or DEFAULT_DIR)
     known = frozenset(commands) if commands is not None else None
-    key, stamp = (str(folder.resolve()), check_eval, known), file_stamps(folder)
+    key, stamp = (str(folder.resolve()), tuple(checks), known), file_stamps(folder)
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-    content = _load(folder, check_eval, known)
+    content = _load(folder, tuple(checks), known)
     with _LOADED_LOCK:
         _LOADED[key] = (stamp, content)
     return content
 
 
-def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Content:
+def _load(folder: Path, extra: tuple[Check, ...], commands: frozenset[str] | None) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
@@ -105,21 +104,14 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
     problems.extend(checks.cross_checks(models, trees))
     if commands is not None and "messages.yaml" in models:
         problems += checks.known_commands(models["messages.yaml"], trees["messages.yaml"], commands)
-    guard = None
-    if "crisis.yaml" in models:
-        guard, guard_problems = crisis.build(
-            models["crisis.yaml"], models.get("crisis_exemplars.yaml"), lambda loc: line_of(trees["crisis.yaml"], loc)
-        )
-        problems += [Problem("crisis.yaml", line, message) for line, message in guard_problems]
-        if check_eval and not guard_problems and "crisis_eval.yaml" in models:
-            problems += _eval_problems(guard, eval_sets(models), trees)
+    for check in extra:
+        problems += check(models, trees)
     if problems:
         order = [name for name, _ in wanted]
         problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
         raise ContentError(problems)
     instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
     rounds = {name: m for name, m in models.items() if name.startswith(ROUNDS_DIR + "/")}
-    assert guard is not None  # crisis.yaml loaded without problems, so its patterns compiled
     return Content(
         messages=models["messages.yaml"],
         contacts=models["contacts.yaml"],
@@ -134,40 +126,7 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
         privacy_notice=models["privacy_notice.yaml"],
         instruments=instruments,
         folder=folder,
-        guard=guard,
     )
-
-
-def eval_sets(models: dict[str, Any]) -> list[EvalSet]:
-    """The regression set and every round, as the guard is measured against them."""
-    sets = [EvalSet.regression(models["crisis_eval.yaml"])]
-    sets += [EvalSet.round(name, m) for name, m in sorted(models.items()) if name.startswith(ROUNDS_DIR + "/")]
-    return sets
-
-
-_WANT = {
-    ("crisis_eval.yaml", "crisis"): "should get the help-now card",
-    ("crisis_eval.yaml", "ordinary"): "should not get the help-now card",
-    ("round", "crisis"): "should get the contacts (the help-now card or the offer)",
-    ("round", "ordinary"): "should not get the contacts",
-}
-
-
-def _eval_problems(guard, sets: list[EvalSet], trees) -> list[Problem]:
-    """One problem per evaluation sentence the guard now gets wrong (and a round does not list), with its line."""
-    problems = []
-    for result in evaluate(guard, sets):
-        want = _WANT[(result.set if result.set == "crisis_eval.yaml" else "round", result.group)]
-        for index, sentence, answer in result.failures:
-            problems.append(
-                Problem(
-                    result.set,
-                    line_of(trees[result.set], (result.group, result.name, index)),
-                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a pattern in crisis.yaml '
-                    "or an exemplar in crisis_exemplars.yaml, or move the sentence if it is in the wrong group.",
-                )
-            )
-    return problems
 
 
 def warnings(content: Content, today: dt.date) -> list[str]:

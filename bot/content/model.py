@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crisis import Guard
 from .checks import TOPIC_LINK
 from .schema import (
     Command,
@@ -47,7 +46,6 @@ class Content:
     privacy_notice: PrivacyNoticeFile
     instruments: dict[str, InstrumentFile]
     folder: Path
-    guard: Guard = field(compare=False, repr=False)  # compiled from `crisis` (and trained) by the loader
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .loader import ContentError, file_stamps, load_content
+from .loader import Check, ContentError, file_stamps, load_content
 from .model import Content
 from .problems import Problem
 
@@ -20,9 +20,16 @@ log = logging.getLogger("bot.content")
 class ContentSource:
     """Holds the last good content; reloads when files change, keeping the old set on a bad edit."""
 
-    def __init__(self, content: Content, commands: Collection[str] | None = None, gate: Gate | None = None):
+    def __init__(
+        self,
+        content: Content,
+        commands: Collection[str] | None = None,
+        gate: Gate | None = None,
+        checks: Sequence[Check] = (),
+    ):
         self._content = content
         self._commands = commands
+        self._checks = tuple(checks)
         self._gate = gate  # further problems that refuse a reload (a live site: no placeholders)
         self._stamp = file_stamps(content.folder)
         self.last_error: ContentError | None = None
@@ -30,16 +37,20 @@ class ContentSource:
 
     @classmethod
     async def open(
-        cls, folder: Path | None = None, commands: Collection[str] | None = None, gate: Gate | None = None
+        cls,
+        folder: Path | None = None,
+        commands: Collection[str] | None = None,
+        gate: Gate | None = None,
+        checks: Sequence[Check] = (),
     ) -> ContentSource:
         """Load and validate content at start-up; raises ContentError so start-up fails loudly.
-        `commands`: the command ids the code answers (see load_content); `gate`: further problems that
-        refuse the content (a live site refuses placeholders)."""
-        content = await asyncio.to_thread(load_content, folder, commands=commands)
+        `commands` and `checks`: what the code needs of the content (see load_content); `gate`: further
+        problems that refuse the content (a live site refuses placeholders)."""
+        content = await asyncio.to_thread(load_content, folder, commands=commands, checks=checks)
         gated = gate(content) if gate else []
         if gated:
             raise ContentError(gated)
-        return cls(content, commands, gate)
+        return cls(content, commands, gate, checks)
 
     @property
     def current(self) -> Content:
@@ -53,7 +64,7 @@ class ContentSource:
         folder = self._content.folder
         stamp = await asyncio.to_thread(file_stamps, folder)
         try:
-            fresh = await asyncio.to_thread(load_content, folder, commands=self._commands)
+            fresh = await asyncio.to_thread(load_content, folder, commands=self._commands, checks=self._checks)
             gated = self._gate(fresh) if self._gate else []
             if gated:
                 raise ContentError(gated)

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
-from .evaluation import EvalSet, evaluate, report
+from .evaluation import evaluate, report
+from .from_content import content_eval_sets, guard_of, patterns_compile
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,23 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = args.folder if args.command == "evaluate" else args.content
     try:
-        content = load_content(folder, check_eval=False)
+        content = load_content(folder, checks=(patterns_compile,))
     except ContentError as exc:
         print(f"The content in {folder} has problems:\n{exc}", file=sys.stderr)
         return 2
     if args.command == "assess":
-        result = content.guard.assess(args.text)
+        result = guard_of(content).assess(args.text)
         print(
             f"answer {int(result.answer)} ({result.answer.name.lower()})"
             + (f", category {result.category}" if result.category else "")
             + (", idiom" if result.idiom else "")
         )
         if args.explain:
-            print("\n".join(content.guard.explain(args.text)))
+            print("\n".join(guard_of(content).explain(args.text)))
         return 0
-    sets = [EvalSet.regression(content.crisis_eval)]
-    sets += [EvalSet.round(name, m) for name, m in sorted(content.crisis_rounds.items())]
-    results = evaluate(content.guard, sets)
+    results = evaluate(guard_of(content), content_eval_sets(content))
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
 

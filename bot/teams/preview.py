@@ -25,6 +25,7 @@ from ..cards.text import card_to_text, plain
 from ..clock import Clock, SystemClock
 from ..content import ContentError
 from ..content.source import ContentSource
+from ..crisis.from_content import CHECKS
 from ..dialogs.catalogue import COMMAND_IDS
 from ..records import Records
 from ..storage import Store, TinyStore
@@ -59,7 +60,7 @@ class Preview:
 
     @classmethod
     async def open(cls, content_dir: Path | None, data_dir: Path, clock: Clock | None = None) -> Preview:
-        content = await ContentSource.open(content_dir, commands=COMMAND_IDS)
+        content = await ContentSource.open(content_dir, commands=COMMAND_IDS, checks=CHECKS)
         store = TinyStore(data_dir)
         await store.open()
         clock = clock or SystemClock()
