@@ -134,10 +134,16 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         limits=options.send_limits or SendLimits(per_tenant_per_second=settings.send_per_second),
         sleep=options.sleep,
         prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
-        pacer=records.store.pacer,
+        pacer=app[STORE].pacer,
     )
     bot = assemble(
-        records, content, options.clock, outbox=messenger, timezone=settings.timezone, base_url=settings.base_url
+        records,
+        content,
+        options.clock,
+        coordination=app[STORE],
+        outbox=messenger,
+        timezone=settings.timezone,
+        base_url=settings.base_url,
     )
     handler = WellbeingBot(bot, options.clock, settings.admin_ids)
     channel.set_error_handler(handler.on_turn_error)

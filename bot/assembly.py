@@ -5,6 +5,7 @@ adapter. Everything is passed down from here, so tests can build the whole bot t
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from .clock import Clock
@@ -28,6 +29,7 @@ from .dialogs.small_talk import SmallTalkDialogs
 from .dialogs.supervision import SupervisionDialogs
 from .outbox import Outbox
 from .records import Records
+from .storage import Coordination
 from .usecases.admin_stats import AdminStats
 from .usecases.checkins import Checkins
 from .usecases.consent import Consents
@@ -57,6 +59,11 @@ class Wellbeing:
     retention: Retention
     router: Router
     guard: CrisisGuard
+    coordination: Coordination
+
+    def one_turn_at_a_time(self, chat: str) -> AbstractAsyncContextManager[None]:
+        """Turns of one chat never overlap, across every process on the store."""
+        return self.coordination.hold(chat)
 
     async def start(self, settle: bool = True) -> None:
         """At start-up: index every schedule, and settle what a stopped process left unfinished (or
@@ -76,6 +83,7 @@ def assemble(
     content: ContentSource,
     clock: Clock,
     *,
+    coordination: Coordination,
     outbox: Outbox | None = None,
     timezone: str = "Europe/London",
     base_url: str = "",
@@ -83,7 +91,7 @@ def assemble(
     """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
     r = records
     notices = Notices(outbox, content)
-    processes = Processes(r.store.instance_id, r.store.alive)
+    processes = Processes(coordination.instance_id, coordination.alive)
     prompting = Prompting(
         workers=r.workers,
         schedules=r.schedules,
@@ -91,7 +99,7 @@ def assemble(
         notices=notices,
         content=content,
         clock=clock,
-        due=r.store.due,
+        due=coordination.due,
         processes=processes,
     )
     schedules = Schedules(r.schedules, content, clock, timezone, changed=prompting.reindex)
@@ -148,4 +156,5 @@ def assemble(
         retention=Retention(workers=r.workers, files=r.files, content=content),
         router=Router(answers, content, r.acted, clock),
         guard=CrisisGuard(content, lambda: guard_of(content())),
+        coordination=coordination,
     )

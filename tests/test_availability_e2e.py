@@ -274,7 +274,7 @@ async def test_a_check_in_that_may_have_gone_is_settled_at_the_next_start_whatev
         del doc["owner"], doc["attempted"]
     await (
         services(h)
-        .bot.records.store.shard(worker_shard(pid))
+        .bot.records.documents.shard(worker_shard(pid))
         .write(lambda data: data.setdefault("prompts", {}).update({"1": doc}))
     )
     await h.restart()

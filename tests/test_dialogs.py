@@ -35,7 +35,7 @@ def teams_template() -> Activity:
 async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> WellbeingBot:
     """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
     clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
-    bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock)
+    bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock, coordination=store)
     return WellbeingBot(dataclasses.replace(bot, **parts), clock)
 
 

@@ -130,7 +130,7 @@ async def run(ops) -> int:
         worker, supervisor = people
         messenger = RecordingMessenger(clock)
         await schedules.save(worker.pid, new_schedule(START))
-        bot = assemble(records, content, clock, outbox=messenger)
+        bot = assemble(records, content, clock, coordination=store, outbox=messenger)
         model = Model(completed=[])
         offers: list[str] = []
 

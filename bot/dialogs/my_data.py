@@ -12,8 +12,6 @@ from ..usecases.data_rights import EXPORT_TTL, DataRights
 from .intent import Intent
 from .registry import card_action, command
 
-ERASED = "erased"  # in the turn's notes: this worker's data is gone; nothing more is kept for them this turn
-
 
 class MyDataDialogs:
     def __init__(self, rights: DataRights, checkins: Checkins, content: Callable[[], Content], base_url: str):
@@ -56,7 +54,6 @@ class MyDataDialogs:
         if erasure is None:
             await chat.send_text(m.delete_refused)
             return
-        chat.notes[ERASED] = True
         await chat.send_text(m.deleted)
         await self._rights.tell_others(erasure)
 

@@ -64,7 +64,7 @@ class Preview:
         store = TinyStore(data_dir)
         await store.open()
         clock = clock or SystemClock()
-        bot = WellbeingBot(assemble(await Records.open(store), content, clock), clock)
+        bot = WellbeingBot(assemble(await Records.open(store), content, clock, coordination=store), clock)
         adapter = TestAdapter(bot.on_turn, _template())
         adapter.on_turn_error = bot.on_turn_error
         return cls(adapter, content, store)

@@ -22,7 +22,6 @@ from ..records.schedules import ScheduleRepository
 from ..records.workers import Worker, WorkerRepository
 from ..rules import Schedule, Timing, due_slot, effective, is_expired, is_slot_day, next_check, reminder_due
 from ..storage.base import DueIndex
-from ..storage.local import MemoryDueIndex
 from .ports import Notices, Processes
 from .rule_settings import timing_of
 
@@ -48,7 +47,7 @@ class Prompting:
         notices: Notices,
         content: Callable[[], Content],
         clock: Clock,
-        due: DueIndex | None = None,
+        due: DueIndex,
         processes: Processes | None = None,
         concurrency: int = 64,
     ):
@@ -59,7 +58,7 @@ class Prompting:
         self._content = content
         self._clock = clock
         self._concurrency = concurrency
-        self.index: DueIndex = due or MemoryDueIndex()
+        self.index = due
         self._processes = processes or Processes()
 
     async def reindex(self, pid: str, schedule: Schedule | None = None) -> None:
