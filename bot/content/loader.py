@@ -34,7 +34,7 @@ class ContentError(Exception):
 
 # A check the code using content adds (the crisis guard's): the models and YAML trees by file name -> problems.
 Check = Callable[[Mapping[str, Any], Mapping[str, Any]], list[Problem]]
-_LOADED: dict[tuple[str, tuple[Check, ...], frozenset[str] | None], tuple[tuple, Content]] = {}
+_LOADED: dict[tuple, tuple[tuple, Content]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
@@ -54,29 +54,43 @@ def file_stamps(folder: Path) -> tuple:
 
 
 def load_content(
-    folder: Path | None = None, *, checks: Sequence[Check] = (), commands: Collection[str] | None = None
+    folder: Path | None = None,
+    *,
+    checks: Sequence[Check] = (),
+    commands: Collection[str] | None = None,
+    notices: Mapping[str, Collection[str]] | None = None,
 ) -> Content:
     """Read and validate every content file in `folder`; raise ContentError listing all problems.
 
     `checks` are further problems the code using the content finds (the crisis guard compiles its patterns
     and runs the evaluation sets: bot/crisis/from_content.py). `commands` are the command ids the code
     answers (bot/dialogs/catalogue.py): given, messages.yaml must have an entry for each and no other.
+    `notices` are the messages the code starts itself, with the placeholders each fills (bot/usecases):
+    given, messages.yaml must have words for each, using only those, and for no other.
     A folder whose files have not changed since the last load in this process is not read again
     (validated content never changes)."""
     folder = Path(folder or DEFAULT_DIR)
     known = frozenset(commands) if commands is not None else None
-    key, stamp = (str(folder.resolve()), tuple(checks), known), file_stamps(folder)
+    sent = (
+        tuple(sorted((name, tuple(sorted(fills))) for name, fills in notices.items())) if notices is not None else None
+    )
+    key, stamp = (str(folder.resolve()), tuple(checks), known, sent), file_stamps(folder)
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-    content = _load(folder, tuple(checks), known)
+    content = _load(folder, tuple(checks), known, notices)
     with _LOADED_LOCK:
         _LOADED[key] = (stamp, content)
     return content
 
 
-def _load(folder: Path, extra: tuple[Check, ...], commands: frozenset[str] | None) -> Content:
+def _load(
+    folder: Path,
+    extra: tuple[Check, ...],
+    commands: frozenset[str] | None,
+    notices: Mapping[str, Collection[str]] | None,
+) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
@@ -104,6 +118,8 @@ def _load(folder: Path, extra: tuple[Check, ...], commands: frozenset[str] | Non
     problems.extend(checks.cross_checks(models, trees))
     if commands is not None and "messages.yaml" in models:
         problems += checks.known_commands(models["messages.yaml"], trees["messages.yaml"], commands)
+    if notices is not None and "messages.yaml" in models:
+        problems += checks.known_notices(models["messages.yaml"], trees["messages.yaml"], notices)
     for check in extra:
         problems += check(models, trees)
     if problems:
