@@ -11,22 +11,11 @@ from dataclasses import dataclass
 from .clock import Clock
 from .content.source import ContentSource
 from .crisis.from_content import guard_of
-from .dialogs.admin import AdminDialogs
-from .dialogs.checkin import CheckinDialogs
+from .dialogs.catalogue import Features, dialogs
 from .dialogs.crisis_guard import CrisisGuard
-from .dialogs.guide import GuideDialogs
-from .dialogs.help import HelpDialogs
-from .dialogs.my_data import MyDataDialogs
 from .dialogs.notices import Notices
-from .dialogs.pause import PauseDialogs
-from .dialogs.plan import PlanDialogs
-from .dialogs.reflect import ReflectDialogs
 from .dialogs.registry import Answers
 from .dialogs.router import Router
-from .dialogs.settings import SettingsDialogs
-from .dialogs.sharing import SharingDialogs
-from .dialogs.small_talk import SmallTalkDialogs
-from .dialogs.supervision import SupervisionDialogs
 from .outbox import Outbox
 from .records import Records
 from .storage import Coordination
@@ -127,22 +116,20 @@ def assemble(
         processes=processes,
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
-    writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)
-    sharing = SharingDialogs(links, consents, requests, content, clock)
-    answers = Answers(
-        HelpDialogs(content),
-        CheckinDialogs(checkins, content, sharing.after_checkin),
-        sharing,
-        SettingsDialogs(schedules, checkins, content, clock),
-        PauseDialogs(schedules, content, clock),
-        GuideDialogs(content),
-        SupervisionDialogs(writing, content),
-        ReflectDialogs(writing, content, clock),
-        PlanDialogs(writing, content),
-        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files), clock),
-        MyDataDialogs(rights, checkins, content, base_url),
-        SmallTalkDialogs(content),  # last: typed check-in answers are read before small talk
+    features = Features(
+        content=content,
+        clock=clock,
+        base_url=base_url,
+        schedules=schedules,
+        checkins=checkins,
+        links=links,
+        consents=consents,
+        requests=requests,
+        rights=rights,
+        writing=PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock),
+        stats=AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files),
     )
+    answers = Answers(*dialogs(features))
     return Wellbeing(
         content=content,
         records=r,

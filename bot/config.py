@@ -247,7 +247,7 @@ class Settings(BaseSettings):
             except (ValueError, TypeError):
                 raise ValueError(
                     "DATA_KEYS must be Fernet keys (44 characters, made with "
-                    "`python -m bot.keys`), comma-separated, newest first."
+                    "`python -m bot keys`), comma-separated, newest first."
                 ) from None
         return keys
 

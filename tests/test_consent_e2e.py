@@ -373,7 +373,7 @@ async def test_a_plain_file_in_an_encrypted_folder_is_never_used(settings, conne
 async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(
     settings, connector, key, monkeypatch, capsys
 ):
-    from bot.keys import main
+    from bot.storage.keys import main
 
     worker = Person.make("Alex Worker")
     h = await BotHarness(replace_settings(settings, data_keys=(key,)), connector, run_scheduler=False).start()

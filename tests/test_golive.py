@@ -12,13 +12,13 @@ from aiohttp.test_utils import TestServer
 from ruamel.yaml import YAML
 
 from app import create_app, startup_line
+from bot import compose
+from bot.__main__ import main
 from bot.cards.help import help_now_card, welcome_card
 from bot.config import Settings
 from bot.content import ContentError, load_content
-from bot.content.__main__ import main as check_content
 from bot.content.golive import is_example_url, placeholders, refuse_placeholders
 from bot.content.loader import DEFAULT_DIR
-from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from tests.conftest import replace_settings
 
@@ -130,7 +130,7 @@ async def test_filled_in_content_goes_live_and_a_later_placeholder_edit_is_refus
     server = TestServer(create_app(live(settings, content_dir=folder), watch_content=False, run_scheduler=False))
     await server.start_server()
     await server.close()
-    source = await ContentSource.open(folder, commands=COMMAND_IDS, gate=refuse_placeholders)
+    source = await compose.open_content(folder, live=True)
     contacts = folder / "contacts.yaml"
     contacts.write_text(contacts.read_text().replace("Call 116 123", "Call <<the number>>"))
     assert await source.reload() is False  # the live site keeps serving the last good set
@@ -138,8 +138,8 @@ async def test_filled_in_content_goes_live_and_a_later_placeholder_edit_is_refus
 
 
 def test_check_content_production_lists_every_placeholder(tmp_path, capsys):
-    assert check_content(["check", str(DEFAULT_DIR), "--production"]) == 1
+    assert main(["content", "check", str(DEFAULT_DIR), "--production"]) == 1
     err = capsys.readouterr().err
     assert "ALLOW_PLACEHOLDERS" in err and "freedom_to_speak_up" in err
-    assert check_content(["check", str(filled(tmp_path)), "--production"]) == 0
-    assert check_content(["check", str(DEFAULT_DIR)]) == 0  # without the flag they are warnings
+    assert main(["content", "check", str(filled(tmp_path)), "--production"]) == 0
+    assert main(["content", "check", str(DEFAULT_DIR)]) == 0  # without the flag they are warnings

@@ -1,6 +1,6 @@
 """One damaged worker file never stops the bot for everyone: it is set aside exactly as found, the worker
 is told kindly once and may carry on as someone new, /readyz and `admin` report a count (never who), and
-the operator restores it from a backup copy or accepts the loss with `python -m bot.storage quarantine`."""
+the operator restores it from a backup copy or accepts the loss with `python -m bot storage quarantine`."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ async def stop_bot(proc: asyncio.subprocess.Process) -> None:
 
 
 async def operator(*args: str, env: dict[str, str] | None = None) -> tuple[int | None, str, str]:
-    """`python -m bot.storage quarantine ...`, as an operator runs it."""
+    """`python -m bot storage quarantine ...`, as an operator runs it."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -1,6 +1,7 @@
-"""`python -m bot.crisis evaluate [CONTENT_DIR]`: answer rates per kind on every evaluation set.
+"""`python -m bot crisis evaluate [CONTENT_DIR]` (or `python -m bot.crisis ...`): answer rates per kind
+on every evaluation set.
 
-`python -m bot.crisis assess "some text"` prints the answer for one sentence (for content editors).
+`python -m bot crisis assess "some text"` prints the answer for one sentence (for content editors).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from .evaluation import evaluate, report
 from .from_content import content_eval_sets, guard_of, patterns_compile
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.crisis")
+def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="run crisis_eval.yaml and every round in crisis_rounds/")
     ev.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
