@@ -20,7 +20,7 @@ from .guard import Guard
 
 _BUILT: OrderedDict[tuple[int, int], tuple[Any, Any, Guard, list[Problem]]] = OrderedDict()
 _BUILT_LOCK = threading.Lock()
-_KEEP = 4  # sets of crisis files whose guard is kept (the live one, a reload, tests' copies)
+_KEEP = 16  # sets of crisis files whose guard is kept (the live one, reloads, the test suite's copies)
 
 
 def guard_of(content: Content) -> Guard:
