@@ -27,7 +27,6 @@ CONFIRM_TTL = dt.timedelta(minutes=10)
 EXPORT_FORMAT = "peer-wellbeing-export/2"
 SUPERVISOR_LEFT = Notice("supervisor_left")
 WORKER_LEFT = Notice("worker_left")  # the erased worker's name unknown: the words of a link simply ended
-DOWNLOADED = Notice("data_downloaded")
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,6 @@ class DataRights:
     async def export_by_token(self, token: str) -> dict[str, Any] | None:
         """The export for a valid, unused, unexpired download token; None otherwise."""
         pid = await self._records.exports.redeem(token, self._clock.now())
-        worker = await self._records.workers.get(pid) if pid else None
-        if worker is not None and worker.installed:
-            await self._notices.send(DOWNLOADED, worker)
         return await self.export(pid) if pid else None
 
     # Erasure ------------------------------------------------------------------------------------------
