@@ -21,6 +21,7 @@ from ..usecases.private_writing import PrivateWriting
 from ..usecases.requests import Requests
 from ..usecases.schedules import Schedules
 from .admin import AdminDialogs
+from .breathe import BreatheDialogs
 from .checkin import CheckinDialogs
 from .guide import GuideDialogs
 from .help import HelpDialogs
@@ -46,6 +47,7 @@ DIALOGS = (
     PlanDialogs,
     AdminDialogs,
     MyDataDialogs,
+    BreatheDialogs,
     SmallTalkDialogs,  # last: typed check-in answers are read before small talk
 )
 COMMAND_IDS: frozenset[str] = declared("command", *DIALOGS)
