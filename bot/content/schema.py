@@ -417,10 +417,6 @@ class SharingMessages(Strict):
     supervising_entry: Text
 
 
-class BreatheMessages(Strict):
-    steps: Text
-
-
 class PrivacyMessages(Strict):
     full_notice_button: Text
     summary_title: Text
@@ -523,7 +519,6 @@ class MessagesFile(Strict):
     acted: ActedMessages
     sharing: SharingMessages
     privacy: PrivacyMessages
-    breathe: BreatheMessages
     # Messages the bot starts itself, by the name a use-case declares them with (bot/usecases/ports.py,
     # Notice); each may use the placeholders its declaration names, checked at load.
     notices: dict[Ident, Text] = {}

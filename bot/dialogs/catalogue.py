@@ -21,7 +21,6 @@ from ..usecases.private_writing import PrivateWriting
 from ..usecases.requests import Requests
 from ..usecases.schedules import Schedules
 from .admin import AdminDialogs
-from .breathe import BreatheDialogs
 from .checkin import CheckinDialogs
 from .guide import GuideDialogs
 from .help import HelpDialogs
@@ -47,7 +46,6 @@ DIALOGS = (
     PlanDialogs,
     AdminDialogs,
     MyDataDialogs,
-    BreatheDialogs,
     SmallTalkDialogs,  # last: typed check-in answers are read before small talk
 )
 COMMAND_IDS: frozenset[str] = declared("command", *DIALOGS)
