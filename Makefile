@@ -37,13 +37,13 @@ bench: $(STAMP) ## benchmarks, printed as ratios against a baseline measured in 
 	$(BIN)/python -m bench
 
 check-content: $(STAMP) ## validate bot/content (or CONTENT=path); PRODUCTION=1 also refuses placeholders
-	$(BIN)/python -m bot.content check $(CONTENT) $(if $(PRODUCTION),--production)
+	$(BIN)/python -m bot content check $(CONTENT) $(if $(PRODUCTION),--production)
 
 preview: $(STAMP) ## chat with the bot in this terminal, using bot/content (or CONTENT=path)
-	$(BIN)/python -m bot.teams.preview $(if $(CONTENT),--content $(CONTENT))
+	$(BIN)/python -m bot preview $(if $(CONTENT),--content $(CONTENT))
 
 package: $(STAMP) ## the Teams app package (needs MicrosoftAppId and BOT_DOMAIN; see docs/deployment.md)
-	$(BIN)/python -m bot.teams.app_package build/peer-wellbeing-teams-app.zip
+	$(BIN)/python -m bot package build/peer-wellbeing-teams-app.zip
 
 playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt

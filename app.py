@@ -1,8 +1,8 @@
-"""Composition root: `create_app` builds the whole bot from settings; `main()` runs it.
+"""The web server: `create_app` gives each part of the bot (built by the composition root,
+bot/compose.py) a lifetime; `main()` reads the settings and serves.
 
-It joins what bot/teams/ offers (the Bot Framework channel, routes, activity handler, messenger) to the
-channel-free bot (bot/assembly.py). Each resource opens in a cleanup context of its own and closes in
-reverse order: content, storage, channel, the bot, the scheduler, the content watcher.
+Each resource opens in a cleanup context of its own and closes in reverse order: content, storage,
+channel, the bot (with its messenger, handler and timed work), the scheduler, the content watcher.
 """
 
 from __future__ import annotations
@@ -13,42 +13,23 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import log_privacy
-from bot.assembly import assemble
-from bot.cards import finish
-from bot.clock import Clock, SystemClock
+from bot import compose, log_privacy
+from bot.compose import Options
 from bot.config import ConfigError, Settings, data_dir_problem, listen_problem
 from bot.content import ContentError
-from bot.content.golive import placeholders, refuse_placeholders
+from bot.content.golive import placeholders
 from bot.content.source import ContentSource
-from bot.dialogs.catalogue import COMMAND_IDS
-from bot.records import Records
-from bot.storage import Cipher, DataFileError, StorageUnavailable, Store, make_store
+from bot.storage import DataFileError, StorageUnavailable, Store
 from bot.teams.channel import Channel
-from bot.teams.handler import WellbeingBot
-from bot.teams.messenger import Messenger, SendLimits
 from bot.teams.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
 from scheduler import Ticker, build_scheduler, register_jobs, timed_work
 
 log = logging.getLogger("bot.app")
-
-
-@dataclass(frozen=True)
-class Options:
-    """What tests and benchmarks may change besides settings."""
-
-    clock: Clock
-    credentials: Any = None  # a botframework ServiceClientCredentialsFactory (tests use a password one)
-    watch_content: bool = True
-    send_limits: SendLimits | None = None
-    run_scheduler: bool = True
-    sleep: Any = None
-    send_timeout: Any = None  # an aiohttp.ClientTimeout for calls to the Bot Connector
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -57,37 +38,26 @@ CONTENT = web.AppKey("content", ContentSource)
 STORE = web.AppKey("store", Store)
 CHANNEL = web.AppKey("channel", Channel)
 TICKER = web.AppKey("ticker", Ticker)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
-def create_app(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    credentials: Any = None,
-    watch_content: bool = True,
-    send_limits: SendLimits | None = None,
-    run_scheduler: bool = True,
-    sleep: Any = None,
-    send_timeout: Any = None,
-) -> web.Application:
-    """Build the aiohttp application; everything opens in its start-up hooks."""
+def create_app(settings: Settings, **options: Any) -> web.Application:
+    """Build the aiohttp application; everything opens in its start-up hooks. `options` are the fields of
+    `bot.compose.Options` (a fixed clock, credentials, no scheduler...), for tests and benchmarks."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
     app[SETTINGS] = settings
-    app[OPTIONS] = Options(
-        clock or SystemClock(), credentials, watch_content, send_limits, run_scheduler, sleep, send_timeout
-    )
+    app[OPTIONS] = Options(**options)
     add_routes(app)
     app.cleanup_ctx.extend([open_content, open_store, open_channel, run_bot, run_scheduler_, watch_content_])
     return app
 
 
 async def open_content(app: web.Application) -> AsyncIterator[None]:
-    """The content files, validated against the commands the code answers. A real deployment
-    (authentication on) refuses placeholders, now and at every reload, unless it is marked staging."""
+    """The content files, validated against the code; a real deployment (authentication on) refuses
+    placeholders unless it is marked staging."""
     settings = app[SETTINGS]
-    live = settings.auth_enabled and not settings.allow_placeholders
-    app[CONTENT] = await ContentSource.open(
-        settings.content_dir, commands=COMMAND_IDS, gate=refuse_placeholders if live else None
+    app[CONTENT] = await compose.open_content(
+        settings.content_dir, live=settings.auth_enabled and not settings.allow_placeholders
     )
     yield
 
@@ -96,13 +66,7 @@ async def open_store(app: web.Application) -> AsyncIterator[None]:
     """The data folder (held by this process alone until it closes), or the PostgreSQL database that any
     number of processes share."""
     settings = app[SETTINGS]
-    store = make_store(
-        settings.data_dir,
-        settings.database_url,
-        cipher=Cipher(settings.data_keys) if settings.data_keys else None,
-        pool_size=settings.database_pool_size,
-        monotonic=app[OPTIONS].clock.monotonic,
-    )
+    store = compose.storage(settings, app[OPTIONS].clock.monotonic)
     try:
         await store.open()
     except OSError as exc:  # only the data folder: a database's faults arrive as StorageUnavailable
@@ -114,35 +78,23 @@ async def open_store(app: web.Application) -> AsyncIterator[None]:
 
 async def open_channel(app: web.Application) -> AsyncIterator[None]:
     """The Bot Framework channel: authentication in, the Bot Connector out."""
-    options = app[OPTIONS]
-    extra = {"send_timeout": options.send_timeout} if options.send_timeout else {}
-    app[CHANNEL] = channel = Channel(app[SETTINGS], options.credentials, first_time=app[STORE].first_time, **extra)
+    app[CHANNEL] = channel = compose.channel(app[SETTINGS], app[STORE], app[OPTIONS])
     yield
     await channel.close()
 
 
 async def run_bot(app: web.Application) -> AsyncIterator[None]:
-    """The bot itself, its messenger, and the activity handler the routes call."""
-    settings, options, content, channel = app[SETTINGS], app[OPTIONS], app[CONTENT], app[CHANNEL]
-    records = await Records.open(app[STORE])
-    messenger = Messenger(
-        channel.adapter,
-        settings.app_id,
-        records.workers,
-        options.clock,
-        limits=options.send_limits or SendLimits(per_tenant_per_second=settings.send_per_second),
-        sleep=options.sleep,
-        prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
-        pacer=records.store.pacer,
-    )
-    bot = assemble(
-        records, content, options.clock, outbox=messenger, timezone=settings.timezone, base_url=settings.base_url
-    )
-    handler = WellbeingBot(bot, options.clock, settings.admin_ids)
+    """The bot itself, its messenger, the activity handler the routes call, and its timed work (started
+    by the next context)."""
+    settings, options, store, channel = app[SETTINGS], app[OPTIONS], app[STORE], app[CHANNEL]
+    bot, messenger, handler = await compose.served(settings, app[CONTENT], store, channel, options)
     channel.set_error_handler(handler.on_turn_error)
+    app[TICKER] = ticker = Ticker(options.clock, timed_work(bot), lead=store.lead)
+    app[SCHEDULER] = scheduler = build_scheduler()
+    register_jobs(scheduler, ticker, every=settings.tick_seconds)
     # Shared by several processes (PostgreSQL), reading every worker's records would hold up start-up
     # for every restart of any one of them: it runs beside serving instead.
-    shared = app[STORE].kind == "postgresql"
+    shared = store.kind == "postgresql"
     await bot.start(settle=not shared)
     settling = asyncio.create_task(_logged(bot.settle_interrupted(), "settle_interrupted")) if shared else None
     app[SERVICES] = Services(
@@ -150,8 +102,9 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         handler=handler,
         bot=bot,
         messenger=messenger,
-        store=app[STORE],
+        store=store,
         request_timeout=settings.request_timeout,
+        scheduler=scheduler,
     )
     yield
     if settling is not None:
@@ -170,13 +123,9 @@ async def _logged(work: Awaitable[object], name: str) -> None:
 
 async def run_scheduler_(app: web.Application) -> AsyncIterator[None]:
     """The minute tick that runs all timed work (scheduler.py)."""
-    services = app[SERVICES]
-    app[TICKER] = ticker = Ticker(app[OPTIONS].clock, timed_work(services.bot), lead=app[STORE].lead)
-    scheduler = build_scheduler()
-    register_jobs(scheduler, ticker, every=app[SETTINGS].tick_seconds)
+    scheduler = app[SCHEDULER]
     if app[OPTIONS].run_scheduler:
         scheduler.start()
-    services.scheduler = scheduler
     # Everything loaded so far lives as long as the process: keep it out of the garbage collector's
     # full passes, which otherwise stalled the event loop for about 100 ms at a time.
     gc.collect()

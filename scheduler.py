@@ -62,7 +62,7 @@ def timed_work(bot: Wellbeing) -> list[TimedWork]:
         # one may stop while the others run on).
         TimedWork("interrupted_sends", hourly, bot.settle_interrupted),
         # Activity ids and send paces past their use (shared between processes on PostgreSQL).
-        TimedWork("tidy", hourly, lambda now: bot.records.store.tidy()),
+        TimedWork("tidy", hourly, lambda now: bot.coordination.tidy()),
     ]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from bot.content import load_content
 from bot.crisis import Guard
 from bot.crisis.evaluation import evaluate, report
+from bot.crisis.from_content import content_eval_sets, guard_of
 
 SHORT, LONG = 1_000, 64_000
 MIXES = {
@@ -54,8 +55,8 @@ def _per_char(guard: Guard, text: str, repeats: int) -> float:
 
 def run() -> None:
     content = load_content()
-    guard = content.guard
-    sets = content.evaluation_sets()
+    guard = guard_of(content)
+    sets = content_eval_sets(content)
     print("Crisis guard: every evaluation set (crisis_eval.yaml and crisis_rounds/)")
     print(report(evaluate(guard, sets)))
 

@@ -15,6 +15,7 @@ from app import create_app
 from bot.cards.help import help_card as build_help_card
 from bot.config import Settings
 from bot.content import load_content
+from bot.storage.local import RecentIds
 from bot.teams.channel import Channel
 from bot.teams.web import SERVICES, Services, add_routes
 from tests.fake_connector import FakeConnector
@@ -40,7 +41,7 @@ def echo_app(settings: Settings, card: dict | None = None) -> web.Application:
     """A minimal echo bot on the same adapter and endpoint as ours: no storage, content or dialogs."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     add_routes(app)
-    channel = Channel(settings)
+    channel = Channel(settings, first_time=RecentIds().first_time_async)
     # Only the channel and handler are used by POST /api/messages.
     app[SERVICES] = Services(channel=channel, handler=EchoBot(card), bot=None, messenger=None, store=None)  # type: ignore[arg-type]
 

@@ -5,28 +5,20 @@ adapter. Everything is passed down from here, so tests can build the whole bot t
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from .clock import Clock
 from .content.source import ContentSource
-from .dialogs.admin import AdminDialogs
-from .dialogs.checkin import CheckinDialogs
+from .crisis.from_content import guard_of
+from .dialogs.catalogue import Features, dialogs
 from .dialogs.crisis_guard import CrisisGuard
-from .dialogs.guide import GuideDialogs
-from .dialogs.help import HelpDialogs
-from .dialogs.my_data import MyDataDialogs
 from .dialogs.notices import Notices
-from .dialogs.pause import PauseDialogs
-from .dialogs.plan import PlanDialogs
-from .dialogs.reflect import ReflectDialogs
 from .dialogs.registry import Answers
 from .dialogs.router import Router
-from .dialogs.settings import SettingsDialogs
-from .dialogs.sharing import SharingDialogs
-from .dialogs.small_talk import SmallTalkDialogs
-from .dialogs.supervision import SupervisionDialogs
 from .outbox import Outbox
 from .records import Records
+from .storage import Coordination
 from .usecases.admin_stats import AdminStats
 from .usecases.checkins import Checkins
 from .usecases.consent import Consents
@@ -56,6 +48,11 @@ class Wellbeing:
     retention: Retention
     router: Router
     guard: CrisisGuard
+    coordination: Coordination
+
+    def one_turn_at_a_time(self, chat: str) -> AbstractAsyncContextManager[None]:
+        """Turns of one chat never overlap, across every process on the store."""
+        return self.coordination.hold(chat)
 
     async def start(self, settle: bool = True) -> None:
         """At start-up: index every schedule, and settle what a stopped process left unfinished (or
@@ -75,6 +72,7 @@ def assemble(
     content: ContentSource,
     clock: Clock,
     *,
+    coordination: Coordination,
     outbox: Outbox | None = None,
     timezone: str = "Europe/London",
     base_url: str = "",
@@ -82,7 +80,7 @@ def assemble(
     """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
     r = records
     notices = Notices(outbox, content)
-    processes = Processes(r.store.instance_id, r.store.alive)
+    processes = Processes(coordination.instance_id, coordination.alive)
     prompting = Prompting(
         workers=r.workers,
         schedules=r.schedules,
@@ -90,7 +88,7 @@ def assemble(
         notices=notices,
         content=content,
         clock=clock,
-        due=r.store.due,
+        due=coordination.due,
         processes=processes,
     )
     schedules = Schedules(r.schedules, content, clock, timezone, changed=prompting.reindex)
@@ -118,22 +116,20 @@ def assemble(
         processes=processes,
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
-    writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)
-    sharing = SharingDialogs(links, consents, requests, content, clock)
-    answers = Answers(
-        HelpDialogs(content),
-        CheckinDialogs(checkins, content, sharing.after_checkin),
-        sharing,
-        SettingsDialogs(schedules, checkins, content, clock),
-        PauseDialogs(schedules, content, clock),
-        GuideDialogs(content),
-        SupervisionDialogs(writing, content),
-        ReflectDialogs(writing, content, clock),
-        PlanDialogs(writing, content),
-        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files), clock),
-        MyDataDialogs(rights, checkins, content, base_url),
-        SmallTalkDialogs(content),  # last: typed check-in answers are read before small talk
+    features = Features(
+        content=content,
+        clock=clock,
+        base_url=base_url,
+        schedules=schedules,
+        checkins=checkins,
+        links=links,
+        consents=consents,
+        requests=requests,
+        rights=rights,
+        writing=PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock),
+        stats=AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files),
     )
+    answers = Answers(*dialogs(features))
     return Wellbeing(
         content=content,
         records=r,
@@ -146,5 +142,6 @@ def assemble(
         rights=rights,
         retention=Retention(workers=r.workers, files=r.files, content=content),
         router=Router(answers, content, r.acted, clock),
-        guard=CrisisGuard(content),
+        guard=CrisisGuard(content, lambda: guard_of(content())),
+        coordination=coordination,
     )

@@ -22,12 +22,8 @@ class Conversation(Protocol):
         """Whether they are one of the bot's admins (ADMIN_IDS)."""
 
     @property
-    def answering_card(self) -> bool:
-        """True when this turn is a press on a card the bot sent (which can be replaced)."""
-
-    @property
     def notes(self) -> dict[str, Any]:
-        """Notes for the rest of this turn only (help already shown, data just erased)."""
+        """Notes for the rest of this turn only (help already shown this turn)."""
 
     async def send_text(self, text: str) -> None:
         """Answer with plain text."""

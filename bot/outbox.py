@@ -25,7 +25,6 @@ class Delivery:
     status: DeliveryStatus
     ids: list[str | None] = field(default_factory=list)
     attempts: int = 0
-    last_status: int | None = None
 
     @property
     def delivered(self) -> bool:

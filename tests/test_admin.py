@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
 import pytest
 
 from bot.clock import FixedClock
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, replace_settings
 from tests.teams import Person, card_submit, installation
 
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -19,7 +18,7 @@ START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 async def admin_setup(settings, connector):
     admin = Person.make("Ada Admin")
     clock = FixedClock(START)
-    s = dataclasses.replace(settings, admin_ids=frozenset({admin.aad_object_id}))
+    s = replace_settings(settings, admin_ids=frozenset({admin.aad_object_id}))
     h = await BotHarness(s, connector, clock=clock, run_scheduler=False).start()
     h.clock = clock
     await h.say(admin, "hi")
@@ -123,7 +122,7 @@ async def test_a_refused_reload_shows_each_problem_in_the_chat(settings, connect
     folder = tmp_path / "content"
     shutil.copytree(DEFAULT_DIR, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     admin = Person.make("Ada Admin")
-    s = dataclasses.replace(settings, admin_ids=frozenset({admin.aad_object_id}), content_dir=folder)
+    s = replace_settings(settings, admin_ids=frozenset({admin.aad_object_id}), content_dir=folder)
     h = await BotHarness(s, connector, run_scheduler=False).start()
     try:
         await h.say(admin, "hi")

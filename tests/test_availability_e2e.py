@@ -4,7 +4,6 @@ fake Bot Connector that can hang chats and drop connections."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 from app import OPTIONS
 from bot.records.files import worker_shard
 from bot.teams.messenger import SendLimits
-from tests.conftest import ROOT, BotHarness
+from tests.conftest import ROOT, BotHarness, replace_settings
 from tests.teams import Person, activity, card_submit, message
 from tests.test_checkins_e2e import card_of, pid_of, services
 
@@ -275,7 +274,7 @@ async def test_a_check_in_that_may_have_gone_is_settled_at_the_next_start_whatev
         del doc["owner"], doc["attempted"]
     await (
         services(h)
-        .bot.records.store.shard(worker_shard(pid))
+        .bot.records.documents.shard(worker_shard(pid))
         .write(lambda data: data.setdefault("prompts", {}).update({"1": doc}))
     )
     await h.restart()
@@ -303,7 +302,7 @@ async def test_slow_headers_are_cut_off_and_real_requests_still_served(h):
 
 
 async def test_a_slow_body_gets_a_408(settings, connector):
-    quick = dataclasses.replace(settings, request_timeout=0.5)
+    quick = replace_settings(settings, request_timeout=0.5)
     harness = await BotHarness(quick, connector, run_scheduler=False).start()
     try:
         reader, writer = await asyncio.open_connection(harness.client.server.host, harness.client.server.port)

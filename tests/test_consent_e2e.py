@@ -3,7 +3,6 @@ through the real endpoint and the fake connector, with the clock injected."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -15,7 +14,7 @@ from app import TICKER
 from bot.content import load_content
 from bot.records.prompts import PromptRecord
 from bot.storage import MARKER, Cipher, DataFileError, TinyStore
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, replace_settings
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of, pid_of, services
 from tests.test_sharing_e2e import LOW, button, conversation, link_up, low_checkin, press, turn_sharing_on
@@ -340,7 +339,7 @@ async def test_turning_data_keys_on_encrypts_existing_data_and_says_so(settings,
     await h.stop()
     assert worker.name in "\n".join(p.read_text() for p in settings.data_dir.rglob("*.json"))
     caplog.set_level(logging.WARNING)
-    h = await BotHarness(dataclasses.replace(settings, data_keys=(key,)), connector, run_scheduler=False).start()
+    h = await BotHarness(replace_settings(settings, data_keys=(key,)), connector, run_scheduler=False).start()
     await h.say(worker, "help")
     await h.stop()
     assert any("data_encrypted files=" in r.getMessage() for r in caplog.records)
@@ -351,7 +350,7 @@ async def test_turning_data_keys_on_encrypts_existing_data_and_says_so(settings,
 
 async def test_a_plain_file_in_an_encrypted_folder_is_never_used(settings, connector, key):
     """The bot did not write it: a worker's is set aside (never read as theirs), one of its own stops start-up."""
-    secure = dataclasses.replace(settings, data_keys=(key,))
+    secure = replace_settings(settings, data_keys=(key,))
     h = await BotHarness(secure, connector, run_scheduler=False).start()
     await h.say(Person.make("Alex Worker"), "hi")
     await h.stop()
@@ -374,10 +373,10 @@ async def test_a_plain_file_in_an_encrypted_folder_is_never_used(settings, conne
 async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(
     settings, connector, key, monkeypatch, capsys
 ):
-    from bot.keys import main
+    from bot.storage.keys import main
 
     worker = Person.make("Alex Worker")
-    h = await BotHarness(dataclasses.replace(settings, data_keys=(key,)), connector, run_scheduler=False).start()
+    h = await BotHarness(replace_settings(settings, data_keys=(key,)), connector, run_scheduler=False).start()
     await h.say(worker, "hi")
     await h.stop()
     new = Fernet.generate_key().decode()
@@ -385,7 +384,7 @@ async def test_rotation_rewrites_every_file_so_the_old_key_can_be_dropped(
     monkeypatch.setenv("DATA_KEYS", f"{new},{key}")
     assert main(["rotate"]) == 0 and "Older keys can be removed" in capsys.readouterr().out
     assert (settings.data_dir / "system" / "instance.json").exists()
-    h = await BotHarness(dataclasses.replace(settings, data_keys=(new,)), connector, run_scheduler=False).start()
+    h = await BotHarness(replace_settings(settings, data_keys=(new,)), connector, run_scheduler=False).start()
     (reply,) = await h.say(worker, "help")
     assert "Here is what I can do" in reply.words
     assert len(await services(h).bot.records.workers.all_pids()) == 1  # the pseudonym key was readable: same worker

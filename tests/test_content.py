@@ -264,12 +264,12 @@ def test_shipped_text_avoids_clinical_labels_and_unsafe_wording():
 
 
 def test_check_command_exit_codes(folder, capsys):
-    from bot.content.__main__ import main
+    from bot.__main__ import main
 
-    assert main(["check", str(folder)]) == 0
+    assert main(["content", "check", str(folder)]) == 0
     assert "OK:" in capsys.readouterr().out
     edit(folder, "contacts.yaml", "last_verified: 2026-11-26", "last_verified: never")
-    assert main(["check", str(folder)]) == 1
+    assert main(["content", "check", str(folder)]) == 1
     assert "contacts.yaml line" in capsys.readouterr().err
 
 

@@ -15,11 +15,12 @@ import pytest
 from bot.content import ContentError, load_content
 from bot.crisis import LEARNED, Answer, Guard, Situation
 from bot.crisis.evaluation import EvalSet, evaluate, report
+from bot.crisis.from_content import CHECKS, guard_of
 from bot.crisis.language import one_edit
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = load_content()
-GUARD = CONTENT.guard
+GUARD = guard_of(CONTENT)
 EVAL = CONTENT.crisis_eval
 ROUNDS = CONTENT.crisis_rounds
 
@@ -368,7 +369,7 @@ def test_a_broken_pattern_is_refused_with_its_line(tmp_path):
     path = folder / "crisis.yaml"
     path.write_text(path.read_text().replace('    - "noose"', '    - "(noose"\n    - "@nowhere ropes"'))
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(folder, checks=CHECKS)
     text = str(caught.value)
     assert "crisis.yaml line" in text and "(noose" in text and "never closed" in text
     assert "no word list called 'nowhere'" in text
@@ -385,7 +386,7 @@ def test_an_edit_that_makes_the_guard_miss_an_evaluation_sentence_is_refused(tmp
     evalpath = folder / "crisis_eval.yaml"
     evalpath.write_text(evalpath.read_text().replace("  means:\n", '  means:\n    - "I have a noose ready"\n', 1))
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(folder, checks=CHECKS)
     assert "crisis_eval.yaml line" in str(caught.value) and "I have a noose ready" in str(caught.value)
 
 
@@ -394,7 +395,7 @@ def test_a_pattern_that_cries_wolf_on_an_ordinary_sentence_is_refused(tmp_path):
     path = folder / "crisis.yaml"
     path.write_text(path.read_text().replace('    - "noose"\n', '    - "noose"\n    - "training"\n'))
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(folder, checks=CHECKS)
     assert "should not get the help-now card" in str(caught.value)
 
 
@@ -403,7 +404,7 @@ def test_an_edit_that_loses_a_round_sentence_is_refused(tmp_path):
     path = folder / "crisis.yaml"
     path.write_text(path.read_text().replace("  offer_at: 0.85", "  offer_at: 0.999"))
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(folder, checks=CHECKS)
     assert "crisis_rounds/round" in str(caught.value) and "should get the contacts" in str(caught.value)
 
 
@@ -414,7 +415,7 @@ def test_a_situation_naming_an_unknown_category_is_refused(tmp_path):
         path.read_text().replace("  overdose: [overdose_now,", "  overdose: [overdose_later, overdose_now,")
     )
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(folder, checks=CHECKS)
     assert "crisis.yaml line" in str(caught.value) and "'overdose_later'" in str(caught.value)
 
 

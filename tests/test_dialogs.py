@@ -9,11 +9,9 @@ import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.assembly import assemble
+from bot import compose
 from bot.clock import FixedClock
-from bot.content.source import ContentSource
-from bot.dialogs.catalogue import COMMAND_IDS
-from bot.records import Records
+from bot.config import Settings
 from bot.storage import TinyStore
 from bot.teams.handler import WellbeingBot
 
@@ -35,7 +33,7 @@ def teams_template() -> Activity:
 async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> WellbeingBot:
     """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
     clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
-    bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock)
+    bot = await compose.bot(Settings(data_dir=store.root), await compose.open_content(None), store, clock)
     return WellbeingBot(dataclasses.replace(bot, **parts), clock)
 
 

@@ -3,7 +3,6 @@ while any is left unless it is a marked staging site, and `check-content --produ
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -13,14 +12,15 @@ from aiohttp.test_utils import TestServer
 from ruamel.yaml import YAML
 
 from app import create_app, startup_line
+from bot import compose
+from bot.__main__ import main
 from bot.cards.help import help_now_card, welcome_card
 from bot.config import Settings
 from bot.content import ContentError, load_content
-from bot.content.__main__ import main as check_content
 from bot.content.golive import is_example_url, placeholders, refuse_placeholders
 from bot.content.loader import DEFAULT_DIR
-from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
+from tests.conftest import replace_settings
 
 APP = "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -28,7 +28,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 
 def live(settings: Settings, **changes) -> Settings:
     """Settings of a real deployment: authentication on."""
-    return dataclasses.replace(settings, app_id=APP, app_password="secret", tenant_id=TENANT, **changes)
+    return replace_settings(settings, app_id=APP, app_password="secret", tenant_id=TENANT, **changes)
 
 
 def filled(tmp_path: Path) -> Path:
@@ -130,7 +130,7 @@ async def test_filled_in_content_goes_live_and_a_later_placeholder_edit_is_refus
     server = TestServer(create_app(live(settings, content_dir=folder), watch_content=False, run_scheduler=False))
     await server.start_server()
     await server.close()
-    source = await ContentSource.open(folder, commands=COMMAND_IDS, gate=refuse_placeholders)
+    source = await compose.open_content(folder, live=True)
     contacts = folder / "contacts.yaml"
     contacts.write_text(contacts.read_text().replace("Call 116 123", "Call <<the number>>"))
     assert await source.reload() is False  # the live site keeps serving the last good set
@@ -138,8 +138,8 @@ async def test_filled_in_content_goes_live_and_a_later_placeholder_edit_is_refus
 
 
 def test_check_content_production_lists_every_placeholder(tmp_path, capsys):
-    assert check_content(["check", str(DEFAULT_DIR), "--production"]) == 1
+    assert main(["content", "check", str(DEFAULT_DIR), "--production"]) == 1
     err = capsys.readouterr().err
     assert "ALLOW_PLACEHOLDERS" in err and "freedom_to_speak_up" in err
-    assert check_content(["check", str(filled(tmp_path)), "--production"]) == 0
-    assert check_content(["check", str(DEFAULT_DIR)]) == 0  # without the flag they are warnings
+    assert main(["content", "check", str(filled(tmp_path)), "--production"]) == 0
+    assert main(["content", "check", str(DEFAULT_DIR)]) == 0  # without the flag they are warnings

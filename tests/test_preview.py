@@ -6,15 +6,15 @@ import shutil
 
 import pytest
 
+from bot import compose
 from bot.content.loader import DEFAULT_DIR
-from bot.teams.preview import Preview
 
 
 @pytest.fixture
 async def preview(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_DIR, content, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    p = await Preview.open(content, tmp_path / "data")
+    p = await compose.preview(content, tmp_path / "data")
     p.folder = content
     yield p
     await p.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -16,7 +15,7 @@ from bot.config import Settings
 from bot.records.checkins import CheckinRecord
 from bot.storage import Cipher, DataFileError, KeyMismatch, TinyStore, all_rows
 from bot.teams.web import SERVICES
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, replace_settings
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of
 from tests.test_sharing_e2e import button, conversation, link_up, low_checkin, press, turn_sharing_on
@@ -190,7 +189,7 @@ def key() -> str:
 
 
 async def test_encryption_round_trip_wrong_key_and_missing_key(settings, connector, key, worker):
-    secure = dataclasses.replace(settings, data_keys=(key,))
+    secure = replace_settings(settings, data_keys=(key,))
     h = await BotHarness(secure, connector, run_scheduler=False).start()
     await h.say(worker, "hi")
     await h.send(card_submit(worker, connector.url, {"action": "reflect_save", "thoughts": NOTE}))

@@ -1,11 +1,10 @@
 """One damaged worker file never stops the bot for everyone: it is set aside exactly as found, the worker
 is told kindly once and may carry on as someone new, /readyz and `admin` report a count (never who), and
-the operator restores it from a backup copy or accepts the loss with `python -m bot.storage quarantine`."""
+the operator restores it from a backup copy or accepts the loss with `python -m bot storage quarantine`."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.records.files import worker_shard
 from bot.storage import Cipher
-from tests.conftest import ROOT, BotHarness
+from tests.conftest import ROOT, BotHarness, replace_settings
 from tests.teams import Person, message
 from tests.test_checkins_e2e import pid_of, services
 from tests.test_sharing_e2e import conversation, low_checkin
@@ -66,7 +65,7 @@ async def stop_bot(proc: asyncio.subprocess.Process) -> None:
 
 
 async def operator(*args: str, env: dict[str, str] | None = None) -> tuple[int | None, str, str]:
-    """`python -m bot.storage quarantine ...`, as an operator runs it."""
+    """`python -m bot storage quarantine ...`, as an operator runs it."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -178,7 +177,7 @@ async def _damage(h, pid: str) -> None:
 
 async def test_a_worker_file_damaged_while_running_is_set_aside_and_everyone_else_is_served(engine_settings, connector):
     admin = Person.make("Ada Admin")
-    settings = dataclasses.replace(engine_settings, admin_ids=frozenset({admin.aad_object_id}))
+    settings = replace_settings(engine_settings, admin_ids=frozenset({admin.aad_object_id}))
     h = await BotHarness(settings, connector, watch_content=False).start()
     try:
         alex, sam = Person.make("Alex Worker"), Person.make("Sam Worker")

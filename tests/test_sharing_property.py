@@ -20,9 +20,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.assembly import assemble
+from bot import compose
 from bot.clock import FixedClock
-from bot.content.source import ContentSource
+from bot.config import Settings
 from bot.outbox import Delivery
 from bot.records import Records
 from bot.records.checkins import CheckinRecord
@@ -118,7 +118,7 @@ async def run(ops) -> int:
         store = TinyStore(Path(tmp))
         await store.open()
         clock = FixedClock(START)
-        content = await ContentSource.open()
+        content = await compose.open_content(None)
         records = await Records.open(store)
         workers, schedules, checkins = records.workers, records.schedules, records.checkins
         people = []
@@ -130,7 +130,7 @@ async def run(ops) -> int:
         worker, supervisor = people
         messenger = RecordingMessenger(clock)
         await schedules.save(worker.pid, new_schedule(START))
-        bot = assemble(records, content, clock, outbox=messenger)
+        bot = await compose.bot(Settings(data_dir=Path(tmp)), content, store, clock, outbox=messenger)
         model = Model(completed=[])
         offers: list[str] = []
 

@@ -1,4 +1,4 @@
-"""Moving a site between the embedded files and PostgreSQL with `python -m bot.storage copy`, and the
+"""Moving a site between the embedded files and PostgreSQL with `python -m bot storage copy`, and the
 key commands on PostgreSQL."""
 
 from __future__ import annotations
@@ -89,11 +89,11 @@ async def test_copy_refuses_while_a_bot_uses_the_source(tmp_path, database_url, 
 async def test_keys_rotate_and_decrypt_on_postgresql(tmp_path, database_url, connector):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     before = await a_site(Settings(data_dir=tmp_path / "u", database_url=database_url, data_keys=(old,)), connector)
-    rotated = await asyncio.to_thread(run, "bot.keys", "rotate", DATABASE_URL=database_url, DATA_KEYS=f"{new},{old}")
+    rotated = await asyncio.to_thread(run, "bot", "keys", "rotate", DATABASE_URL=database_url, DATA_KEYS=f"{new},{old}")
     assert rotated.returncode == 0, rotated.stderr
     only_new = Settings(data_dir=tmp_path / "u", database_url=database_url, data_keys=(new,))
     assert await everything(only_new, connector) == before
-    plain = await asyncio.to_thread(run, "bot.keys", "decrypt", DATABASE_URL=database_url, DATA_KEYS=new)
+    plain = await asyncio.to_thread(run, "bot", "keys", "decrypt", DATABASE_URL=database_url, DATA_KEYS=new)
     assert plain.returncode == 0, plain.stderr
     assert await everything(Settings(data_dir=tmp_path / "u", database_url=database_url), connector) == before
 

@@ -7,7 +7,7 @@ the problems in another.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from .problems import Problem, line_of
@@ -106,7 +106,8 @@ def _messages(messages, tree, topic_ids: set[str] | None) -> list[Problem]:
     )
     problems += _commands(messages, tree)
     for key, value in message_texts(messages):
-        problems += _placeholders(key, value, tree)
+        # A notice's placeholders are the ones its use-case declares (known_notices checks them).
+        problems += _placeholders(key, value, tree, None if key.startswith("notices.") else _table(key))
         if topic_ids is not None:
             problems += _topic_links(key, value, tree, topic_ids)
     return problems
@@ -209,6 +210,32 @@ def known_commands(messages, tree, known: Collection[str]) -> list[Problem]:
     return problems
 
 
+def known_notices(messages, tree, declared: Mapping[str, Collection[str]]) -> list[Problem]:
+    """Every message the code starts itself (name -> the placeholders it fills) has words in `notices`,
+    using only those placeholders, and there are no words for a message no code sends."""
+    problems = []
+    for name, text in messages.notices.items():
+        loc = ("notices", name)
+        if name not in declared:
+            known = ", ".join(sorted(declared))
+            problems.append(
+                Problem(
+                    "messages.yaml", line_of(tree, loc), f"notice '{name}' is not one the bot sends. Known: {known}."
+                )
+            )
+            continue
+        problems += _placeholders(f"notices.{name}", text, tree, declared[name])
+    for missing in sorted(set(declared) - set(messages.notices)):
+        problems.append(
+            Problem(
+                "messages.yaml",
+                line_of(tree, ("notices",)),
+                f"notice '{missing}' has no words under notices, so it could not be sent. Add it.",
+            )
+        )
+    return problems
+
+
 def _commands(messages, tree) -> list[Problem]:
     problems = []
     ids = {c.id for c in messages.commands}
@@ -282,7 +309,12 @@ def _commands(messages, tree) -> list[Problem]:
     return problems
 
 
-def _placeholders(key: str, value: str, tree) -> list[Problem]:
+def _table(key: str) -> set[str]:
+    return MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", set())
+
+
+def _placeholders(key: str, value: str, tree, allowed: Collection[str] | None) -> list[Problem]:
+    """Braces that match, and (unless `allowed` is None) only the placeholders allowed."""
     loc = tuple(key.split("."))
     try:
         used = placeholders(TOPIC_LINK.sub("", value))
@@ -294,9 +326,10 @@ def _placeholders(key: str, value: str, tree) -> list[Problem]:
                 f"'{key}' has an unmatched {{ or }}. Use {{{{ and }}}} for literal braces.",
             )
         ]
-    allowed = MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", set())
+    if allowed is None:
+        return []
     problems = []
-    for name in sorted(used - allowed):
+    for name in sorted(used - set(allowed)):
         hint = (
             f"Available here: {', '.join('{' + a + '}' for a in sorted(allowed))}."
             if allowed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from .. import crisis
-from ..crisis.evaluation import evaluate
 from . import checks
 from .golive import placeholders
 from .model import Content
@@ -34,7 +32,9 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-_LOADED: dict[tuple[str, bool, frozenset[str] | None], tuple[tuple, Content]] = {}
+# A check the code using content adds (the crisis guard's): the models and YAML trees by file name -> problems.
+Check = Callable[[Mapping[str, Any], Mapping[str, Any]], list[Problem]]
+_LOADED: dict[tuple, tuple[tuple, Content]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
@@ -54,30 +54,43 @@ def file_stamps(folder: Path) -> tuple:
 
 
 def load_content(
-    folder: Path | None = None, *, check_eval: bool = True, commands: Collection[str] | None = None
+    folder: Path | None = None,
+    *,
+    checks: Sequence[Check] = (),
+    commands: Collection[str] | None = None,
+    notices: Mapping[str, Collection[str]] | None = None,
 ) -> Content:
     """Read and validate every content file in `folder`; raise ContentError listing all problems.
 
-    The crisis patterns are compiled here, and (unless `check_eval` is False) run over the evaluation
-    set: an edit that lets a crisis sentence through, or cries wolf on an ordinary one, is refused.
-    `commands` are the command ids the code answers (bot/dialogs/catalogue.py): given, messages.yaml
-    must have an entry for each and no other.
+    `checks` are further problems the code using the content finds (the crisis guard compiles its patterns
+    and runs the evaluation sets: bot/crisis/from_content.py). `commands` are the command ids the code
+    answers (bot/dialogs/catalogue.py): given, messages.yaml must have an entry for each and no other.
+    `notices` are the messages the code starts itself, with the placeholders each fills (bot/usecases):
+    given, messages.yaml must have words for each, using only those, and for no other.
     A folder whose files have not changed since the last load in this process is not read again
-    (validated content never changes, and compiling the guard takes about a second)."""
+    (validated content never changes)."""
     folder = Path(folder or DEFAULT_DIR)
     known = frozenset(commands) if commands is not None else None
-    key, stamp = (str(folder.resolve()), check_eval, known), file_stamps(folder)
+    sent = (
+        tuple(sorted((name, tuple(sorted(fills))) for name, fills in notices.items())) if notices is not None else None
+    )
+    key, stamp = (str(folder.resolve()), tuple(checks), known, sent), file_stamps(folder)
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-    content = _load(folder, check_eval, known)
+    content = _load(folder, tuple(checks), known, notices)
     with _LOADED_LOCK:
         _LOADED[key] = (stamp, content)
     return content
 
 
-def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Content:
+def _load(
+    folder: Path,
+    extra: tuple[Check, ...],
+    commands: frozenset[str] | None,
+    notices: Mapping[str, Collection[str]] | None,
+) -> Content:
     problems: list[Problem] = []
     models: dict[str, Any] = {}
     trees: dict[str, Any] = {}
@@ -105,19 +118,17 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
     problems.extend(checks.cross_checks(models, trees))
     if commands is not None and "messages.yaml" in models:
         problems += checks.known_commands(models["messages.yaml"], trees["messages.yaml"], commands)
-    guard = None
-    if "crisis.yaml" in models:
-        guard, guard_problems = crisis.build(
-            models["crisis.yaml"], models.get("crisis_exemplars.yaml"), lambda loc: line_of(trees["crisis.yaml"], loc)
-        )
-        problems += [Problem("crisis.yaml", line, message) for line, message in guard_problems]
-    order = [name for name, _ in wanted]
+    if notices is not None and "messages.yaml" in models:
+        problems += checks.known_notices(models["messages.yaml"], trees["messages.yaml"], notices)
+    for check in extra:
+        problems += check(models, trees)
     if problems:
-        _raise(problems, order)
+        order = [name for name, _ in wanted]
+        problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
+        raise ContentError(problems)
     instruments = {m.id: m for name, m in models.items() if name.startswith(INSTRUMENTS_DIR + "/")}
     rounds = {name: m for name, m in models.items() if name.startswith(ROUNDS_DIR + "/")}
-    assert guard is not None  # crisis.yaml loaded without problems, so its patterns compiled
-    content = Content(
+    return Content(
         messages=models["messages.yaml"],
         contacts=models["contacts.yaml"],
         guide=models["guide.yaml"],
@@ -131,58 +142,7 @@ def _load(folder: Path, check_eval: bool, commands: frozenset[str] | None) -> Co
         privacy_notice=models["privacy_notice.yaml"],
         instruments=instruments,
         folder=folder,
-        guard=guard,
     )
-    if check_eval:
-        _raise(_eval_problems(content, trees), order)
-    return content
-
-
-def _raise(problems: list[Problem], order: list[str]) -> None:
-    """Refuse the folder with every problem, in the order of the files."""
-    if problems:
-        problems.sort(key=lambda p: (order.index(p.file) if p.file in order else len(order), p.line or 0))
-        raise ContentError(problems)
-
-
-_WANT = {
-    ("crisis_eval.yaml", "crisis"): "should get the help-now card",
-    ("crisis_eval.yaml", "ordinary"): "should not get the help-now card",
-    ("round", "crisis"): "should get the contacts (the help-now card or the offer)",
-    ("round", "ordinary"): "should not get the contacts",
-}
-
-
-# What the guard made of the evaluation sets, by folder and the stamps of the files that decide it: an
-# edit of any other file (a guide topic, a message) does not run the ~1,600 sentences again.
-_EVALUATED: dict[tuple, list] = {}
-_EVALUATED_LOCK = threading.Lock()
-
-
-def _eval_problems(content: Content, trees) -> list[Problem]:
-    """One problem per evaluation sentence the guard now gets wrong (and a round does not list), with its line."""
-    stamps = file_stamps(content.folder)
-    key = (str(content.folder.resolve()), tuple(s for s in stamps if s[0].startswith(("crisis", ROUNDS_DIR))))
-    with _EVALUATED_LOCK:
-        results = _EVALUATED.get(key)
-    if results is None:
-        results = evaluate(content.guard, content.evaluation_sets())
-        with _EVALUATED_LOCK:
-            _EVALUATED.clear()  # only the newest matters
-            _EVALUATED[key] = results
-    problems = []
-    for result in results:
-        want = _WANT[(result.set if result.set == "crisis_eval.yaml" else "round", result.group)]
-        for index, sentence, answer in result.failures:
-            problems.append(
-                Problem(
-                    result.set,
-                    line_of(trees[result.set], (result.group, result.name, index)),
-                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a pattern in crisis.yaml '
-                    "or an exemplar in crisis_exemplars.yaml, or move the sentence if it is in the wrong group.",
-                )
-            )
-    return problems
 
 
 def warnings(content: Content, today: dt.date) -> list[str]:

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crisis import Guard
-from ..crisis.evaluation import EvalSet
 from .checks import TOPIC_LINK
 from .schema import (
     Command,
@@ -48,7 +46,6 @@ class Content:
     privacy_notice: PrivacyNoticeFile
     instruments: dict[str, InstrumentFile]
     folder: Path
-    guard: Guard = field(compare=False, repr=False)  # compiled from `crisis` (and trained) by the loader
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -118,12 +115,6 @@ class Content:
         }
         files.update({f"instruments/{k}.yaml": v for k, v in sorted(self.instruments.items())})
         return files
-
-    def evaluation_sets(self) -> list[EvalSet]:
-        """The crisis guard's evaluation sets: the team's regression set, then every round in order."""
-        return [EvalSet.regression(self.crisis_eval)] + [
-            EvalSet.round(name, r) for name, r in sorted(self.crisis_rounds.items(), key=lambda kv: kv[1].round)
-        ]
 
     @property
     def metas(self) -> dict:

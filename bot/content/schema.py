@@ -57,7 +57,6 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.many_matches": {"query"},
     "sharing.not_found": {"query"},
     "sharing.nominated_you": {"worker", "role"},
-    "sharing.accepted": {"name"},
     "sharing.no_longer_open": {"name"},
     "sharing.consent_pending": {"name"},
     "sharing.already_nudged": {"name"},
@@ -70,9 +69,7 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "acted.nudged": {"name", "day"},
     "acted.sharing_on": {"day"},
     "acted.sharing_off": {"day"},
-    "sharing.declined": {"name"},
     "sharing.you_accepted": {"worker"},
-    "sharing.link_ended_by_other": {"name"},
     "sharing.consent_intro": {"name"},
     "sharing.consent_on": {"name"},
     "sharing.consent_on_mode": {"name", "mode"},
@@ -89,10 +86,8 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "sharing.preview": {"name"},
     "sharing.sent": {"name"},
     "sharing.sending": {"name"},
-    "sharing.nomination_undelivered": {"name"},
     "sharing.sent_auto": {"name"},
     "sharing.undelivered": {"name"},
-    "sharing.acknowledged": {"name"},
     "sharing.no_ack": {"name", "days"},
     "sharing.nudge": {"worker"},
     "sharing.nudged": {"name"},
@@ -164,7 +159,6 @@ class Buttons(Strict):
 class CheckinMessages(Strict):
     lead_scheduled: Text
     lead_on_demand: Text
-    reminder: Text
     save_button: Text
     skip_button: Text
     pause_button: Text
@@ -179,7 +173,6 @@ class CheckinMessages(Strict):
     incomplete_typed: Text
     already_saved: Text
     already_skipped: Text
-    interrupted: Text
     closed: Text
     nothing_open: Text
 
@@ -357,13 +350,10 @@ class SharingMessages(Strict):
     not_yourself: Text
     declined_before: Text
     unreachable: Text
-    nomination_undelivered: Text
     nominated_you: Text
     what_you_will_see: Text
     accept_button: Text
     decline_button: Text
-    accepted: Text
-    declined: Text
     you_accepted: Text
     you_declined: Text
     already_answered: Text
@@ -372,7 +362,6 @@ class SharingMessages(Strict):
     already_nudged: Text
     already_acknowledged: Text
     link_ended: Text
-    link_ended_by_other: Text
     consent_intro: Text
     consent_terms: Text
     consent_no_link: Text
@@ -411,7 +400,6 @@ class SharingMessages(Strict):
     no_suggestions_done: Text
     held_pending: Text
     held_reconfirm: Text
-    acknowledged: Text
     thanks_for_ack: Text
     no_ack: Text
     nudge_button: Text
@@ -460,7 +448,6 @@ class PrivacyMessages(Strict):
     deleted: Text
     delete_cancelled: Text
     delete_refused: Text
-    supervisor_gone: Text
     number_ones: list[Text] = Field(min_length=20, max_length=20)
     number_tens: list[Text] = Field(min_length=8, max_length=8)
     number_hundred: Text
@@ -532,6 +519,9 @@ class MessagesFile(Strict):
     acted: ActedMessages
     sharing: SharingMessages
     privacy: PrivacyMessages
+    # Messages the bot starts itself, by the name a use-case declares them with (bot/usecases/ports.py,
+    # Notice); each may use the placeholders its declaration names, checked at load.
+    notices: dict[Ident, Text] = {}
     commands: list[Command] = Field(min_length=1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from .model import Content
 from .problems import Problem
 
 Gate = Callable[[Content], list[Problem]]
+Loader = Callable[[Path | None], Content]  # load_content, with what the code needs of the content
 
 log = logging.getLogger("bot.content")
 
@@ -20,9 +21,9 @@ log = logging.getLogger("bot.content")
 class ContentSource:
     """Holds the last good content; reloads when files change, keeping the old set on a bad edit."""
 
-    def __init__(self, content: Content, commands: Collection[str] | None = None, gate: Gate | None = None):
+    def __init__(self, content: Content, load: Loader = load_content, gate: Gate | None = None):
         self._content = content
-        self._commands = commands
+        self._load = load  # with what the code needs of the content (commands, notices, the guard's checks)
         self._gate = gate  # further problems that refuse a reload (a live site: no placeholders)
         self._stamp = file_stamps(content.folder)
         self.last_error: ContentError | None = None
@@ -30,16 +31,15 @@ class ContentSource:
 
     @classmethod
     async def open(
-        cls, folder: Path | None = None, commands: Collection[str] | None = None, gate: Gate | None = None
+        cls, folder: Path | None = None, load: Loader = load_content, gate: Gate | None = None
     ) -> ContentSource:
-        """Load and validate content at start-up; raises ContentError so start-up fails loudly.
-        `commands`: the command ids the code answers (see load_content); `gate`: further problems that
-        refuse the content (a live site refuses placeholders)."""
-        content = await asyncio.to_thread(load_content, folder, commands=commands)
+        """Load and validate content at start-up; raises ContentError so start-up fails loudly. `gate`:
+        further problems that refuse the content (a live site refuses placeholders)."""
+        content = await asyncio.to_thread(load, folder)
         gated = gate(content) if gate else []
         if gated:
             raise ContentError(gated)
-        return cls(content, commands, gate)
+        return cls(content, load, gate)
 
     @property
     def current(self) -> Content:
@@ -53,7 +53,7 @@ class ContentSource:
         folder = self._content.folder
         stamp = await asyncio.to_thread(file_stamps, folder)
         try:
-            fresh = await asyncio.to_thread(load_content, folder, commands=self._commands)
+            fresh = await asyncio.to_thread(self._load, folder)
             gated = self._gate(fresh) if self._gate else []
             if gated:
                 raise ContentError(gated)

@@ -1,6 +1,7 @@
-"""`python -m bot.crisis evaluate [CONTENT_DIR]`: answer rates per kind on every evaluation set.
+"""`python -m bot crisis evaluate [CONTENT_DIR]` (or `python -m bot.crisis ...`): answer rates per kind
+on every evaluation set.
 
-`python -m bot.crisis assess "some text"` prints the answer for one sentence (for content editors).
+`python -m bot crisis assess "some text"` prints the answer for one sentence (for content editors).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
 from .evaluation import evaluate, report
+from .from_content import content_eval_sets, guard_of, patterns_compile
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.crisis")
+def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="run crisis_eval.yaml and every round in crisis_rounds/")
     ev.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
@@ -25,21 +27,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = args.folder if args.command == "evaluate" else args.content
     try:
-        content = load_content(folder, check_eval=False)
+        content = load_content(folder, checks=(patterns_compile,))
     except ContentError as exc:
         print(f"The content in {folder} has problems:\n{exc}", file=sys.stderr)
         return 2
     if args.command == "assess":
-        result = content.guard.assess(args.text)
+        result = guard_of(content).assess(args.text)
         print(
             f"answer {int(result.answer)} ({result.answer.name.lower()})"
             + (f", category {result.category}" if result.category else "")
             + (", idiom" if result.idiom else "")
         )
         if args.explain:
-            print("\n".join(content.guard.explain(args.text)))
+            print("\n".join(guard_of(content).explain(args.text)))
         return 0
-    results = evaluate(content.guard, content.evaluation_sets())
+    results = evaluate(guard_of(content), content_eval_sets(content))
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
 

@@ -7,7 +7,7 @@ What counts, per sentence:
   except the sentences the round lists under `misses` (what this content still gets wrong, kept in
   view rather than deleted). The content check refuses an edit that loses any other sentence.
 
-`python -m bot.crisis evaluate` prints the rates per kind for every set.
+`python -m bot crisis evaluate` prints the rates per kind for every set.
 """
 
 from __future__ import annotations

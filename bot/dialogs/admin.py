@@ -10,7 +10,6 @@ from ..content.source import ContentSource
 from ..conversation import Conversation
 from ..usecases.admin_stats import MIN_GROUP, AdminStats
 from .help import send_unknown
-from .intent import Intent
 from .registry import command
 
 SHOWN = 10  # problems listed in the chat; the rest are counted
@@ -27,13 +26,13 @@ def shown(count: int, few: str) -> str:
 
 
 class AdminDialogs:
-    def __init__(self, source: ContentSource, stats: AdminStats, clock: Clock):
-        self._source = source
+    def __init__(self, content: ContentSource, stats: AdminStats, clock: Clock):
+        self._source = content
         self._stats = stats
         self._clock = clock
 
     @command("admin")
-    async def report(self, chat: Conversation, intent: Intent) -> None:
+    async def report(self, chat: Conversation) -> None:
         """Content version and reload status, contacts to re-check, delivery health, participation."""
         content = self._source.current
         if not chat.is_admin:
@@ -82,7 +81,7 @@ class AdminDialogs:
         await chat.send_card(report_card(m.title, lines))
 
     @command("admin_reload")
-    async def reload(self, chat: Conversation, intent: Intent) -> None:
+    async def reload(self, chat: Conversation) -> None:
         """Check and load the content files now."""
         if not chat.is_admin:
             await send_unknown(chat, self._source.current)

@@ -40,7 +40,7 @@ class CheckinDialogs:
         self._after_checkin = after_checkin  # the supervisor rule: the worker always hears first
 
     @command("check_in")
-    async def start(self, chat: Conversation, intent: Intent) -> None:
+    async def start(self, chat: Conversation) -> None:
         """Send a check-in card now."""
         content = self._content()
         prompt = await self._checkins.start_now(chat.worker)
@@ -114,7 +114,7 @@ class CheckinDialogs:
             assert_never(result.outcome)
 
     @card_action("checkin_prompt")
-    async def prompt(self, chat: Conversation, intent: Intent) -> None:
+    async def prompt(self, chat: Conversation) -> None:
         """'A question to reflect on', opened on request after a check-in."""
         content = self._content()
         prompts = content.prompts.prompts
@@ -122,7 +122,7 @@ class CheckinDialogs:
         await chat.send_card(cards.question_card(content, prompts[count % len(prompts)].text))
 
     @card_action("checkin_guide")
-    async def guide(self, chat: Conversation, intent: Intent) -> None:
+    async def guide(self, chat: Conversation) -> None:
         """'From the guide', opened on request: a topic that fits how the latest check-in went."""
         content = self._content()
         level = await self._checkins.latest_band(chat.worker)

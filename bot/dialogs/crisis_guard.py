@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ..cards import help as help_cards
 from ..content import Content
 from ..conversation import Conversation
-from ..crisis import NOTHING, Answer, Assessment, Situation
+from ..crisis import NOTHING, Answer, Assessment, Guard, Situation
 from .help import HELP_NOW_SHOWN, send_help_now
 from .intent import Intent
 
@@ -25,12 +25,13 @@ OFFER_CONTACTS = {Situation.GENERAL: "offer", Situation.OVERDOSE: "overdose", Si
 
 
 class CrisisGuard:
-    def __init__(self, content: Callable[[], Content]):
+    def __init__(self, content: Callable[[], Content], guard: Callable[[], Guard]):
         self._content = content
+        self._guard = guard  # built by bot/crisis from the content being served
 
     async def assess(self, intent: Intent) -> Assessment:
         """The most urgent answer over every piece of free text in the turn."""
-        guard = self._content().guard
+        guard = self._guard()
         result = NOTHING
         for text in intent.free_text():
             for part in guard.slices(text):

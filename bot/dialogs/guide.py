@@ -67,6 +67,6 @@ class GuideDialogs:
             await chat.send_card(topic_card(content, topic))
 
     @card_action("guide_list")
-    async def list(self, chat: Conversation, intent: Intent) -> None:
+    async def list(self, chat: Conversation) -> None:
         content = self._content()
         await chat.send_card(list_card(content, content.messages.guide.intro, content.guide.topics))

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from ..cards import help as help_cards
 from ..content import Content
 from ..conversation import Conversation
-from .intent import Intent
 from .registry import card_action, command
 
 HELP_NOW_SHOWN = "help_now_shown"  # in the turn's notes: the contacts were shown in this turn, never twice
@@ -36,25 +35,25 @@ class HelpDialogs:
         self._content = content
 
     @command("help")
-    async def help(self, chat: Conversation, intent: Intent) -> None:
+    async def help(self, chat: Conversation) -> None:
         """List what the bot can do, from the content's command table."""
         await chat.send_card(help_cards.help_card(self._content()))
 
     @command("help_now")
-    async def help_now(self, chat: Conversation, intent: Intent) -> None:
+    async def help_now(self, chat: Conversation) -> None:
         await send_help_now(chat, self._content())
 
     @command("privacy")
-    async def privacy(self, chat: Conversation, intent: Intent) -> None:
+    async def privacy(self, chat: Conversation) -> None:
         """The privacy notice (also linked from the welcome)."""
         await chat.send_card(help_cards.privacy_notice_card(self._content()))
 
     @command("about")
-    async def about(self, chat: Conversation, intent: Intent) -> None:
+    async def about(self, chat: Conversation) -> None:
         """Which content version is running and who approved it."""
         await chat.send_text(help_cards.about_text(self._content()))
 
     @card_action("hide")
-    async def hide(self, chat: Conversation, intent: Intent) -> None:
+    async def hide(self, chat: Conversation) -> None:
         """'Hide': the card the worker pressed it on becomes a neutral line."""
         await chat.replace_card(self._content().messages.hidden)

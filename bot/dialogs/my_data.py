@@ -12,8 +12,6 @@ from ..usecases.data_rights import EXPORT_TTL, DataRights
 from .intent import Intent
 from .registry import card_action, command
 
-ERASED = "erased"  # in the turn's notes: this worker's data is gone; nothing more is kept for them this turn
-
 
 class MyDataDialogs:
     def __init__(self, rights: DataRights, checkins: Checkins, content: Callable[[], Content], base_url: str):
@@ -23,12 +21,12 @@ class MyDataDialogs:
         self._base_url = base_url
 
     @command("my_data")
-    async def show(self, chat: Conversation, intent: Intent) -> None:
+    async def show(self, chat: Conversation) -> None:
         """In plain words: what is held. Scores are never listed here; the trend only on request."""
         await chat.send_card(held_card(self._content(), await self._rights.held(chat.worker)))
 
     @card_action("data_trend")
-    async def trend(self, chat: Conversation, intent: Intent) -> None:
+    async def trend(self, chat: Conversation) -> None:
         content = self._content()
         points = await self._checkins.trend(chat.worker)
         if not points:
@@ -37,14 +35,14 @@ class MyDataDialogs:
         await chat.send_card(trend_card(content, points))
 
     @card_action("data_export")
-    async def export(self, chat: Conversation, intent: Intent) -> None:
+    async def export(self, chat: Conversation) -> None:
         """A one-time download link from the bot's own server, for this worker's data only."""
         token = await self._rights.export_link(chat.worker)
         minutes = int(EXPORT_TTL.total_seconds() // 60)
         await chat.send_card(export_card(self._content(), f"{self._base_url}/export/{token}", minutes))
 
     @command("delete_my_data")
-    async def ask_to_delete(self, chat: Conversation, intent: Intent) -> None:
+    async def ask_to_delete(self, chat: Conversation) -> None:
         """Explain exactly what erasure does and cannot do, then ask once more."""
         await chat.send_card(erase_card(self._content(), await self._rights.ask_to_erase(chat.worker)))
 
@@ -56,12 +54,11 @@ class MyDataDialogs:
         if erasure is None:
             await chat.send_text(m.delete_refused)
             return
-        chat.notes[ERASED] = True
         await chat.send_text(m.deleted)
         await self._rights.tell_others(erasure)
 
     @card_action("erase_cancel")
-    async def cancel_delete(self, chat: Conversation, intent: Intent) -> None:
+    async def cancel_delete(self, chat: Conversation) -> None:
         await self._rights.cancel_erase(chat.worker)
         await chat.replace_card(self._content().messages.acted.erase_cancelled)
         await chat.send_text(self._content().messages.privacy.delete_cancelled)

@@ -25,7 +25,7 @@ class PauseDialogs:
         self._clock = clock
 
     @command("pause")
-    async def show(self, chat: Conversation, intent: Intent) -> None:
+    async def show(self, chat: Conversation) -> None:
         """Offer 1, 2 or 4 weeks, or a date."""
         content = self._content()
         schedule = await self._schedules.of(chat.worker)
@@ -50,7 +50,7 @@ class PauseDialogs:
         await chat.replace_card(content.text("pause.paused", until=_until_words(content, schedule)))
 
     @command("resume")
-    async def resume(self, chat: Conversation, intent: Intent) -> None:
+    async def resume(self, chat: Conversation) -> None:
         """End a pause now, with a welcome back and nothing to catch up on."""
         content = self._content()
         if not await self._schedules.resume(chat.worker):

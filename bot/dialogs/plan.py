@@ -19,7 +19,7 @@ class PlanDialogs:
         self._content = content
 
     @command("my_plan")
-    async def show(self, chat: Conversation, intent: Intent) -> None:
+    async def show(self, chat: Conversation) -> None:
         """The plan as a form, filled in with what the worker wrote before."""
         await chat.send_card(plan_card(self._content(), await self._writing.plan(chat.worker)))
 

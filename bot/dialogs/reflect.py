@@ -23,7 +23,7 @@ class ReflectDialogs:
         self._clock = clock
 
     @command("reflect")
-    async def start(self, chat: Conversation, intent: Intent) -> None:
+    async def start(self, chat: Conversation) -> None:
         """Three peer-work prompts (a different three each day) and a private box for thoughts."""
         content = self._content()
         prompts = content.prompts.prompts
@@ -43,15 +43,15 @@ class ReflectDialogs:
             await chat.send_text(f"{m.not_saved}\n\n{m.closing}")
 
     @card_action("reflect_done")
-    async def done(self, chat: Conversation, intent: Intent) -> None:
+    async def done(self, chat: Conversation) -> None:
         m = self._content().messages.reflect
         await chat.send_text(f"{m.not_saved}\n\n{m.closing}")
 
     @command("notes")
-    async def show_notes(self, chat: Conversation, intent: Intent) -> None:
+    async def show_notes(self, chat: Conversation) -> None:
         await chat.send_card(notes_card(self._content(), await self._writing.notes(chat.worker)))
 
     @card_action("notes_delete")
-    async def delete_notes(self, chat: Conversation, intent: Intent) -> None:
+    async def delete_notes(self, chat: Conversation) -> None:
         await self._writing.clear_notes(chat.worker)
         await chat.send_text(self._content().messages.notes.deleted)

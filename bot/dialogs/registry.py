@@ -1,10 +1,11 @@
 """Handlers declare what they answer, once: `@command("check_in")` for a command (its words and help
 live in content), `@card_action("checkin_submit")` for a card button, `@typed` for free text they may
-claim. The router is built from these marks; tests/test_commands.py fails when content, the help card
-and the handlers disagree."""
+claim. A handler takes the turn's Conversation, and the Intent only if it reads it. The router is built
+from these marks; tests/test_commands.py fails when content, the help card and the handlers disagree."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -63,7 +64,8 @@ class Answers:
                 for kind, key in getattr(getattr(type(dialog), name), _MARK, ()):
                     self._add(kind, key, getattr(dialog, name))
 
-    def _add(self, kind: str, key: str, handler: Any) -> None:
+    def _add(self, kind: str, key: str, method: Any) -> None:
+        handler = _with_intent(method)
         if kind == "typed":
             self.typed.append(handler)
             return
@@ -71,3 +73,14 @@ class Answers:
         if key in table:
             raise ValueError(f"Two handlers answer the {kind} {key!r}.")
         table[key] = handler
+
+
+def _with_intent(method: Any) -> Any:
+    """Every handler is called with (chat, intent); one that takes only the chat is given only that."""
+    if len(inspect.signature(method).parameters) >= 2:
+        return method
+
+    async def chat_only(chat: Conversation, _intent: Intent) -> Any:
+        return await method(chat)
+
+    return chat_only

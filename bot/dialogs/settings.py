@@ -30,7 +30,7 @@ class SettingsDialogs:
         self._clock = clock
 
     @command("settings")
-    async def show(self, chat: Conversation, intent: Intent) -> None:
+    async def show(self, chat: Conversation) -> None:
         """Show the current schedule as a form to change."""
         content = self._content()
         schedule = await self._schedules.of(chat.worker)

@@ -38,7 +38,7 @@ class SharingDialogs:
     # The worker's side ------------------------------------------------------------------------------
 
     @command("supervisor")
-    async def supervisor(self, chat: Conversation, intent: Intent) -> None:
+    async def supervisor(self, chat: Conversation) -> None:
         """Who the worker has named, and a form to name someone."""
         await chat.send_card(cards.supervisor_card(self._content(), await self._links.of(chat.worker)))
 
@@ -89,7 +89,7 @@ class SharingDialogs:
         await chat.send_text(text)
 
     @card_action("link_end")
-    async def end(self, chat: Conversation, intent: Intent) -> None:
+    async def end(self, chat: Conversation) -> None:
         outcome = await self._links.end(chat.worker, by_worker=True)
         m = self._content().messages.sharing
         match outcome.status:
@@ -102,7 +102,7 @@ class SharingDialogs:
                 assert_never(unhandled)
 
     @card_action("link_keep")
-    async def keep(self, chat: Conversation, intent: Intent) -> None:
+    async def keep(self, chat: Conversation) -> None:
         outcome = await self._links.keep(chat.worker)
         m = self._content().messages.sharing
         match outcome.status:
@@ -115,7 +115,7 @@ class SharingDialogs:
                 assert_never(unhandled)
 
     @command("sharing")
-    async def sharing(self, chat: Conversation, intent: Intent) -> None:
+    async def sharing(self, chat: Conversation) -> None:
         """Consent: off by default; shows the named person and the exact message they would get."""
         content = self._content()
         link, consent = await self._links.of(chat.worker), await self._consents.of(chat.worker)
@@ -143,14 +143,14 @@ class SharingDialogs:
                 assert_never(unhandled)
 
     @card_action("sharing_no_suggestions")
-    async def no_suggestions(self, chat: Conversation, intent: Intent) -> None:
+    async def no_suggestions(self, chat: Conversation) -> None:
         """'Don't suggest this again': the bot never suggests naming someone or sharing again."""
         await self._consents.no_suggestions(chat.worker)
         await self._acted(chat, "no_suggestions")
         await chat.send_text(self._content().messages.sharing.no_suggestions_done)
 
     @card_action("sharing_off")
-    async def sharing_off(self, chat: Conversation, intent: Intent) -> None:
+    async def sharing_off(self, chat: Conversation) -> None:
         m = self._content().messages.sharing
         outcome = await self._consents.turn_off(chat.worker)
         match outcome.status:
@@ -161,39 +161,6 @@ class SharingDialogs:
                 await chat.send_text(m.consent_already_off)
             case unhandled:
                 assert_never(unhandled)
-
-    async def after_checkin(self, chat: Conversation) -> None:
-        """Run the rule; the worker hears first, in words that fit their real state: a preview, a note
-        that it was sent as they chose, why a request is held, or (once ever) a suggestion."""
-        content = self._content()
-        outcome = await self._requests.after_checkin(chat.worker)
-        status = outcome.status
-        if status == "none":
-            return
-        if status == "suggest_name":
-            await chat.send_card(cards.suggestion_card(content, None))
-        elif status == "suggest_sharing":
-            await chat.send_card(cards.suggestion_card(content, outcome.name))
-        elif status == "held_pending":
-            await chat.send_text(content.text("sharing.held_pending", name=outcome.name))
-        elif status == "held_reconfirm":
-            link = await self._links.of(chat.worker)
-            if link is not None:
-                await chat.send_card(cards.reconfirm_card(content, link, once(), "sharing.held_reconfirm"))
-        elif status == "sent_auto" or status == "sending":
-            await chat.send_text(content.text("sharing.sent_auto", name=outcome.name))
-        elif status == "undelivered":
-            await chat.send_text(content.text("sharing.undelivered", name=outcome.name))
-        elif status == "preview":
-            if outcome.request is not None:
-                example = cards.request_card(
-                    content, await self._links.name_of(chat.worker), "", chat.worker, outcome.request.id
-                )
-                await chat.send_card(cards.preview_card(content, outcome.name, example, outcome.request.id))
-        elif status == "blocked" or status == "already_answered" or status == "not_for_you":
-            return  # an automatic send that the checks stopped: nothing went, nothing to say
-        else:
-            assert_never(status)
 
     @card_action("request_send")
     async def send(self, chat: Conversation, intent: Intent) -> None:
@@ -261,7 +228,7 @@ class SharingDialogs:
                 assert_never(unhandled)
 
     @command("who_has_seen")
-    async def who_has_seen(self, chat: Conversation, intent: Intent) -> None:
+    async def who_has_seen(self, chat: Conversation) -> None:
         """The worker's own audit log, in plain words."""
         await chat.send_card(cards.history_card(self._content(), await self._links.history(chat.worker)))
 
@@ -313,7 +280,7 @@ class SharingDialogs:
                 assert_never(unhandled)
 
     @command("supervising")
-    async def supervising(self, chat: Conversation, intent: Intent) -> None:
+    async def supervising(self, chat: Conversation) -> None:
         """For supervisors: who named them and the link status; nothing else about anyone."""
         await chat.send_card(cards.supervising_card(self._content(), await self._links.supervising(chat.worker)))
 
@@ -330,3 +297,46 @@ class SharingDialogs:
                 await chat.send_text(m.already_answered)
             case unhandled:
                 assert_never(unhandled)
+
+
+class AfterCheckin:
+    """What the worker hears after a completed check-in, from the supervisor rule (the worker always
+    hears first)."""
+
+    def __init__(self, links: Links, requests: Requests, content: Callable[[], Content]):
+        self._links = links
+        self._requests = requests
+        self._content = content
+
+    async def __call__(self, chat: Conversation) -> None:
+        """Run the rule; the worker hears first, in words that fit their real state: a preview, a note
+        that it was sent as they chose, why a request is held, or (once ever) a suggestion."""
+        content = self._content()
+        outcome = await self._requests.after_checkin(chat.worker)
+        status = outcome.status
+        if status == "none":
+            return
+        if status == "suggest_name":
+            await chat.send_card(cards.suggestion_card(content, None))
+        elif status == "suggest_sharing":
+            await chat.send_card(cards.suggestion_card(content, outcome.name))
+        elif status == "held_pending":
+            await chat.send_text(content.text("sharing.held_pending", name=outcome.name))
+        elif status == "held_reconfirm":
+            link = await self._links.of(chat.worker)
+            if link is not None:
+                await chat.send_card(cards.reconfirm_card(content, link, once(), "sharing.held_reconfirm"))
+        elif status == "sent_auto" or status == "sending":
+            await chat.send_text(content.text("sharing.sent_auto", name=outcome.name))
+        elif status == "undelivered":
+            await chat.send_text(content.text("sharing.undelivered", name=outcome.name))
+        elif status == "preview":
+            if outcome.request is not None:
+                example = cards.request_card(
+                    content, await self._links.name_of(chat.worker), "", chat.worker, outcome.request.id
+                )
+                await chat.send_card(cards.preview_card(content, outcome.name, example, outcome.request.id))
+        elif status == "blocked" or status == "already_answered" or status == "not_for_you":
+            return  # an automatic send that the checks stopped: nothing went, nothing to say
+        else:
+            assert_never(status)

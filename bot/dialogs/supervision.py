@@ -19,14 +19,14 @@ class SupervisionDialogs:
         self._content = content
 
     @command("supervision")
-    async def show(self, chat: Conversation, intent: Intent) -> None:
+    async def show(self, chat: Conversation) -> None:
         """What peer supervision is, how it differs from line management, how to book, groups."""
         count = len(await self._writing.agenda(chat.worker))
         await chat.send_card(supervision_card(self._content(), count))
 
     @command("agenda")
     @card_action("agenda_show")
-    async def show_agenda(self, chat: Conversation, intent: Intent) -> None:
+    async def show_agenda(self, chat: Conversation) -> None:
         """The private list, with a box to add to it and a way to clear it."""
         await chat.send_card(agenda_card(self._content(), await self._writing.agenda(chat.worker), once()))
 
@@ -42,7 +42,7 @@ class SupervisionDialogs:
         await chat.send_text(m.added)
 
     @card_action("agenda_add_checkin")
-    async def add_from_checkin(self, chat: Conversation, intent: Intent) -> None:
+    async def add_from_checkin(self, chat: Conversation) -> None:
         """'Take this to supervision' after a check-in: a neutral line, never the score."""
         m = self._content().messages.agenda
         await self._writing.add_to_agenda(chat.worker, m.from_checkin)
@@ -57,6 +57,6 @@ class SupervisionDialogs:
         await chat.send_text(m.added)
 
     @card_action("agenda_clear")
-    async def clear(self, chat: Conversation, intent: Intent) -> None:
+    async def clear(self, chat: Conversation) -> None:
         await self._writing.clear_agenda(chat.worker)
         await chat.send_text(self._content().messages.agenda.cleared)

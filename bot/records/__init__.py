@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..storage import Store
+from ..storage import Documents
 from .checkins import CheckinRepository
 from .exports import ErasureLog, ExportTokens
 from .private import AGENDA, NOTES, CardActions, EntryList, ErasureRequests, PlanRepository
@@ -18,9 +18,9 @@ from .workers import Pseudonyms, WorkerRepository
 
 @dataclass(frozen=True)
 class Records:
-    """One of each repository, over the same store (kept too, for the coordination it offers)."""
+    """One of each repository, over the same documents."""
 
-    store: Store
+    documents: Documents
     workers: WorkerRepository
     schedules: ScheduleRepository
     prompts: PromptLog
@@ -36,11 +36,12 @@ class Records:
     files: WorkerFiles
 
     @classmethod
-    async def open(cls, store: Store) -> Records:
+    async def open(cls, store: Documents) -> Records:
+        """The repositories over `store`'s documents."""
         # Versions before 2026-11 kept SDK dialog state (always an empty stack) in state/: no longer kept.
         await store.remove_folder("state")
         return cls(
-            store=store,
+            documents=store,
             workers=WorkerRepository(store, await Pseudonyms.load(store)),
             schedules=ScheduleRepository(store),
             prompts=PromptLog(store),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..storage import Store, all_rows, next_id
+from ..storage import Documents, all_rows, next_id
 from .files import worker_shard
 
 CHECKINS = "checkins"
@@ -27,7 +27,7 @@ def add_to(data: dict, record: CheckinRecord) -> None:
 
 
 class CheckinRepository:
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def add(self, pid: str, record: CheckinRecord) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from ..storage import Store, Tables, next_id
+from ..storage import Documents, Tables, next_id
 from .files import ERASURES, EXPORTS
 from .sharing import drop_rows
 
@@ -15,7 +15,7 @@ TOKENS = "tokens"
 class ExportTokens:
     """Single-use, short-lived tokens that each unlock one worker's export."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def issue(self, pid: str, now: dt.datetime, ttl: dt.timedelta) -> str:
@@ -66,7 +66,7 @@ class ExportTokens:
 class ErasureLog:
     """A dated line for each erasure, and nothing else: proof that it happened, about no one."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def record(self, on: dt.date) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from ..storage import Store, all_rows, first, next_id, put_single
+from ..storage import Documents, all_rows, first, next_id, put_single
 from .files import worker_shard
 
 AGENDA = "agenda"
@@ -42,7 +42,7 @@ class Plan:
 class EntryList:
     """A list of dated texts in one table of the worker's file."""
 
-    def __init__(self, store: Store, table: str):
+    def __init__(self, store: Documents, table: str):
         self._store = store
         self._table = table
 
@@ -65,7 +65,7 @@ class EntryList:
 
 
 class PlanRepository:
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def get(self, pid: str) -> Plan:
@@ -85,7 +85,7 @@ class CardActions:
     """Which one-time card buttons a worker has already pressed (a double click, or the same card
     delivered twice, must act once). Kept small: only the most recent presses."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def done(self, pid: str, key: str) -> bool:
@@ -110,7 +110,7 @@ class ErasureRequests:
     """The worker asked to delete their data and has not yet confirmed: the confirmation's token and
     when it stops working."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def ask(self, pid: str, nonce: str, expires: dt.datetime) -> None:

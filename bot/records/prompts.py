@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from ..rules import PromptState
-from ..storage import Store, all_rows, next_id
+from ..storage import Documents, all_rows, next_id
 from .checkins import CheckinRecord, add_to
 from .files import worker_shard
 
@@ -60,7 +60,7 @@ class Completion:
 
 
 class PromptLog:
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def all(self, pid: str) -> list[PromptRecord]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 
 from ..rules import Schedule
-from ..storage import Store, first, put_single
+from ..storage import Documents, first, put_single
 from .files import worker_shard
 
 SCHEDULE = "schedule"
 
 
 class ScheduleRepository:
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def get(self, pid: str) -> Schedule | None:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-from ..storage import Store, Tables, all_rows, first, next_id
+from ..storage import Documents, Tables, all_rows, first, next_id
 from .files import worker_shard
 
 LINK = "link"
@@ -119,7 +119,7 @@ class Supervising:
 class SharingRecords:
     """Links, consent, requests, suggestions and the audit log, in each worker's file."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     def _shard(self, pid: str):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..storage import Store
+from ..storage import Documents
 from .checkins import CHECKINS
 from .files import worker_shard
 from .sharing import AUDIT, CONSENT, LINK, REQUESTS
 
 
 class WorkerFiles:
-    def __init__(self, store: Store):
+    def __init__(self, store: Documents):
         self._store = store
 
     async def everything(self, pid: str) -> dict[str, list[dict[str, Any]]]:

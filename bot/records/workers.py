@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..storage import Store, Tables, first, put_single
+from ..storage import Documents, Tables, first, put_single
 from .files import INSTANCE, WORKERS, worker_shard
 
 PROFILE = "profile"
@@ -83,7 +83,7 @@ class Pseudonyms:
         self._key = key
 
     @classmethod
-    async def load(cls, store: Store) -> Pseudonyms:
+    async def load(cls, store: Documents) -> Pseudonyms:
         """Read the instance key, creating it on first start (in one write: several processes may start
         at once, and all must use the same key)."""
         shard = store.shard(INSTANCE)
@@ -115,7 +115,7 @@ def is_pid(value: object) -> bool:
 class WorkerRepository:
     """Workers and their conversation references."""
 
-    def __init__(self, store: Store, pseudonyms: Pseudonyms):
+    def __init__(self, store: Documents, pseudonyms: Pseudonyms):
         self._store = store
         self._pseudonyms = pseudonyms
 

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .base import (
+    Coordination,
     DataFileError,
     Document,
+    Documents,
     KeyMismatch,
     StorageUnavailable,
     Store,
@@ -29,7 +31,8 @@ def make_store(
     pool_size: int = 10,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> Store:
-    """PostgreSQL when a database URL is given, else the TinyDB files in `data_dir`."""
+    """The one place an engine is built: PostgreSQL when a database URL is given, else the TinyDB files in
+    `data_dir` (the bot, the preview, the tools and the tests all come here)."""
     if database_url:
         from .postgres import PostgresStore
 
@@ -40,8 +43,10 @@ def make_store(
 __all__ = [
     "MARKER",
     "Cipher",
+    "Coordination",
     "DataFileError",
     "Document",
+    "Documents",
     "FolderInUse",
     "FolderLock",
     "KeyMismatch",

@@ -1,7 +1,7 @@
-"""`python -m bot.storage copy --from SOURCE --to TARGET`: move a site between the embedded TinyDB files
+"""`python -m bot storage copy --from SOURCE --to TARGET`: move a site between the embedded TinyDB files
 and PostgreSQL (either way), then verify every record arrived unchanged.
 
-`python -m bot.storage quarantine list|inspect|restore|accept-loss`: workers' data set aside because it
+`python -m bot storage quarantine list|inspect|restore|accept-loss`: workers' data set aside because it
 could not be read (bot/storage/repair.py; docs/operations.md, 'Damaged data').
 
 SOURCE and TARGET are each a data folder or a postgresql:// URL. DATA_KEYS (from the environment, as
@@ -90,7 +90,7 @@ async def _copy(src: Store, dst: Store, source: str, target: str, replace: bool)
     if waiting := await src.quarantine.count():
         print(
             f"{describe(source)} has {waiting} worker file(s) set aside because they could not be read: restore or "
-            "close them first (python -m bot.storage quarantine list), so that nothing is left behind.",
+            "close them first (python -m bot storage quarantine list), so that nothing is left behind.",
             file=sys.stderr,
         )
         return 2
@@ -129,8 +129,8 @@ async def _copy(src: Store, dst: Store, source: str, target: str, replace: bool)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.storage", description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m bot storage") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     move = commands.add_parser("copy", help="copy every record from one store to another, and verify")
     move.add_argument("--from", dest="source", required=True, help="a data folder, or a postgresql:// URL")

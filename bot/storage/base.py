@@ -1,17 +1,20 @@
 """What every storage engine offers the bot, whichever one runs (TinyDB files or PostgreSQL).
 
-Records live in named documents ("workers/ab/w…", "system/exports"): each a set of tables, each table a
-mapping of row id to row, as in a TinyDB file. A write is one atomic read-modify-write of one
-document: the change runs on the current data and is saved whole, or not at all, so concurrent writes
-to a document (two turns, two instances) never lose an update. Repositories (bot/records/) use only
-this; they never know which engine is underneath.
+Two small protocols, for two jobs:
 
-A document that belongs to one person and cannot be read is set aside into a quarantine (see
-`Quarantine`), so one damaged file never stops the bot for everyone else.
+- `Documents`, what repositories (bot/records/) use and all they know: records live in named documents
+  ("workers/ab/w…", "system/exports"), each a set of tables, each table a mapping of row id to row, as in
+  a TinyDB file. A write is one atomic read-modify-write of one document: the change runs on the current
+  data and is saved whole, or not at all, so concurrent writes to a document (two turns, two instances)
+  never lose an update. A document that belongs to one person and cannot be read is set aside into a
+  quarantine (see `Quarantine`), so one damaged file never stops the bot for everyone else.
+- `Coordination`, what the one or many processes on a store share: when each worker is next due, which
+  activities were already handled, one turn at a time per chat, which process runs the timed work, and
+  the shared pace of sends to Teams. Only the code that coordinates (the prompting tick, the Teams
+  channel and messenger, the scheduler) gets it, from the composition root.
 
-Beside documents, a store coordinates the work of the one or many processes that use it: when each
-worker is next due, which activities were already handled, one turn at a time per chat, which
-process runs the timed work, and the shared pace of sends to Teams.
+Each engine (`Store`) offers both, and `make_store` (bot/storage/__init__.py) is the one place that
+builds an engine.
 """
 
 from __future__ import annotations
@@ -116,15 +119,8 @@ class Quarantine(Protocol):
         """An operator restored the data or accepted its loss: the entry and its bytes go."""
 
 
-class Store(Protocol):
-    kind: str  # "tinydb" or "postgresql", for the start-up line and /readyz
-    instance_id: str  # this process, as owner of work it has started
-
-    @property
-    def due(self) -> DueIndex: ...
-
-    @property
-    def pacer(self) -> Pacer: ...
+class Documents(Protocol):
+    """Named documents of tables, and the quarantine of one person's damaged ones: all repositories see."""
 
     @property
     def quarantine(self) -> Quarantine: ...
@@ -132,10 +128,6 @@ class Store(Protocol):
     async def set_aside(self, name: str, reason: str) -> str | None:
         """Move the document `name` into the quarantine as it is (an operator restoring an older copy over
         it); returns the entry's id, or None when there was no such document."""
-
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
 
     def shard(self, name: str) -> Document:
         """The document called `name` (lower-case path segments: letters, digits and _)."""
@@ -146,8 +138,17 @@ class Store(Protocol):
     async def remove_folder(self, prefix: str) -> None:
         """Delete every document under `prefix`."""
 
-    async def check_writable(self) -> bool:
-        """True when a write would succeed now (for /readyz)."""
+
+class Coordination(Protocol):
+    """What the processes on one store share, so that any of them can serve any turn."""
+
+    instance_id: str  # this process, as owner of work it has started
+
+    @property
+    def due(self) -> DueIndex: ...
+
+    @property
+    def pacer(self) -> Pacer: ...
 
     async def first_time(self, key: str) -> bool:
         """True the first time `key` (an activity id) is offered in the last ten minutes."""
@@ -163,6 +164,19 @@ class Store(Protocol):
 
     async def tidy(self) -> None:
         """Forget coordination data past its use (hourly)."""
+
+
+class Store(Documents, Coordination, Protocol):
+    """An engine: both protocols, with a lifetime (opened and closed by the composition root)."""
+
+    kind: str  # "tinydb" or "postgresql", for the start-up line and /readyz
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def check_writable(self) -> bool:
+        """True when a write would succeed now (for /readyz)."""
 
 
 def all_rows(data: Tables, table: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ A worker's file that cannot be read (empty, not JSON, not a document, or not dec
 is moved, exactly as found, into DATA_DIR/quarantine/ and never deleted by the bot. The worker is told
 once, the next time they write (the kind words are in content), and from then on carries on as someone
 new if they choose. An operator lists, inspects, restores or closes each entry with
-`python -m bot.storage quarantine` (docs/operations.md, 'Damaged data'). The PostgreSQL store keeps the
+`python -m bot storage quarantine` (docs/operations.md, 'Damaged data'). The PostgreSQL store keeps the
 same entries in a table (postgres.py); both meet the `Quarantine` protocol in base.py.
 """
 

@@ -1,4 +1,4 @@
-"""`python -m bot.storage quarantine ...`: the operator's commands for workers' data that was set aside
+"""`python -m bot storage quarantine ...`: the operator's commands for workers' data that was set aside
 because it could not be read (docs/operations.md, 'Damaged data').
 
     list                          every entry: its id, when, why, whether the worker was told (no content)
@@ -209,7 +209,7 @@ def _replace_with(data: Tables, target: Tables) -> None:
 
 
 def add_parser(commands) -> None:
-    """The `quarantine` command of `python -m bot.storage`."""
+    """The `quarantine` command of `python -m bot storage`."""
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--at", help="a data folder or a postgresql:// URL (default: DATABASE_URL, else DATA_DIR)")
     parser = commands.add_parser("quarantine", help="workers' damaged data set aside: list, inspect, restore, close")

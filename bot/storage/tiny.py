@@ -251,7 +251,6 @@ class TinyStore:
         self._cipher = cipher
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
-        self._probe_ok = False
         self._lock = FolderLock(self.root)
         self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
         self.quarantine = FolderQuarantine(self.root, self._executor)
@@ -351,7 +350,6 @@ class TinyStore:
         probe = self.root / PROBE
         atomic_write(probe, b"{}")
         probe.unlink()
-        self._probe_ok = True
 
     async def check_writable(self) -> bool:
         """True when a file can be written and replaced in the data folder now."""

@@ -1,4 +1,4 @@
-"""`python -m bot.teams.app_package OUT.zip`: build the Teams app package from the template and content.
+"""`python -m bot package [OUT.zip]`: build the Teams app package from the template and content.
 
 The command menu comes from the same content command table that routes messages, so Teams' menu and
 the bot's words cannot drift apart. The manifest is checked against the official schema before the
@@ -7,6 +7,7 @@ zip is written.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import struct
@@ -99,8 +100,10 @@ def write_package(out: Path, manifest: dict, folder: Path = PACKAGE_DIR) -> None
             archive.write(folder / name, name)
 
 
-def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or ["build/peer-wellbeing-teams-app.zip"])[0])
+def main(argv: list[str] | None = None, prog: str = "python -m bot.teams.app_package") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser.add_argument("out", nargs="?", type=Path, default=Path("build/peer-wellbeing-teams-app.zip"))
+    out = parser.parse_args(argv).out
     try:
         settings = PackageSettings.from_env(os.environ)
         content = load_content(settings.content_dir, commands=COMMAND_IDS)

@@ -54,7 +54,6 @@ from urllib3.util.retry import Retry
 
 from ..config import Settings, is_loopback
 from ..storage import StorageUnavailable
-from ..storage.local import RecentIds
 
 log = logging.getLogger("bot.channel")
 OPENID_TIMEOUT_SECONDS = 10
@@ -307,7 +306,8 @@ class Channel:
         settings: Settings,
         credentials: ServiceClientCredentialsFactory | None = None,
         send_timeout: aiohttp.ClientTimeout = SEND_TIMEOUT,
-        first_time: Callable[[str], Awaitable[bool]] | None = None,
+        *,
+        first_time: Callable[[str], Awaitable[bool]],
     ):
         self.settings = settings
         self.send_timeout = send_timeout
@@ -325,7 +325,7 @@ class Channel:
         self.adapter = CloudAdapter(self._auth)
         self._session: aiohttp.ClientSession | None = None
         # Which activities were handled already: the store's, so a retry reaching another process is known.
-        self._first_time = first_time or RecentIds().first_time_async
+        self._first_time = first_time
 
     def session(self) -> aiohttp.ClientSession:
         """The one HTTP session for the Bot Connector (made on first use, on the running loop)."""

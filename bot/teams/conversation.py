@@ -34,10 +34,6 @@ class TeamsConversation:
         return self._is_admin
 
     @property
-    def answering_card(self) -> bool:
-        return bool(self._turn.activity.value) and bool(self._turn.activity.reply_to_id)
-
-    @property
     def notes(self) -> dict[str, Any]:
         return self._notes
 

@@ -85,7 +85,6 @@ class WellbeingBot(ActivityHandler):
         self._workers = bot.records.workers
         self._clock = clock
         self._admin_ids = admin_ids
-        self._store = bot.records.store
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = self._clock.monotonic()
@@ -94,7 +93,7 @@ class WellbeingBot(ActivityHandler):
         try:
             conversation = getattr(turn_context.activity.conversation, "id", "") or ""
             # One turn at a time per chat, across every process on the store: no lost updates.
-            async with self._store.hold(conversation):
+            async with self.bot.one_turn_at_a_time(conversation):
                 await self._turn(turn_context)
             outcome = "ok"
         except UNREACHABLE:

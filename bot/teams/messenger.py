@@ -32,7 +32,6 @@ from ..clock import Clock
 from ..outbox import Attempting, Delivery, DeliveryStatus, Late, Outgoing, Recipient
 from ..records.workers import WorkerRepository
 from ..storage.base import Pacer
-from ..storage.local import MemoryPacer
 
 log = logging.getLogger("bot.messenger")
 RETRYABLE = {412, 429, 502, 503, 504, None}  # None: the connection could not be opened
@@ -86,7 +85,7 @@ class Messenger:
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
         prepare_card: Callable[[dict], dict] | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacer,
     ):
         self._adapter = adapter
         self._prepare_card = prepare_card or (lambda card: card)
@@ -98,7 +97,7 @@ class Messenger:
         self._rng = rng or random.Random()
         self._slots = asyncio.Semaphore(self.limits.concurrency)
         # Shared by every process on a PostgreSQL store, so Teams' limits hold for the whole service.
-        self._pacer = pacer or MemoryPacer(clock.monotonic)
+        self._pacer = pacer
         self._recent_429 = 0
         self._background: set[asyncio.Task] = set()
 
@@ -163,7 +162,6 @@ class Messenger:
                 on_attempt = None
             result = await self._attempt(reference, activity)
             delivery.attempts += 1
-            delivery.last_status = result.status
             if result.ok:
                 self._recent_429 = 0
                 delivery.ids.append(result.id)

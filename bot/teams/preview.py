@@ -1,7 +1,8 @@
-"""`make preview` (`python -m bot.teams.preview`): chat with the bot in the terminal before content goes live.
+"""`make preview` (`python -m bot preview`): chat with the bot in the terminal before content goes live.
 
-It runs the same bot, dialogs and content as the real thing, on a throw-away data folder, through the
-SDK's TestAdapter instead of Teams (nothing can be sent to anyone else from here). Cards are shown as
+It runs the same bot, dialogs and content as the real thing (built by the composition root,
+bot/compose.py), on a throw-away data folder, through the SDK's TestAdapter instead of Teams (nothing
+can be sent to anyone else from here). Cards are shown as
 text; press a card's button by typing #1, #2 ... and give card answers as name=value after it (for
 example: #1 cheerful=3 calm=4).
 Edits to the content files are picked up before each message, once they validate.
@@ -9,25 +10,17 @@ Edits to the content files are picked up before each message, once they validate
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shlex
 import sys
-import tempfile
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from ..assembly import assemble
 from ..cards.text import card_to_text, plain
-from ..clock import Clock, SystemClock
-from ..content import ContentError
 from ..content.source import ContentSource
-from ..dialogs.catalogue import COMMAND_IDS
-from ..records import Records
-from ..storage import Store, TinyStore
 from .handler import WellbeingBot
 
 TENANT = "00000000-0000-0000-0000-000000000000"
@@ -49,27 +42,17 @@ def _template() -> Activity:
 class Preview:
     """A terminal conversation with the real bot."""
 
-    def __init__(self, adapter: TestAdapter, content: ContentSource, store: Store):
-        self._adapter = adapter
+    def __init__(self, handler: WellbeingBot, content: ContentSource, close: Callable[[], Awaitable[None]]):
+        self._adapter = TestAdapter(handler.on_turn, _template())
+        self._adapter.on_turn_error = handler.on_turn_error
         self._content = content
-        self._store = store
+        self._close = close  # the throw-away store
         self._buttons: list[dict[str, Any]] = []
         self._seen = 0
         self._seen_updates = 0
 
-    @classmethod
-    async def open(cls, content_dir: Path | None, data_dir: Path, clock: Clock | None = None) -> Preview:
-        content = await ContentSource.open(content_dir, commands=COMMAND_IDS)
-        store = TinyStore(data_dir)
-        await store.open()
-        clock = clock or SystemClock()
-        bot = WellbeingBot(assemble(await Records.open(store), content, clock), clock)
-        adapter = TestAdapter(bot.on_turn, _template())
-        adapter.on_turn_error = bot.on_turn_error
-        return cls(adapter, content, store)
-
     async def close(self) -> None:
-        await self._store.close()
+        await self._close()
 
     async def install(self) -> list[str]:
         """Act as a personal install: the bot's welcome."""
@@ -143,7 +126,8 @@ class Preview:
         return "\n".join(parts)
 
 
-async def _repl(preview: Preview) -> None:
+async def repl(preview: Preview) -> None:
+    """Read lines from the terminal until end of input; print what the bot answers."""
     print("Preview of the peer wellbeing bot. Type as a worker would; #1 presses button 1; Ctrl-D to quit.\n")
     for block in await preview.install():
         print(f"bot> {block}\n")
@@ -155,30 +139,3 @@ async def _repl(preview: Preview) -> None:
         if line.strip():
             for block in await preview.handle(line.strip()):
                 print(f"bot> {block}\n", flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.teams.preview", description=__doc__.splitlines()[0])
-    parser.add_argument("--content", type=Path, default=None, help="content folder (default: bot/content)")
-    args = parser.parse_args(argv)
-
-    async def run() -> None:
-        with tempfile.TemporaryDirectory(prefix="preview-") as data:
-            preview = await Preview.open(args.content, Path(data))
-            try:
-                await _repl(preview)
-            finally:
-                await preview.close()
-
-    try:
-        asyncio.run(run())
-    except ContentError as exc:
-        print(f"The content has problems, so the preview cannot start:\n{exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

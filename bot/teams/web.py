@@ -30,9 +30,9 @@ from .messenger import Messenger
 log = logging.getLogger("bot.http")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """What the routes need, filled in once storage and content are open."""
+    """What the routes need, built once storage and content are open."""
 
     channel: Channel
     handler: WellbeingBot
@@ -40,7 +40,7 @@ class Services:
     messenger: Messenger
     store: Store
     request_timeout: float = 15.0
-    scheduler: Any = None  # set once the scheduler starts (an APScheduler scheduler: has `running`)
+    scheduler: Any = None  # the APScheduler scheduler (has `running`), started after the bot
 
 
 SERVICES = web.AppKey("services", Services)

@@ -18,12 +18,15 @@ from ..records import Records
 from ..records.sharing import Consent, Link
 from ..records.workers import is_pid
 from ..rules import Schedule
-from .ports import Notices
+from .links import ENDED_BY_OTHER
+from .ports import Notice, Notices
 from .schedules import Schedules
 
 EXPORT_TTL = dt.timedelta(minutes=10)
 CONFIRM_TTL = dt.timedelta(minutes=10)
 EXPORT_FORMAT = "peer-wellbeing-export/2"
+SUPERVISOR_LEFT = Notice("supervisor_left")
+WORKER_LEFT = Notice("worker_left")  # the erased worker's name unknown: the words of a link simply ended
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,15 @@ class DataRights:
         for other in erasure.workers_told:
             worker = await self._records.workers.get(other)
             if worker and worker.installed:
-                await self._notices.supervisor_left(worker)
+                await self._notices.send(SUPERVISOR_LEFT, worker, in_turn=True)
         if erasure.supervisor_told:
             supervisor = await self._records.workers.get(erasure.supervisor_told)
             if supervisor and supervisor.installed:
-                await self._notices.worker_left(supervisor, erasure.name)
+                # The named person hears whose link ended, in the words used when a worker ends it (never why).
+                if erasure.name:
+                    await self._notices.send(ENDED_BY_OTHER, supervisor, in_turn=True, name=erasure.name)
+                else:
+                    await self._notices.send(WORKER_LEFT, supervisor, in_turn=True)
 
     async def erase(self, pid: str) -> Erasure:
         """Erase everything about the worker at once, keeping only a dated record that an erasure happened.

@@ -19,7 +19,7 @@ from ..records.sharing import AuditEntry, Link, SharingRecords, Supervising, as_
 from ..records.workers import Worker, WorkerRepository, is_pid
 from ..rules import add_months
 from .outcome import Outcome
-from .ports import Notices, Processes
+from .ports import Notice, Notices, Processes
 
 Nominated = Literal[
     "asked", "self", "unknown", "declined_before", "already_asked", "already_linked", "limit", "unreachable"
@@ -27,6 +27,13 @@ Nominated = Literal[
 Answered = Literal["accepted", "declined", "already_answered", "no_longer_open", "not_for_you"]
 Ended = Literal["ended", "no_link", "not_for_you"]
 Kept = Literal["kept", "no_link"]
+
+NOMINATION = Notice("nomination", card="nomination")
+UNDELIVERED = Notice("nomination_undelivered", ("name",))
+ACCEPTED = Notice("link_accepted", ("name",))
+DECLINED = Notice("link_declined", ("name",))
+ENDED_BY_OTHER = Notice("link_ended_by_other", ("name",))
+RECONFIRM = Notice("link_reconfirm", card="reconfirm")
 
 
 def entry(now: dt.datetime, event: str, link: Link, detail: str = "") -> AuditEntry:
@@ -117,7 +124,7 @@ class Links:
         async def settle(delivery: Delivery, late: bool = True) -> Outcome[Nominated]:
             return await self._nomination_settled(pid, me, link, delivery, late)
 
-        delivery = await self._notices.nomination(target, me, link, settle)
+        delivery = await self._notices.send(NOMINATION, target, on_late=settle, worker=me, link=link)
         if delivery.pending:
             return Outcome("asked", target.name)  # still being delivered; the worker hears if it fails
         return await settle(delivery, late=False)
@@ -143,7 +150,7 @@ class Links:
             link.supervisor_pid, Supervising(link.id, pid, me.name if me else "", link.role, "ended")
         )
         if tell and me is not None and me.installed:
-            await self._notices.nomination_undelivered(me, link)
+            await self._notices.send(UNDELIVERED, me, name=link.supervisor_name)
 
     async def answer(self, presser_pid: str, worker_pid: str, link_id: str, accept: bool) -> Outcome[Answered]:
         """The named person accepts or declines; only they can, and only once."""
@@ -169,7 +176,7 @@ class Links:
             presser_pid, Supervising(link.id, worker_pid, worker.name if worker else "", link.role, updated.status)
         )
         if worker:
-            await self._notices.link_answered(worker, link, accept)
+            await self._notices.send(ACCEPTED if accept else DECLINED, worker, in_turn=True, name=link.supervisor_name)
         return Outcome("accepted" if accept else "declined", worker.name if worker else "")
 
     async def end(self, pid: str, *, by_worker: bool, presser_pid: str | None = None) -> Outcome[Ended]:
@@ -188,7 +195,7 @@ class Links:
         other = await self._workers.get(link.supervisor_pid) if by_worker else worker
         other_name = worker.name if by_worker and worker else link.supervisor_name
         if other and link.status == "active":
-            await self._notices.link_ended_by_other(other, other_name)
+            await self._notices.send(ENDED_BY_OTHER, other, in_turn=True, name=other_name)
         return Outcome("ended", link.supervisor_name)
 
     async def keep(self, pid: str) -> Outcome[Kept]:
@@ -220,7 +227,7 @@ class Links:
             if worker is None or not worker.installed or worker.unreachable:
                 continue
             await self._sharing.save_link(pid, replace(link, reconfirm_asked=True))
-            await self._notices.link_reconfirm(worker, link)
+            await self._notices.send(RECONFIRM, worker, link=link)
 
     async def recover(self) -> int:
         """At start-up and hourly, whatever their age: a nomination whose card was never confirmed, by a

@@ -1,61 +1,46 @@
-"""What use-cases need from the outside, as protocols: the messages the bot starts itself.
+"""What use-cases need from outside, as protocols: the messages the bot starts itself, and which
+processes still run.
 
-The dialogs layer implements `Notices` (bot/dialogs/notices.py: it words each message and builds its
-card); a use-case only says which message goes to whom."""
+A use-case declares each message it starts as a `Notice` (a module-level constant, found by
+`bot.usecases.declared_notices`) and sends it through the `Notices` port; the dialogs layer words it
+(bot/dialogs/notices.py) and the Teams messenger sends it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from ..outbox import Attempting, Delivery, Late
-from ..records.sharing import Link, Request
-from ..records.workers import Worker
-from ..rules import Schedule
+from ..outbox import Attempting, Delivery, Late, Recipient
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message the bot starts itself. Its words are `notices.<name>` in messages.yaml, and may use
+    the `placeholders` the sender fills; with `card`, a named card builder (bot/cards/notices.py) makes
+    it from the data sent instead, with the card's own words."""
+
+    name: str
+    placeholders: tuple[str, ...] = ()
+    card: str | None = None
 
 
 class Notices(Protocol):
-    """Each message the bot sends on its own. `on_late` given: sent from inside a turn (the turn waits
-    briefly, then the send finishes in the background and `on_late` hears how it went)."""
+    """Sends a declared message to one person."""
 
-    async def checkin(
+    async def send(
         self,
-        to: Worker,
-        instrument: str,
-        nonce: str,
-        welcome_back: Schedule | None,
+        notice: Notice,
+        to: Recipient,
+        *,
+        in_turn: bool = False,
+        on_late: Late | None = None,
         on_attempt: Attempting | None = None,
+        **data: Any,
     ) -> Delivery:
-        """A scheduled check-in; `on_attempt` runs just before the card first goes to Teams."""
-
-    async def checkin_reminder(self, to: Worker) -> Delivery: ...
-
-    async def checkin_interrupted(self, to: Worker) -> Delivery: ...
-
-    async def nomination(self, to: Worker, worker: Worker, link: Link, on_late: Late) -> Delivery: ...
-
-    async def nomination_undelivered(self, to: Worker, link: Link) -> Delivery: ...
-
-    async def link_answered(self, to: Worker, link: Link, accepted: bool) -> Delivery: ...
-
-    async def link_ended_by_other(self, to: Worker, other_name: str) -> Delivery: ...
-
-    async def link_reconfirm(self, to: Worker, link: Link) -> Delivery: ...
-
-    async def request(
-        self, to: Worker, worker: Worker, request: Request, on_late: Late | None, nudge: bool = False
-    ) -> Delivery: ...
-
-    async def request_undelivered(self, to: Worker, name: str, in_turn: bool = False) -> Delivery: ...
-
-    async def request_acknowledged(self, to: Worker, name: str) -> Delivery: ...
-
-    async def request_no_answer(self, to: Worker, link: Link, request: Request) -> Delivery: ...
-
-    async def supervisor_left(self, to: Worker) -> Delivery: ...
-
-    async def worker_left(self, to: Worker, name: str) -> Delivery: ...
+        """`data` fills the placeholders (or feeds the card). `in_turn` or `on_late`: sent from inside a
+        turn (the turn waits briefly, then the send finishes in the background and `on_late` hears how it
+        went); `on_attempt` runs just before the message first goes to Teams."""
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from ..records.schedules import ScheduleRepository
 from ..records.workers import Worker, WorkerRepository
 from ..rules import Schedule, Timing, due_slot, effective, is_expired, is_slot_day, next_check, reminder_due
 from ..storage.base import DueIndex
-from ..storage.local import MemoryDueIndex
-from .ports import Notices, Processes
+from .ports import Notice, Notices, Processes
 from .rule_settings import timing_of
 
 log = logging.getLogger("bot.checkins")
+CHECKIN = Notice("checkin", card="checkin")
+REMINDER = Notice("checkin_reminder")
+INTERRUPTED = Notice("checkin_interrupted")
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Prompting:
         notices: Notices,
         content: Callable[[], Content],
         clock: Clock,
-        due: DueIndex | None = None,
+        due: DueIndex,
         processes: Processes | None = None,
         concurrency: int = 64,
     ):
@@ -59,7 +61,7 @@ class Prompting:
         self._content = content
         self._clock = clock
         self._concurrency = concurrency
-        self.index: DueIndex = due or MemoryDueIndex()
+        self.index = due
         self._processes = processes or Processes()
 
     async def reindex(self, pid: str, schedule: Schedule | None = None) -> None:
@@ -142,7 +144,7 @@ class Prompting:
             if reminder_due(schedule, prompt.state, now, timing):
                 # Marked before sending: a crash can cost a reminder, never repeat one.
                 await self._prompts.update(worker.pid, prompt.nonce, reminded=True)
-                await self._notices.checkin_reminder(worker)
+                await self._notices.send(REMINDER, worker)
                 report.reminded += 1
 
     async def _send_slot(
@@ -180,8 +182,13 @@ class Prompting:
         async def attempting() -> None:
             await self._prompts.update(worker.pid, nonce, attempted=True)
 
-        delivery = await self._notices.checkin(
-            worker, instrument, nonce, schedule if after_pause else None, on_attempt=attempting
+        delivery = await self._notices.send(
+            CHECKIN,
+            worker,
+            on_attempt=attempting,
+            instrument=instrument,
+            nonce=nonce,
+            welcome_back=schedule if after_pause else None,
         )
         sent_at = self._clock.now().isoformat()
         if delivery.delivered:
@@ -206,4 +213,4 @@ class Prompting:
             await self._prompts.update(pid, prompt.nonce, status="undelivered", closed_at=now.isoformat())
         worker = await self._workers.get(pid) if interrupted else None
         if worker and worker.installed and not worker.unreachable:
-            await self._notices.checkin_interrupted(worker)
+            await self._notices.send(INTERRUPTED, worker, in_turn=True)

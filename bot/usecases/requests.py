@@ -24,7 +24,7 @@ from ..rules import add_working_days, band, is_paused, may_send_request, request
 from .consent import Consents
 from .links import entry
 from .outcome import Outcome
-from .ports import Notices, Processes
+from .ports import Notice, Notices, Processes
 from .rule_settings import low_level, request_rule
 from .schedules import Schedules
 
@@ -48,6 +48,11 @@ Settled = Literal["sent", "undelivered"]
 Closed = Literal["not_now", "stopped", "already_answered"]
 Acknowledged = Literal["acknowledged", "already_acknowledged", "already_answered", "not_for_you"]
 Nudged = Literal["nudged", "undelivered", "blocked", "already_nudged", "already_answered"]
+
+REQUEST = Notice("request", card="request")
+UNDELIVERED = Notice("request_undelivered", ("name",))
+ACKNOWLEDGED = Notice("request_acknowledged", ("name",))
+NO_ANSWER = Notice("request_no_answer", card="no_answer")
 
 
 def _last(requests: list[Request], statuses: tuple[RequestStatus, ...], field: str) -> dt.datetime | None:
@@ -203,7 +208,9 @@ class Requests:
 
         if worker is None or supervisor is None or not supervisor.installed or supervisor.unreachable:
             return await settle(Delivery("unreachable"), late=False)
-        delivery = await self._notices.request(supervisor, worker, claimed, settle)
+        delivery = await self._notices.send(
+            REQUEST, supervisor, in_turn=True, on_late=settle, worker=worker, request=claimed
+        )
         if delivery.pending:
             return Outcome("sending", link.supervisor_name, claimed)  # the worker hears if it finally fails
         return await settle(delivery, late=False)
@@ -224,7 +231,7 @@ class Requests:
         updated = await self._sharing.update_request(pid, request_id, ("sending",), entry(now, event, link), **changes)
         worker = await self._workers.get(pid)
         if late and not delivery.delivered and worker and worker.installed:
-            await self._notices.request_undelivered(worker, link.supervisor_name)
+            await self._notices.send(UNDELIVERED, worker, name=link.supervisor_name)
         return Outcome(status, link.supervisor_name, updated)
 
     async def not_now(self, pid: str, request_id: str, *, stop: bool = False) -> Outcome[Closed]:
@@ -257,7 +264,7 @@ class Requests:
             return Outcome("already_acknowledged" if request.status == "acknowledged" else "already_answered")
         worker = await self._workers.get(worker_pid)
         if worker:
-            await self._notices.request_acknowledged(worker, name)
+            await self._notices.send(ACKNOWLEDGED, worker, in_turn=True, name=name)
         return Outcome("acknowledged", name)
 
     async def nudge(self, pid: str, request_id: str) -> Outcome[Nudged]:
@@ -278,9 +285,11 @@ class Requests:
 
         async def tell_if_failed(delivery: Delivery) -> None:
             if not delivery.delivered:
-                await self._notices.request_undelivered(worker, link.supervisor_name)
+                await self._notices.send(UNDELIVERED, worker, name=link.supervisor_name)
 
-        delivery = await self._notices.request(supervisor, worker, request, tell_if_failed, nudge=True)
+        delivery = await self._notices.send(
+            REQUEST, supervisor, in_turn=True, on_late=tell_if_failed, worker=worker, request=request, nudge=True
+        )
         return Outcome("nudged" if delivery.delivered or delivery.pending else "undelivered", link.supervisor_name)
 
     async def offer_nudges(self, now: dt.datetime) -> None:
@@ -304,7 +313,7 @@ class Requests:
                 continue
             for request in waiting:
                 await self._sharing.update_request(pid, request.id, ("sent",), follow_up_offered=True)
-                await self._notices.request_no_answer(worker, link, request)
+                await self._notices.send(NO_ANSWER, worker, link=link, request=request)
 
     async def recover(self) -> int:
         """At start-up and hourly, whatever their age: a request that was being sent by a process that has
@@ -325,6 +334,8 @@ class Requests:
                 )
                 worker = await self._workers.get(pid)
                 if worker and worker.installed:
-                    await self._notices.request_undelivered(worker, link.supervisor_name if link else "", in_turn=True)
+                    await self._notices.send(
+                        UNDELIVERED, worker, in_turn=True, name=link.supervisor_name if link else ""
+                    )
                 count += 1
         return count

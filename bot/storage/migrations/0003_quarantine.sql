@@ -1,6 +1,6 @@
 -- Records of one person that could not be decoded or decrypted, moved here exactly as they were (never
 -- deleted by the bot) so that everyone else is still served; an operator restores or closes each one
--- with `python -m bot.storage quarantine`.
+-- with `python -m bot storage quarantine`.
 CREATE TABLE quarantine (
     id text PRIMARY KEY,
     name text NOT NULL,

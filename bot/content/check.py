@@ -1,4 +1,4 @@
-"""`python -m bot.content check [DIR]`: validate a content folder; exit 1 on any problem."""
+"""`python -m bot content check [DIR]`: validate a content folder; exit 1 on any problem."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 
 from .golive import refuse_placeholders
 from .loader import DEFAULT_DIR, ContentError, load_content, warnings
+from .source import Loader
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.content", description="Check the bot's content files.")
+def main(argv: list[str] | None = None, load: Loader = load_content, prog: str = "python -m bot content") -> int:
+    """`load`: load_content with what the code needs of the content (the composition root's)."""
+    parser = argparse.ArgumentParser(prog=prog, description="Check the bot's content files.")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a content folder")
     check.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
@@ -22,10 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         help="as a real deployment checks at start-up: every placeholder and example link is a problem",
     )
     args = parser.parse_args(argv)
-    from ..dialogs.catalogue import COMMAND_IDS  # the commands the code answers (an entry point may look up)
-
     try:
-        content = load_content(args.folder, commands=COMMAND_IDS)
+        content = load(args.folder)
         gated = refuse_placeholders(content) if args.production else []
         if gated:
             raise ContentError(gated)
@@ -38,7 +38,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: {warning}")
     print(f"OK: {args.folder} is valid ({content.version}).")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

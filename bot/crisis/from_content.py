@@ -1,0 +1,128 @@
+"""The guard built from content, by this package: once per set of crisis files, and the checks a content
+folder must pass before it is used (the patterns compile; no evaluation sentence is lost).
+
+The content package knows nothing of the guard: the composition root hands these checks to the loader,
+and whoever needs the guard asks `guard_of(content)`."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from ..content.model import Content
+from ..content.problems import Problem, line_of
+from ..content.schema import ROUNDS_DIR
+from . import build
+from .evaluation import EvalSet, evaluate
+from .guard import Guard
+
+_BUILT: OrderedDict[str, tuple[Guard, list[Problem]]] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+_KEEP = 16  # sets of crisis files whose guard is kept (the live one, reloads, the test suite's copies)
+# What the guard made of the evaluation sets, by what decides it (the crisis files and every set): an edit
+# of any other file (a guide topic, a message) does not run the ~1,700 sentences again.
+_EVALUATED: OrderedDict[str, list] = OrderedDict()
+
+
+def guard_of(content: Content) -> Guard:
+    """The guard for this content's crisis files (compiled and trained once, about two seconds)."""
+    guard, _problems = _built(content.crisis, content.crisis_exemplars, lambda loc: None)
+    return guard
+
+
+def patterns_compile(models: Mapping[str, Any], trees: Mapping[str, Any]) -> list[Problem]:
+    """A content check: crisis.yaml's patterns compile and its situations name known categories."""
+    if "crisis.yaml" not in models:
+        return []
+    return _built(models["crisis.yaml"], models.get("crisis_exemplars.yaml"), _lines(trees, "crisis.yaml"))[1]
+
+
+def evaluation_passes(models: Mapping[str, Any], trees: Mapping[str, Any]) -> list[Problem]:
+    """A content check: an edit that lets a crisis sentence through, or cries wolf on an ordinary one, is
+    refused (one problem per sentence, with its line)."""
+    if "crisis.yaml" not in models or "crisis_eval.yaml" not in models:
+        return []
+    guard, problems = _built(models["crisis.yaml"], models.get("crisis_exemplars.yaml"), _lines(trees, "crisis.yaml"))
+    if problems:
+        return []  # the patterns' own problems are reported by patterns_compile
+    sets = eval_sets(models)
+    key = _digest(models["crisis.yaml"], models.get("crisis_exemplars.yaml"), *(models[s.name] for s in sets))
+    with _BUILT_LOCK:
+        results = _EVALUATED.get(key)
+    if results is None:
+        results = evaluate(guard, sets)
+        with _BUILT_LOCK:
+            _EVALUATED[key] = results
+            while len(_EVALUATED) > _KEEP:
+                _EVALUATED.popitem(last=False)
+    return _eval_problems(results, trees)
+
+
+CHECKS = (patterns_compile, evaluation_passes)
+
+
+def eval_sets(models: Mapping[str, Any]) -> list[EvalSet]:
+    """The regression set and every round (by file name), as the guard is measured against them."""
+    sets = [EvalSet.regression(models["crisis_eval.yaml"])]
+    sets += [EvalSet.round(name, m) for name, m in sorted(models.items()) if name.startswith(ROUNDS_DIR + "/")]
+    return sets
+
+
+def content_eval_sets(content: Content) -> list[EvalSet]:
+    """The same sets, from loaded content."""
+    return eval_sets({"crisis_eval.yaml": content.crisis_eval, **content.crisis_rounds})
+
+
+def _lines(trees: Mapping[str, Any], name: str) -> Any:
+    return lambda loc: line_of(trees[name], loc) if name in trees else None
+
+
+def _built(crisis: Any, exemplars: Any, line: Any) -> tuple[Guard, list[Problem]]:
+    """Compiled once per content of the two files: a reload that left them as they were reuses the guard."""
+    key = _digest(crisis, exemplars)
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
+    guard, raw = build(crisis, exemplars, line)
+    problems = [Problem("crisis.yaml", at, message) for at, message in raw]
+    with _BUILT_LOCK:
+        _BUILT[key] = (guard, problems)
+        while len(_BUILT) > _KEEP:
+            _BUILT.popitem(last=False)
+    return guard, problems
+
+
+def _digest(*models: Any) -> str:
+    """What a set of validated files says, as one key (about 20 ms for the exemplars)."""
+    parts = [m.model_dump_json() if m is not None else "" for m in models]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+_WANT = {
+    ("crisis_eval.yaml", "crisis"): "should get the help-now card",
+    ("crisis_eval.yaml", "ordinary"): "should not get the help-now card",
+    ("round", "crisis"): "should get the contacts (the help-now card or the offer)",
+    ("round", "ordinary"): "should not get the contacts",
+}
+
+
+def _eval_problems(results: list, trees: Mapping[str, Any]) -> list[Problem]:
+    """One problem per evaluation sentence the guard now gets wrong (and a round does not list), with its line."""
+    problems = []
+    for result in results:
+        want = _WANT[(result.set if result.set == "crisis_eval.yaml" else "round", result.group)]
+        for index, sentence, answer in result.failures:
+            problems.append(
+                Problem(
+                    result.set,
+                    line_of(trees[result.set], (result.group, result.name, index)),
+                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a pattern in crisis.yaml '
+                    "or an exemplar in crisis_exemplars.yaml, or move the sentence if it is in the wrong group.",
+                )
+            )
+    return problems
