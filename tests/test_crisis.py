@@ -327,7 +327,8 @@ def test_the_learned_reader_leaves_a_denial_and_a_story_of_long_ago_alone():
 SCORE_IN_A_FRESH_PROCESS = """
 import sys
 from bot.content import load_content
-guard = load_content(check_eval=False).guard
+from bot.crisis.from_content import guard_of
+guard = guard_of(load_content())
 for line in sys.stdin.read().splitlines():
     print(round(guard.learned.read(line).score, 12))
 """
