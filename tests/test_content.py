@@ -211,7 +211,7 @@ def test_topic_links_in_messages_render_as_links(folder):
         'help_intro: "See [[boundaries]]. Here is what I can do.',
     )
     content = load_content(folder)
-    assert content.text("help_intro").startswith("See [Boundaries](https://intranet.example.nhs.uk/")
+    assert content.fill(content.messages.help_intro).startswith("See [Boundaries](https://intranet.example.nhs.uk/")
 
 
 def test_instrument_with_duplicate_answer_values(folder):

@@ -33,7 +33,7 @@ TORN = b'{"profile": {"1": {"name": "Sam'  # a write cut short by a disk fault
 
 def kind_words() -> str:
     content = load_content()
-    return fold(content.text("data_set_aside", key_contacts=key_contacts(content)))
+    return fold(content.fill(content.messages.data_set_aside, key_contacts=key_contacts(content)))
 
 
 def free_port() -> int:

@@ -24,8 +24,11 @@ def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) ->
         help_now_action(content),
     ]
     values = [a.value for a in instrument.answers]
-    hint = content.text(
-        "checkin.typed_hint", count=str(len(instrument.items)), lowest=str(min(values)), highest=str(max(values))
+    hint = content.fill(
+        content.messages.checkin.typed_hint,
+        count=str(len(instrument.items)),
+        lowest=str(min(values)),
+        highest=str(max(values)),
     )
     fallback = "\n".join(
         [lead, instrument.intro]

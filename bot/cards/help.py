@@ -161,8 +161,11 @@ def unknown_card(content: Content) -> Card:
 
 def welcome_card(content: Content, schedule: str) -> Card:
     """The first thing a worker sees: what this is, that it is private and not monitored, where help is."""
-    welcome = content.text(
-        "welcome", bot_name=content.messages.bot_name, schedule=schedule, key_contacts=key_contacts(content)
+    welcome = content.fill(
+        content.messages.welcome,
+        bot_name=content.messages.bot_name,
+        schedule=schedule,
+        key_contacts=key_contacts(content),
     )
     actions = [
         command_action(content.messages.buttons.help, "help"),
@@ -190,8 +193,8 @@ def about_text(content: Content) -> str:
         " ".join(filter(None, [f"{i.name}: {i.attribution}", i.licence, _adapted(i)]))
         for i in content.instruments.values()
     )
-    return content.text(
-        "about",
+    return content.fill(
+        content.messages.about,
         bot_name=content.messages.bot_name,
         version=content.version,
         approved_by=meta.approved_by,

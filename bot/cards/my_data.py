@@ -22,24 +22,28 @@ def number_words(content: Content, n: int) -> str:
 def held_card(content: Content, held: Held) -> Card:
     """In plain words: what is held. Scores are never listed here; the trend only on request."""
     m = content.messages.privacy
-    lines = [content.text("privacy.summary_schedule", schedule=describe(content, held.schedule))]
+    lines = [content.fill(content.messages.privacy.summary_schedule, schedule=describe(content, held.schedule))]
     dates = [day_words(content, d) for d in held.checkin_dates[-12:]]
     count = str(len(held.checkin_dates))
     lines.append(
-        content.text("privacy.summary_checkins", count=count, dates="; ".join(dates))
+        content.fill(content.messages.privacy.summary_checkins, count=count, dates="; ".join(dates))
         if dates
         else m.summary_no_checkins
     )
     link = held.link
     if link and link.status in ("pending", "active"):
         status = content.messages.sharing.status_words[link.status]
-        lines.append(content.text("privacy.summary_link", name=link.supervisor_name, status=status))
+        lines.append(content.fill(content.messages.privacy.summary_link, name=link.supervisor_name, status=status))
     else:
         lines.append(m.summary_no_link)
     lines.append(m.summary_consent_on if held.consent.on else m.summary_consent_off)
-    lines.append(content.text("privacy.summary_requests", count=str(held.requests_sent)))
+    lines.append(content.fill(content.messages.privacy.summary_requests, count=str(held.requests_sent)))
     plan = m.plan_written if held.plan_written else m.plan_empty
-    lines.append(content.text("privacy.summary_private", notes=str(held.notes), agenda=str(held.agenda), plan=plan))
+    lines.append(
+        content.fill(
+            content.messages.privacy.summary_private, notes=str(held.notes), agenda=str(held.agenda), plan=plan
+        )
+    )
     lines.append(m.summary_chat)
     actions = [
         action(m.trend_button, "data_trend"),
@@ -59,7 +63,9 @@ def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
         bar = "█" * round(total / 10) + "░" * (10 - round(total / 10))
         words = number_words(content, total)
         day = day_words(content, date)
-        lines.append(content.text("privacy.trend_line", date=day, bar=bar, total=str(total), words=words))
+        lines.append(
+            content.fill(content.messages.privacy.trend_line, date=day, bar=bar, total=str(total), words=words)
+        )
     lines.append(m.trend_note)
     body = [text_block(lines[0], weight="Bolder")] + [text_block(line) for line in lines[1:]]
     return card(body, [hide_action(content)], "\n".join(lines))
@@ -67,7 +73,7 @@ def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
 
 def export_card(content: Content, url: str, minutes: int) -> Card:
     m = content.messages.privacy
-    text = content.text("privacy.export_ready", minutes=str(minutes))
+    text = content.fill(content.messages.privacy.export_ready, minutes=str(minutes))
     return card([text_block(text)], [open_url(m.export_link_button, url)], text)
 
 

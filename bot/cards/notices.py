@@ -23,7 +23,9 @@ def checkin(content: Content, instrument: str, nonce: str, welcome_back: Schedul
     """A scheduled check-in, after a welcome back when it is the first after a pause."""
     messages = []
     if welcome_back is not None:
-        messages.append(Outgoing(text=content.text("pause.welcome_back", schedule=describe(content, welcome_back))))
+        messages.append(
+            Outgoing(text=content.fill(content.messages.pause.welcome_back, schedule=describe(content, welcome_back)))
+        )
     lead = content.messages.checkin.lead_scheduled
     messages.append(Outgoing(card=checkin_cards.checkin_card(content, instrument, nonce, lead)))
     return messages

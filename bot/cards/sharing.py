@@ -44,9 +44,11 @@ def request_card(
     """Exactly what a supervisor receives, with a way to reach the worker when Teams gave their email."""
     m = content.messages.sharing
     days = str(content.rules.supervisor.acknowledge_within_working_days)
-    body = [text_block(lead or content.text("sharing.supervisor_request", worker=worker_name, days=days))]
+    body = [
+        text_block(lead or content.fill(content.messages.sharing.supervisor_request, worker=worker_name, days=days))
+    ]
     if note:
-        body.append(text_block(content.text("sharing.supervisor_note", note=note), spacing="Medium"))
+        body.append(text_block(content.fill(content.messages.sharing.supervisor_note, note=note), spacing="Medium"))
     topic = content.topic("supervision")
     actions = [action(m.ack_button, "request_ack", worker=worker_pid, request=request_id)]
     if chat_url:
@@ -58,7 +60,7 @@ def request_card(
 def nudge_card(
     content: Content, worker_name: str, worker_pid: str, request: Request, chat_url: str | None = None
 ) -> Card:
-    lead = content.text("sharing.nudge", worker=worker_name)
+    lead = content.fill(content.messages.sharing.nudge, worker=worker_name)
     return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead, chat_url=chat_url)
 
 
@@ -66,8 +68,8 @@ def nomination_card(content: Content, worker_name: str, worker_pid: str, link: L
     m = content.messages.sharing
     role = m.roles[link.role].lower()
     body = [
-        text_block(content.text("sharing.nominated_you", worker=worker_name, role=role)),
-        text_block(content.text("sharing.what_you_will_see", worker=worker_name)),
+        text_block(content.fill(content.messages.sharing.nominated_you, worker=worker_name, role=role)),
+        text_block(content.fill(content.messages.sharing.what_you_will_see, worker=worker_name)),
     ]
     actions = [
         action(m.accept_button, "link_accept", worker=worker_pid, link=link.id),
@@ -79,7 +81,7 @@ def nomination_card(content: Content, worker_name: str, worker_pid: str, link: L
 def no_answer_card(content: Content, link: Link, request: Request) -> Card:
     m = content.messages.sharing
     days = str(content.rules.supervisor.acknowledge_within_working_days)
-    text = content.text("sharing.no_ack", name=link.supervisor_name, days=days)
+    text = content.fill(content.messages.sharing.no_ack, name=link.supervisor_name, days=days)
     actions = [
         action(m.nudge_button, "request_nudge", request=request.id),
         command_action(m.change_who_button, "supervisor"),
@@ -88,10 +90,10 @@ def no_answer_card(content: Content, link: Link, request: Request) -> Card:
     return card([text_block(text)], actions, text)
 
 
-def reconfirm_card(content: Content, link: Link, once: str, lead_key: str = "sharing.reconfirm") -> Card:
+def reconfirm_card(content: Content, link: Link, once: str, held: bool = False) -> Card:
     """Keep, end or change the named person (asked every few months, or when a request is held for it)."""
     m = content.messages.sharing
-    text = content.text(lead_key, name=link.supervisor_name)
+    text = content.fill(m.held_reconfirm if held else m.reconfirm, name=link.supervisor_name)
     actions = [
         action(m.keep_button, "link_keep", once=once),
         action(m.end_button, "link_end"),
@@ -105,7 +107,11 @@ def supervisor_card(content: Content, link: Link | None) -> Card:
     m = content.messages.sharing
     live = link is not None and link.status in ("pending", "active")
     status = (
-        content.text(f"sharing.status_{link.status}", name=link.supervisor_name, role=m.roles[link.role])
+        content.fill(
+            m.status_active if link.status == "active" else m.status_pending,
+            name=link.supervisor_name,
+            role=m.roles[link.role],
+        )
         if link is not None and live
         else m.status_none
     )
@@ -122,7 +128,7 @@ def supervisor_card(content: Content, link: Link | None) -> Card:
 def matches_card(content: Content, query: str, matches: list[tuple[str, str, str]], role: str) -> Card:
     """Same display name: (pid, name, email) of each, to tell them apart, and nothing more."""
     m = content.messages.sharing
-    text = content.text("sharing.many_matches", query=query)
+    text = content.fill(content.messages.sharing.many_matches, query=query)
     people = [(pid, f"{name} ({email})") for pid, name, email in matches]
     body = [text_block(text), *choice_input("target", m.which_label, people, people[0][0], expanded=True)]
     return card(body, [action(m.ask_button, "supervisor_pick", role=role)], text)
@@ -131,12 +137,18 @@ def matches_card(content: Content, query: str, matches: list[tuple[str, str, str
 def consent_card(content: Content, link: Link, consent: Consent, terms: str, example: Card, once: str) -> Card:
     """Consent: the named person, the rule in plain words, and the exact message they would get."""
     m = content.messages.sharing
-    body = [text_block(content.text("sharing.consent_intro", name=link.supervisor_name)), text_block(terms)]
+    body = [
+        text_block(content.fill(content.messages.sharing.consent_intro, name=link.supervisor_name)),
+        text_block(terms),
+    ]
     body += [dict(block, isSubtle=True) for block in example["body"]]
     if consent.on and consent.link_id == link.id:
         mode = m.mode_auto if consent.mode == "auto" else m.mode_ask
         body.append(
-            text_block(content.text("sharing.consent_on_mode", name=link.supervisor_name, mode=mode), weight="Bolder")
+            text_block(
+                content.fill(content.messages.sharing.consent_on_mode, name=link.supervisor_name, mode=mode),
+                weight="Bolder",
+            )
         )
         actions = [action(m.turn_off_button, "sharing_off")]
     else:
@@ -152,14 +164,17 @@ def suggestion_card(content: Content, name: str | None) -> Card:
     if name is None:
         text, go = m.suggest_name, command_action(m.name_button, "supervisor")
     else:
-        text, go = content.text("sharing.suggest_sharing", name=name), command_action(m.sharing_button, "sharing")
+        text, go = (
+            content.fill(content.messages.sharing.suggest_sharing, name=name),
+            command_action(m.sharing_button, "sharing"),
+        )
     return card([text_block(text)], [go, action(m.no_suggestions_button, "sharing_no_suggestions")], text)
 
 
 def preview_card(content: Content, name: str, example: Card, request_id: str) -> Card:
     """Before anything is sent: exactly what the named person would get, a box for a note, and choices."""
     m = content.messages.sharing
-    body = [text_block(content.text("sharing.preview", name=name))]
+    body = [text_block(content.fill(content.messages.sharing.preview, name=name))]
     body += [dict(block, isSubtle=True) for block in example["body"]]
     body += text_input("note", m.note_label)
     actions = [
@@ -177,8 +192,11 @@ def supervising_card(content: Content, entries: list[Supervising]) -> Card:
     body = [heading(m.supervising_title)]
     body += [
         text_block(
-            content.text(
-                "sharing.supervising_entry", worker=e.worker_name, role=m.roles[e.role], status=m.status_words[e.status]
+            content.fill(
+                content.messages.sharing.supervising_entry,
+                worker=e.worker_name,
+                role=m.roles[e.role],
+                status=m.status_words[e.status],
             )
         )
         for e in entries

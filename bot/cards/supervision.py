@@ -19,7 +19,7 @@ def supervision_card(content: Content, agenda_count: int) -> Card:
                 "facts": [{"title": g.name, "value": f"{g.when}. {g.how_to_join}"} for g in info.groups],
             }
         )
-    body.append(text_block(content.text("agenda.count", count=str(agenda_count)), spacing="Medium"))
+    body.append(text_block(content.fill(content.messages.agenda.count, count=str(agenda_count)), spacing="Medium"))
     actions = [action(m.agenda_button, "agenda_show"), help_now_action(content)]
     if info.booking_link:
         actions.insert(0, open_url(m.book_button, str(info.booking_link)))

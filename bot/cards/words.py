@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, cast
 
 from ..content import Content
 from ..rules import Schedule, effective, is_paused, next_slot, sendable_from
@@ -12,15 +13,18 @@ def describe(content: Content, schedule: Schedule) -> str:
     words = content.messages.schedule
     if schedule.frequency == "off":
         return words.off
-    when = content.text(f"schedule.frequencies.{schedule.frequency}", day=words.days[schedule.day])
-    return content.text("schedule.summary", when=when, time=schedule.time, timezone=schedule.timezone)
+    frequency = cast(
+        Literal["weekly", "fortnightly", "monthly"], schedule.frequency
+    )  # checked against FREQUENCIES when saved
+    when = content.fill(words.frequencies[frequency], day=words.days[schedule.day])
+    return content.fill(words.summary, when=when, time=schedule.time, timezone=schedule.timezone)
 
 
 def local_date(content: Content, schedule: Schedule, instant: dt.datetime) -> str:
     words = content.messages.schedule
     local = schedule.local(instant)
-    return content.text(
-        "schedule.date",
+    return content.fill(
+        content.messages.schedule.date,
         weekday=words.days[local.weekday()],
         day=str(local.day),
         month=words.months[local.month - 1],
@@ -31,8 +35,11 @@ def local_date(content: Content, schedule: Schedule, instant: dt.datetime) -> st
 def local_day(content: Content, day: dt.date) -> str:
     """'Wednesday 9 December'."""
     words = content.messages.schedule
-    return content.text(
-        "schedule.day", weekday=words.days[day.weekday()], day=str(day.day), month=words.months[day.month - 1]
+    return content.fill(
+        content.messages.schedule.day,
+        weekday=words.days[day.weekday()],
+        day=str(day.day),
+        month=words.months[day.month - 1],
     )
 
 
@@ -48,7 +55,9 @@ def next_text(content: Content, schedule: Schedule, now: dt.datetime, taken: fro
         if slot.id in taken:
             skipped_today = skipped_today or slot.id == schedule.local(now).date().isoformat()
         elif not is_paused(schedule, slot.at):
-            text = content.text("schedule.next", when=local_date(content, schedule, sendable_from(schedule, slot.at)))
+            text = content.fill(
+                content.messages.schedule.next, when=local_date(content, schedule, sendable_from(schedule, slot.at))
+            )
             return f"{text} {content.messages.settings.from_next_time}" if skipped_today else text
         probe = slot.at
     return content.messages.settings.no_next

@@ -309,8 +309,8 @@ def _commands(messages, tree) -> list[Problem]:
     return problems
 
 
-def _table(key: str) -> set[str]:
-    return MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", set())
+def _table(key: str) -> frozenset[str]:
+    return MESSAGE_PLACEHOLDERS.get(key) or MESSAGE_PLACEHOLDERS.get(key.rsplit(".", 1)[0] + ".*", frozenset())
 
 
 def _placeholders(key: str, value: str, tree, allowed: Collection[str] | None) -> list[Problem]:

@@ -53,13 +53,11 @@ class Content:
             for word in command.words:
                 self._words.setdefault(normalise_command(word), command.id)
 
-    def text(self, key: str, **params: str) -> str:
-        """The message `key`, with its placeholders filled in and [[topic]] links made into links."""
-        node: Any = self.messages
-        for part in key.split("."):
-            node = node[part] if isinstance(node, dict) else getattr(node, part)
+    def fill(self, words: str, /, **params: str) -> str:
+        """`words` (reached by their path, e.g. content.messages.pause.paused) with the placeholders their
+        field's Fills names filled in, {count:thing|things} chosen, and [[topic]] links made into links."""
         # {count:thing|things}: the first form when count is 1, else the second.
-        chosen = PLURAL.sub(lambda m: m.group(2) if str(params.get(m.group(1))) == "1" else m.group(3), node)
+        chosen = PLURAL.sub(lambda m: m.group(2) if str(params.get(m.group(1))) == "1" else m.group(3), words)
         filled = chosen.format(**params)
         return TOPIC_LINK.sub(lambda m: self._topic_link(m.group(1)), filled)
 

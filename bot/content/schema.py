@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator, model_validator
 
@@ -14,99 +15,16 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
 ADMIN_COMMANDS = ("admin", "admin_reload")
 
-# Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
-MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
-    "error": {"ref"},
-    "about": {"version", "approved_by", "approved_on", "bot_name", "instruments"},
-    "welcome": {"bot_name", "schedule", "key_contacts"},
-    "outage_numbers": {"key_contacts"},
-    "storage_unavailable": {"key_contacts", "ref"},
-    "data_set_aside": {"key_contacts"},
-    "checkin.incomplete": {"questions"},
-    "checkin.incomplete_typed": {"questions"},
-    "checkin.typed_hint": {"count", "lowest", "highest"},
-    "settings.saved": {"schedule", "next"},
-    "settings.current": {"schedule", "next"},
-    "settings.invalid": {"problems"},
-    "settings.bad_low": {"lowest", "highest"},
-    "schedule.summary": {"when", "time", "timezone"},
-    "schedule.frequencies.weekly": {"day"},
-    "schedule.frequencies.fortnightly": {"day"},
-    "schedule.frequencies.monthly": {"day"},
-    "schedule.next": {"when"},
-    "schedule.date": {"weekday", "day", "month", "time"},
-    "schedule.day": {"weekday", "day", "month"},
-    "pause.paused": {"until"},
-    "pause.already": {"until"},
-    "pause.welcome_back": {"schedule"},
-    "guide.no_match": {"words"},
-    "guide.matches": {"words"},
-    "agenda.count": {"count"},
-    "admin.content": {"version", "status"},
-    "admin.set_aside": {"count"},
-    "privacy.summary_schedule": {"schedule"},
-    "privacy.summary_checkins": {"count", "dates"},
-    "privacy.summary_link": {"name", "status"},
-    "privacy.summary_requests": {"count"},
-    "privacy.summary_private": {"notes", "agenda", "plan"},
-    "privacy.trend_line": {"date", "bar", "total", "words"},
-    "privacy.export_ready": {"minutes"},
-    "sharing.status_pending": {"name", "role"},
-    "sharing.status_active": {"name", "role"},
-    "sharing.asked": {"name"},
-    "sharing.many_matches": {"query"},
-    "sharing.not_found": {"query"},
-    "sharing.nominated_you": {"worker", "role"},
-    "sharing.no_longer_open": {"name"},
-    "sharing.consent_pending": {"name"},
-    "sharing.already_nudged": {"name"},
-    "acted.accepted": {"day"},
-    "acted.declined": {"day"},
-    "acted.acknowledged": {"day"},
-    "acted.sent": {"name", "day"},
-    "acted.kept": {"name", "day"},
-    "acted.ended": {"day"},
-    "acted.nudged": {"name", "day"},
-    "acted.sharing_on": {"day"},
-    "acted.sharing_off": {"day"},
-    "sharing.you_accepted": {"worker"},
-    "sharing.consent_intro": {"name"},
-    "sharing.consent_on": {"name"},
-    "sharing.consent_on_mode": {"name", "mode"},
-    "sharing.consent_terms": {"name", "count", "within", "of_last", "days", "weeks", "low", "cool_off_weeks"},
-    "sharing.same_name": {"query"},
-    "sharing.already_asked": {"name"},
-    "sharing.already_linked": {"name"},
-    "sharing.nomination_limit": {"count"},
-    "sharing.suggest_sharing": {"name"},
-    "sharing.held_pending": {"name"},
-    "sharing.held_reconfirm": {"name"},
-    "sharing.supervisor_request": {"worker", "days"},
-    "sharing.supervisor_note": {"note"},
-    "sharing.preview": {"name"},
-    "sharing.sent": {"name"},
-    "sharing.sending": {"name"},
-    "sharing.sent_auto": {"name"},
-    "sharing.undelivered": {"name"},
-    "sharing.no_ack": {"name", "days"},
-    "sharing.nudge": {"worker"},
-    "sharing.nudged": {"name"},
-    "sharing.reconfirm": {"name"},
-    "sharing.supervising_entry": {"worker", "role", "status"},
-    "sharing.what_you_will_see": {"worker"},
-    "sharing.audit_events.*": {"who"},
-    "admin.reload_rejected": {"count", "when"},
-    "admin.few": {"minimum"},
-    "admin.delivery": {"unreachable", "uninstalled", "undelivered"},
-    "admin.participation": {"on", "total"},
-    "admin.month": {"month", "checkins", "people"},
-    "admin.too_few": {"minimum"},
-    "admin.reloaded": {"version"},
-    "admin.reload_failed": {"count"},
-    "admin.placeholders": {"count"},
-    "admin.reload_more": {"count"},
-    "pause.resumed": {"schedule"},
-}
+
+@dataclass(frozen=True, init=False)
+class Fills:
+    """On a message's field: the placeholders the bot's code fills into those words. Any other {name}
+    in the words is an error at load; a message without Fills takes none."""
+
+    names: frozenset[str]
+
+    def __init__(self, *names: str) -> None:
+        object.__setattr__(self, "names", frozenset(names))
 
 
 def normalise_command(text: str) -> str:
@@ -162,15 +80,15 @@ class CheckinMessages(Strict):
     save_button: Text
     skip_button: Text
     pause_button: Text
-    typed_hint: Text
+    typed_hint: Annotated[Text, Fills("count", "highest", "lowest")]
     saved: Text
     skipped: Text
     thanks: Text
     prompt_button: Text
     guide_button: Text
     something_to_think_about: Text
-    incomplete: Text
-    incomplete_typed: Text
+    incomplete: Annotated[Text, Fills("questions")]
+    incomplete_typed: Annotated[Text, Fills("questions")]
     already_saved: Text
     already_skipped: Text
     closed: Text
@@ -180,7 +98,7 @@ class CheckinMessages(Strict):
 class SettingsMessages(Strict):
     intro: Text
     frequency_choices: dict[Literal["weekly", "fortnightly", "monthly", "off"], Text]
-    current: Text
+    current: Annotated[Text, Fills("next", "schedule")]
     frequency_label: Text
     day_label: Text
     time_label: Text
@@ -192,26 +110,26 @@ class SettingsMessages(Strict):
     keep_answers_label: Text
     low_label: Text
     save_button: Text
-    saved: Text
-    invalid: Text
+    saved: Annotated[Text, Fills("next", "schedule")]
+    invalid: Annotated[Text, Fills("problems")]
     bad_frequency: Text
     bad_day: Text
     bad_time: Text
     bad_timezone: Text
     bad_quiet: Text
-    bad_low: Text
+    bad_low: Annotated[Text, Fills("highest", "lowest")]
     time_in_quiet_hours: Text
     no_next: Text
     from_next_time: Text
 
 
 class ScheduleWords(Strict):
-    summary: Text
-    next: Text
-    date: Text
-    day: Text
+    summary: Annotated[Text, Fills("time", "timezone", "when")]
+    next: Annotated[Text, Fills("when")]
+    date: Annotated[Text, Fills("day", "month", "time", "weekday")]
+    day: Annotated[Text, Fills("day", "month", "weekday")]
     off: Text
-    frequencies: dict[Literal["weekly", "fortnightly", "monthly"], Text]
+    frequencies: dict[Literal["weekly", "fortnightly", "monthly"], Annotated[Text, Fills("day")]]
     days: list[Text] = Field(min_length=7, max_length=7)
     months: list[Text] = Field(min_length=12, max_length=12)
 
@@ -223,12 +141,12 @@ class PauseMessages(Strict):
     four_weeks: Text
     until_date_label: Text
     until_date_button: Text
-    paused: Text
-    already: Text
+    paused: Annotated[Text, Fills("until")]
+    already: Annotated[Text, Fills("until")]
     bad_date: Text
-    resumed: Text
+    resumed: Annotated[Text, Fills("schedule")]
     not_paused: Text
-    welcome_back: Text
+    welcome_back: Annotated[Text, Fills("schedule")]
 
 
 class GuideMessages(Strict):
@@ -238,8 +156,8 @@ class GuideMessages(Strict):
     all_topics_button: Text
     pick_label: Text
     open_button: Text
-    no_match: Text
-    matches: Text
+    no_match: Annotated[Text, Fills("words")]
+    matches: Annotated[Text, Fills("words")]
 
 
 class SupervisionMessages(Strict):
@@ -251,7 +169,7 @@ class SupervisionMessages(Strict):
 class AgendaMessages(Strict):
     title: Text
     empty: Text
-    count: Text
+    count: Annotated[Text, Fills("count")]
     add_label: Text
     add_button: Text
     added: Text
@@ -294,35 +212,35 @@ class PlanMessages(Strict):
 
 class AdminMessages(Strict):
     title: Text
-    content: Text
+    content: Annotated[Text, Fills("status", "version")]
     reload_ok: Text
-    reload_rejected: Text
+    reload_rejected: Annotated[Text, Fills("count", "when")]
     contacts_ok: Text
-    delivery: Text
-    participation: Text
-    month: Text
-    too_few: Text
-    few: Text
-    reloaded: Text
-    reload_failed: Text
-    reload_more: Text
-    placeholders: Text
-    set_aside: Text
+    delivery: Annotated[Text, Fills("undelivered", "uninstalled", "unreachable")]
+    participation: Annotated[Text, Fills("on", "total")]
+    month: Annotated[Text, Fills("checkins", "month", "people")]
+    too_few: Annotated[Text, Fills("minimum")]
+    few: Annotated[Text, Fills("minimum")]
+    reloaded: Annotated[Text, Fills("version")]
+    reload_failed: Annotated[Text, Fills("count")]
+    reload_more: Annotated[Text, Fills("count")]
+    placeholders: Annotated[Text, Fills("count")]
+    set_aside: Annotated[Text, Fills("count")]
 
 
 class ActedMessages(Strict):
     """What a card becomes once acted on."""
 
-    accepted: Text
-    declined: Text
-    acknowledged: Text
-    sent: Text
+    accepted: Annotated[Text, Fills("day")]
+    declined: Annotated[Text, Fills("day")]
+    acknowledged: Annotated[Text, Fills("day")]
+    sent: Annotated[Text, Fills("day", "name")]
     not_sent: Text
-    kept: Text
-    ended: Text
-    nudged: Text
-    sharing_on: Text
-    sharing_off: Text
+    kept: Annotated[Text, Fills("day", "name")]
+    ended: Annotated[Text, Fills("day")]
+    nudged: Annotated[Text, Fills("day", "name")]
+    sharing_on: Annotated[Text, Fills("day")]
+    sharing_off: Annotated[Text, Fills("day")]
     no_suggestions: Text
     erase_cancelled: Text
 
@@ -330,8 +248,8 @@ class ActedMessages(Strict):
 class SharingMessages(Strict):
     supervisor_intro: Text
     status_none: Text
-    status_pending: Text
-    status_active: Text
+    status_pending: Annotated[Text, Fills("name", "role")]
+    status_active: Annotated[Text, Fills("name", "role")]
     name_label: Text
     role_label: Text
     roles: dict[Literal["peer_supervisor", "clinical_supervisor", "line_manager", "other"], Text]
@@ -340,95 +258,97 @@ class SharingMessages(Strict):
     which_label: Text
     end_which_label: Text
     status_words: dict[Literal["pending", "active", "declined", "ended"], Text]
-    asked: Text
-    many_matches: Text
-    same_name: Text
-    not_found: Text
-    already_asked: Text
-    already_linked: Text
-    nomination_limit: Text
+    asked: Annotated[Text, Fills("name")]
+    many_matches: Annotated[Text, Fills("query")]
+    same_name: Annotated[Text, Fills("query")]
+    not_found: Annotated[Text, Fills("query")]
+    already_asked: Annotated[Text, Fills("name")]
+    already_linked: Annotated[Text, Fills("name")]
+    nomination_limit: Annotated[Text, Fills("count")]
     not_yourself: Text
     declined_before: Text
     unreachable: Text
-    nominated_you: Text
-    what_you_will_see: Text
+    nominated_you: Annotated[Text, Fills("role", "worker")]
+    what_you_will_see: Annotated[Text, Fills("worker")]
     accept_button: Text
     decline_button: Text
-    you_accepted: Text
+    you_accepted: Annotated[Text, Fills("worker")]
     you_declined: Text
     already_answered: Text
     not_for_you: Text
-    no_longer_open: Text
-    already_nudged: Text
+    no_longer_open: Annotated[Text, Fills("name")]
+    already_nudged: Annotated[Text, Fills("name")]
     already_acknowledged: Text
     link_ended: Text
-    consent_intro: Text
-    consent_terms: Text
+    consent_intro: Annotated[Text, Fills("name")]
+    consent_terms: Annotated[
+        Text, Fills("cool_off_weeks", "count", "days", "low", "name", "of_last", "weeks", "within")
+    ]
     consent_no_link: Text
-    consent_pending: Text
+    consent_pending: Annotated[Text, Fills("name")]
     mode_label: Text
     mode_ask: Text
     mode_auto: Text
     turn_on_button: Text
     turn_off_button: Text
-    consent_on: Text
-    consent_on_mode: Text
+    consent_on: Annotated[Text, Fills("name")]
+    consent_on_mode: Annotated[Text, Fills("mode", "name")]
     consent_off: Text
     consent_already_off: Text
-    supervisor_request: Text
-    supervisor_note: Text
+    supervisor_request: Annotated[Text, Fills("days", "worker")]
+    supervisor_note: Annotated[Text, Fills("note")]
     ack_button: Text
     chat_button: Text
-    preview: Text
+    preview: Annotated[Text, Fills("name")]
     note_label: Text
     send_button: Text
     not_now_button: Text
     change_who_button: Text
     stop_asking_button: Text
-    sent: Text
-    sending: Text
-    sent_auto: Text
-    undelivered: Text
+    sent: Annotated[Text, Fills("name")]
+    sending: Annotated[Text, Fills("name")]
+    sent_auto: Annotated[Text, Fills("name")]
+    undelivered: Annotated[Text, Fills("name")]
     not_now: Text
     stopped: Text
     blocked: Text
     suggest_name: Text
-    suggest_sharing: Text
+    suggest_sharing: Annotated[Text, Fills("name")]
     name_button: Text
     sharing_button: Text
     no_suggestions_button: Text
     no_suggestions_done: Text
-    held_pending: Text
-    held_reconfirm: Text
+    held_pending: Annotated[Text, Fills("name")]
+    held_reconfirm: Annotated[Text, Fills("name")]
     thanks_for_ack: Text
-    no_ack: Text
+    no_ack: Annotated[Text, Fills("days", "name")]
     nudge_button: Text
-    nudge: Text
-    nudged: Text
-    reconfirm: Text
+    nudge: Annotated[Text, Fills("worker")]
+    nudged: Annotated[Text, Fills("name")]
+    reconfirm: Annotated[Text, Fills("name")]
     keep_button: Text
     kept: Text
     audit_title: Text
     audit_empty: Text
-    audit_events: dict[str, Text]
+    audit_events: dict[str, Annotated[Text, Fills("who")]]
     someone_who_left: Text
     supervising_title: Text
     supervising_none: Text
-    supervising_entry: Text
+    supervising_entry: Annotated[Text, Fills("role", "status", "worker")]
 
 
 class PrivacyMessages(Strict):
     full_notice_button: Text
     summary_title: Text
-    summary_schedule: Text
-    summary_checkins: Text
+    summary_schedule: Annotated[Text, Fills("schedule")]
+    summary_checkins: Annotated[Text, Fills("count", "dates")]
     summary_no_checkins: Text
-    summary_link: Text
+    summary_link: Annotated[Text, Fills("name", "status")]
     summary_no_link: Text
     summary_consent_on: Text
     summary_consent_off: Text
-    summary_requests: Text
-    summary_private: Text
+    summary_requests: Annotated[Text, Fills("count")]
+    summary_private: Annotated[Text, Fills("agenda", "notes", "plan")]
     summary_chat: Text
     plan_written: Text
     plan_empty: Text
@@ -436,10 +356,10 @@ class PrivacyMessages(Strict):
     export_button: Text
     delete_button: Text
     trend_title: Text
-    trend_line: Text
+    trend_line: Annotated[Text, Fills("bar", "date", "total", "words")]
     trend_empty: Text
     trend_note: Text
-    export_ready: Text
+    export_ready: Annotated[Text, Fills("minutes")]
     export_link_button: Text
     export_refused: Text
     delete_confirm: Text
@@ -484,22 +404,22 @@ class SmallTalk(Strict):
 class MessagesFile(Strict):
     meta: Meta
     bot_name: Text
-    welcome: Text
+    welcome: Annotated[Text, Fills("bot_name", "key_contacts", "schedule")]
     help_intro: Text
     help_buttons: list[Ident] = Field(default=[], max_length=5)
     small_talk: SmallTalk
     unknown: Text
     personal_only: Text
-    error: Text
-    storage_unavailable: Text
-    data_set_aside: Text
-    about: Text
+    error: Annotated[Text, Fills("ref")]
+    storage_unavailable: Annotated[Text, Fills("key_contacts", "ref")]
+    data_set_aside: Annotated[Text, Fills("key_contacts")]
+    about: Annotated[Text, Fills("approved_by", "approved_on", "bot_name", "instruments", "version")]
     help_now_title: Text
     help_now_intro: Text
     help_now_hope: Text
     not_monitored: Text
     help_footer: Text
-    outage_numbers: Text
+    outage_numbers: Annotated[Text, Fills("key_contacts")]
     hidden: Text
     already_done: Text
     too_long: Text
@@ -827,3 +747,26 @@ ROUNDS_DIR = "crisis_rounds"
 def placeholders(text: str) -> set[str]:
     """The {names} used in a message."""
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def _fills_in(model: type[BaseModel], prefix: str = "") -> dict[str, frozenset[str]]:
+    """Each message's placeholders by its dotted key (a dict's values as 'key.*'), read from Fills."""
+    found: dict[str, frozenset[str]] = {}
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{name}"
+        for mark in field.metadata:
+            if isinstance(mark, Fills):
+                found[key] = mark.names
+        kind: Any = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            found |= _fills_in(kind, f"{key}.")
+        elif get_origin(kind) is dict:
+            value = get_args(kind)[1]
+            marks = [m for m in getattr(value, "__metadata__", ()) if isinstance(m, Fills)]
+            if marks:
+                found[f"{key}.*"] = marks[0].names
+    return found
+
+
+# Derived from the Fills on the fields above, never kept by hand.
+MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = _fills_in(MessagesFile)

@@ -41,40 +41,44 @@ class AdminDialogs:
         m = content.messages.admin
         error = self._source.last_error
         status = (
-            content.text("admin.reload_rejected", count=str(len(error.problems)), when=self._source.last_error_at or "")
+            content.fill(
+                content.messages.admin.reload_rejected,
+                count=str(len(error.problems)),
+                when=self._source.last_error_at or "",
+            )
             if error
             else m.reload_ok
         )
         now = self._clock.now()
-        lines = [content.text("admin.content", version=content.version, status=status)]
+        lines = [content.fill(content.messages.admin.content, version=content.version, status=status)]
         lines += stale_contacts(content, now.date()) or [m.contacts_ok]
         pending = placeholders(content)
         if pending:
-            lines.append(content.text("admin.placeholders", count=str(len(pending))))
+            lines.append(content.fill(content.messages.admin.placeholders, count=str(len(pending))))
             lines += [f"- {p}" for p in pending[:SHOWN]]
         r = await self._stats.report(now)
         if r.set_aside:
             # A count of files, never whose: it is not a count of people, so no group minimum applies.
-            lines.append(content.text("admin.set_aside", count=str(r.set_aside)))
-        few = content.text("admin.few", minimum=str(MIN_GROUP))
+            lines.append(content.fill(content.messages.admin.set_aside, count=str(r.set_aside)))
+        few = content.fill(content.messages.admin.few, minimum=str(MIN_GROUP))
         lines.append(
-            content.text(
-                "admin.delivery",
+            content.fill(
+                content.messages.admin.delivery,
                 unreachable=shown(r.unreachable, few),
                 uninstalled=shown(r.uninstalled, few),
                 undelivered=shown(r.undelivered_30_days, few),
             )
         )
-        too_few = content.text("admin.too_few", minimum=str(MIN_GROUP))
+        too_few = content.fill(content.messages.admin.too_few, minimum=str(MIN_GROUP))
         # Neither the count nor what it leaves out may be a small group: "11 of 12" singles one person out.
         lines.append(
-            content.text("admin.participation", on=str(r.checkins_on), total=str(r.total))
+            content.fill(content.messages.admin.participation, on=str(r.checkins_on), total=str(r.total))
             if not (small(r.checkins_on) or small(r.total - r.checkins_on))
             else too_few
         )
         for month, checkins, people in r.months:
             lines.append(
-                content.text("admin.month", month=month, checkins=str(checkins), people=str(people))
+                content.fill(content.messages.admin.month, month=month, checkins=str(checkins), people=str(people))
                 if people >= MIN_GROUP
                 else f"{month}: {too_few}"
             )
@@ -89,12 +93,12 @@ class AdminDialogs:
         ok = await self._source.reload()
         content = self._source.current
         if ok:
-            await chat.send_text(content.text("admin.reloaded", version=content.version))
+            await chat.send_text(content.fill(content.messages.admin.reloaded, version=content.version))
             return
         problems = self._source.last_error.problems if self._source.last_error else []
         # Each problem names its file and line and says how to fix it: an admin in Teams can act on it.
-        lines = [content.text("admin.reload_failed", count=str(len(problems)))]
+        lines = [content.fill(content.messages.admin.reload_failed, count=str(len(problems)))]
         lines += [f"- {p}" for p in problems[:SHOWN]]
         if len(problems) > SHOWN:
-            lines.append(content.text("admin.reload_more", count=str(len(problems) - SHOWN)))
+            lines.append(content.fill(content.messages.admin.reload_more, count=str(len(problems) - SHOWN)))
         await chat.send_text("\n\n".join(lines))

@@ -94,8 +94,8 @@ class CheckinDialogs:
         content = self._content()
         m = content.messages.checkin
         if result.outcome == "incomplete":
-            key = "checkin.incomplete_typed" if typed else "checkin.incomplete"
-            await chat.send_text(content.text(key, questions=", ".join(str(n) for n in result.missing)))
+            missing = ", ".join(str(n) for n in result.missing)
+            await chat.send_text(content.fill(m.incomplete_typed if typed else m.incomplete, questions=missing))
         elif result.outcome == "already_done":
             await chat.send_text(m.already_saved)
         elif result.outcome == "closed" or result.outcome == "unknown":

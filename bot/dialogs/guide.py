@@ -50,10 +50,14 @@ class GuideDialogs:
         if len(found) == 1:
             await chat.send_card(topic_card(content, found[0]))
         elif found:
-            await chat.send_card(list_card(content, content.text("guide.matches", words=intent.argument), found))
+            await chat.send_card(
+                list_card(content, content.fill(content.messages.guide.matches, words=intent.argument), found)
+            )
         else:
             await chat.send_card(
-                list_card(content, content.text("guide.no_match", words=intent.argument), content.guide.topics)
+                list_card(
+                    content, content.fill(content.messages.guide.no_match, words=intent.argument), content.guide.topics
+                )
             )
 
     @card_action("guide_open")

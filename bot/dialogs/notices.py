@@ -50,4 +50,4 @@ class Notices:
         content = self._content()
         if notice.card is not None:
             return BUILDERS[notice.card](content, **data)
-        return [Outgoing(text=content.text(f"notices.{notice.name}", **data))]
+        return [Outgoing(text=content.fill(content.messages.notices[notice.name], **data))]

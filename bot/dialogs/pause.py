@@ -31,7 +31,7 @@ class PauseDialogs:
         schedule = await self._schedules.of(chat.worker)
         now = self._clock.now()
         if is_paused(schedule, now):
-            await chat.send_text(content.text("pause.already", until=_until_words(content, schedule)))
+            await chat.send_text(content.fill(content.messages.pause.already, until=_until_words(content, schedule)))
             return
         earliest = (schedule.local(now).date() + dt.timedelta(days=1)).isoformat()
         await chat.send_card(pause_card(content, earliest))
@@ -47,7 +47,7 @@ class PauseDialogs:
             return
         schedule = await self._schedules.pause(chat.worker, until)
         # The pause card becomes the answer: one message, and no stale buttons.
-        await chat.replace_card(content.text("pause.paused", until=_until_words(content, schedule)))
+        await chat.replace_card(content.fill(content.messages.pause.paused, until=_until_words(content, schedule)))
 
     @command("resume")
     async def resume(self, chat: Conversation) -> None:
@@ -57,7 +57,7 @@ class PauseDialogs:
             await chat.send_text(content.messages.pause.not_paused)
             return
         schedule = await self._schedules.of(chat.worker)
-        await chat.send_text(content.text("pause.resumed", schedule=describe(content, schedule)))
+        await chat.send_text(content.fill(content.messages.pause.resumed, schedule=describe(content, schedule)))
 
 
 def _until_words(content: Content, schedule: Schedule) -> str:

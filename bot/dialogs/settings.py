@@ -34,8 +34,8 @@ class SettingsDialogs:
         """Show the current schedule as a form to change."""
         content = self._content()
         schedule = await self._schedules.of(chat.worker)
-        current = content.text(
-            "settings.current",
+        current = content.fill(
+            content.messages.settings.current,
             schedule=describe(content, schedule),
             next=next_text(content, schedule, self._clock.now(), await self._checkins.slots_taken(chat.worker)),
         )
@@ -49,12 +49,12 @@ class SettingsDialogs:
         if not problems:
             problems += time_clash(content, await self._schedules.of(chat.worker), changes)
         if problems:
-            await chat.send_text(content.text("settings.invalid", problems="; ".join(problems) + "."))
+            await chat.send_text(content.fill(content.messages.settings.invalid, problems="; ".join(problems) + "."))
             return
         schedule = await self._schedules.change(chat.worker, **changes)
         await chat.send_text(
-            content.text(
-                "settings.saved",
+            content.fill(
+                content.messages.settings.saved,
                 schedule=describe(content, schedule),
                 next=next_text(content, schedule, self._clock.now(), await self._checkins.slots_taken(chat.worker)),
             )
@@ -100,7 +100,9 @@ def parse_settings(content: Content, values: dict) -> tuple[dict[str, Any], list
         changes["low_threshold"] = None if int(low) == t.low else int(low)
     else:
         problems.append(
-            content.text("settings.bad_low", lowest=str(t.personal_low_min), highest=str(t.personal_low_max))
+            content.fill(
+                content.messages.settings.bad_low, lowest=str(t.personal_low_min), highest=str(t.personal_low_max)
+            )
         )
     return changes, problems
 

@@ -33,7 +33,7 @@ class SharingDialogs:
         """The pressed card becomes what happened, dated, so no stale buttons stay in the chat."""
         content = self._content()
         day = day_words(content, self._clock.now().isoformat())
-        await chat.replace_card(content.text(f"acted.{key}", day=day, **params))
+        await chat.replace_card(content.fill(getattr(content.messages.acted, key), day=day, **params))
 
     # The worker's side ------------------------------------------------------------------------------
 
@@ -50,12 +50,12 @@ class SharingDialogs:
         if not matches and await self._links.is_me(chat.worker, query):
             await chat.send_text(content.messages.sharing.not_yourself)
         elif not matches:
-            await chat.send_text(content.text("sharing.not_found", query=query or "?"))
+            await chat.send_text(content.fill(content.messages.sharing.not_found, query=query or "?"))
         elif len(matches) > 1 and all(w.email for w in matches):
             people = [(w.pid, w.name, w.email) for w in matches[:5]]
             await chat.send_card(cards.matches_card(content, query, people, role))
         elif len(matches) > 1:
-            await chat.send_text(content.text("sharing.same_name", query=query))
+            await chat.send_text(content.fill(content.messages.sharing.same_name, query=query))
         else:
             await self._nominated(chat, await self._links.nominate(chat.worker, matches[0].pid, role))
 
@@ -69,7 +69,7 @@ class SharingDialogs:
         m = content.messages.sharing
         status = outcome.status
         if status == "asked":
-            text = content.text("sharing.asked", name=outcome.name)
+            text = content.fill(content.messages.sharing.asked, name=outcome.name)
         elif status == "self":
             text = m.not_yourself
         elif status == "declined_before":
@@ -77,13 +77,15 @@ class SharingDialogs:
         elif status == "unreachable":
             text = m.unreachable
         elif status == "already_asked":
-            text = content.text("sharing.already_asked", name=outcome.name)
+            text = content.fill(content.messages.sharing.already_asked, name=outcome.name)
         elif status == "already_linked":
-            text = content.text("sharing.already_linked", name=outcome.name)
+            text = content.fill(content.messages.sharing.already_linked, name=outcome.name)
         elif status == "limit":
-            text = content.text("sharing.nomination_limit", count=str(content.rules.supervisor.nominations_per_day))
+            text = content.fill(
+                content.messages.sharing.nomination_limit, count=str(content.rules.supervisor.nominations_per_day)
+            )
         elif status == "unknown":
-            text = content.text("sharing.not_found", query="?")
+            text = content.fill(content.messages.sharing.not_found, query="?")
         else:
             assert_never(status)
         await chat.send_text(text)
@@ -120,7 +122,7 @@ class SharingDialogs:
         content = self._content()
         link, consent = await self._links.of(chat.worker), await self._consents.of(chat.worker)
         if link and link.status == "pending":
-            await chat.send_text(content.text("sharing.consent_pending", name=link.supervisor_name))
+            await chat.send_text(content.fill(content.messages.sharing.consent_pending, name=link.supervisor_name))
             return
         if not link or link.status != "active":
             await chat.send_text(content.messages.sharing.consent_no_link)
@@ -136,7 +138,7 @@ class SharingDialogs:
         match outcome.status:
             case "on":
                 await self._acted(chat, "sharing_on")
-                await chat.send_text(content.text("sharing.consent_on", name=outcome.name))
+                await chat.send_text(content.fill(content.messages.sharing.consent_on, name=outcome.name))
             case "no_link":
                 await chat.send_text(content.messages.sharing.consent_no_link)
             case unhandled:
@@ -170,13 +172,13 @@ class SharingDialogs:
         status = outcome.status
         if status == "sent":
             await self._acted(chat, "sent", name=outcome.name)
-            text = content.text("sharing.sent", name=outcome.name)
+            text = content.fill(content.messages.sharing.sent, name=outcome.name)
         elif status == "sending":
             await self._acted(chat, "sent", name=outcome.name)
-            text = content.text("sharing.sending", name=outcome.name)
+            text = content.fill(content.messages.sharing.sending, name=outcome.name)
         elif status == "undelivered":
             await self._acted(chat, "not_sent")
-            text = content.text("sharing.undelivered", name=outcome.name)
+            text = content.fill(content.messages.sharing.undelivered, name=outcome.name)
         elif status == "blocked":
             text = m.blocked
         elif status == "already_answered":
@@ -217,11 +219,11 @@ class SharingDialogs:
         match outcome.status:
             case "nudged":
                 await self._acted(chat, "nudged", name=outcome.name)
-                await chat.send_text(content.text("sharing.nudged", name=outcome.name))
+                await chat.send_text(content.fill(content.messages.sharing.nudged, name=outcome.name))
             case "undelivered":
-                await chat.send_text(content.text("sharing.undelivered", name=outcome.name))
+                await chat.send_text(content.fill(content.messages.sharing.undelivered, name=outcome.name))
             case "already_nudged":
-                await chat.send_text(content.text("sharing.already_nudged", name=outcome.name))
+                await chat.send_text(content.fill(content.messages.sharing.already_nudged, name=outcome.name))
             case "already_answered" | "blocked":
                 await chat.send_text(content.messages.sharing.already_answered)
             case unhandled:
@@ -249,14 +251,14 @@ class SharingDialogs:
         status = outcome.status
         if status == "accepted":
             await self._acted(chat, "accepted")
-            await chat.send_text(content.text("sharing.you_accepted", worker=outcome.name))
+            await chat.send_text(content.fill(content.messages.sharing.you_accepted, worker=outcome.name))
         elif status == "declined":
             await self._acted(chat, "declined")
             await chat.send_text(m.you_declined)
         elif status == "already_answered":
             await chat.send_text(m.already_answered)
         elif status == "no_longer_open":
-            await chat.send_text(content.text("sharing.no_longer_open", name=outcome.name))
+            await chat.send_text(content.fill(content.messages.sharing.no_longer_open, name=outcome.name))
         elif status == "not_for_you":
             await chat.send_text(m.not_for_you)
         else:
@@ -321,15 +323,15 @@ class AfterCheckin:
         elif status == "suggest_sharing":
             await chat.send_card(cards.suggestion_card(content, outcome.name))
         elif status == "held_pending":
-            await chat.send_text(content.text("sharing.held_pending", name=outcome.name))
+            await chat.send_text(content.fill(content.messages.sharing.held_pending, name=outcome.name))
         elif status == "held_reconfirm":
             link = await self._links.of(chat.worker)
             if link is not None:
-                await chat.send_card(cards.reconfirm_card(content, link, once(), "sharing.held_reconfirm"))
+                await chat.send_card(cards.reconfirm_card(content, link, once(), held=True))
         elif status == "sent_auto" or status == "sending":
-            await chat.send_text(content.text("sharing.sent_auto", name=outcome.name))
+            await chat.send_text(content.fill(content.messages.sharing.sent_auto, name=outcome.name))
         elif status == "undelivered":
-            await chat.send_text(content.text("sharing.undelivered", name=outcome.name))
+            await chat.send_text(content.fill(content.messages.sharing.undelivered, name=outcome.name))
         elif status == "preview":
             if outcome.request is not None:
                 example = cards.request_card(

@@ -39,7 +39,7 @@ def build_manifest(content: Content, settings: PackageSettings) -> dict:
     # The key numbers live here too: Teams shows the app's description even when the bot is down.
     numbers = key_contacts(content)
     if numbers:
-        manifest["description"]["full"] += " " + content.text("outage_numbers", key_contacts=numbers)
+        manifest["description"]["full"] += " " + content.fill(content.messages.outage_numbers, key_contacts=numbers)
     commands = [{"title": c.title, "description": c.help} for c in content.messages.commands if c.menu]
     manifest["bots"][0]["commandLists"] = [{"scopes": ["personal"], "commands": commands}]
     return manifest

@@ -138,7 +138,9 @@ class WellbeingBot(ActivityHandler):
         and nothing else happens this turn; from their next message they carry on as someone new."""
         turn.turn_state[WORKER_KEY] = pid
         content = self._content()
-        await turn.send_activity(fold(content.text("data_set_aside", key_contacts=key_contacts(content))))
+        await turn.send_activity(
+            fold(content.fill(content.messages.data_set_aside, key_contacts=key_contacts(content)))
+        )
 
     def _chat(self, turn: TurnContext) -> TeamsConversation:
         return turn.turn_state[CHAT_KEY]
@@ -252,9 +254,9 @@ class WellbeingBot(ActivityHandler):
         if turn.activity.type == ActivityTypes.message:
             content = self._content()
             apology = (
-                content.text("storage_unavailable", ref=ref, key_contacts=key_contacts(content))
+                content.fill(content.messages.storage_unavailable, ref=ref, key_contacts=key_contacts(content))
                 if isinstance(error, StorageUnavailable)
-                else content.text("error", ref=ref)
+                else content.fill(content.messages.error, ref=ref)
             )
             try:
                 await turn.send_activity(apology)

@@ -23,8 +23,8 @@ TurnedOff = Literal["off", "already_off"]
 def consent_terms(content: Content, schedule: Schedule | None, name: str) -> str:
     """Exactly when a request can go to `name`, in plain words generated from rules.yaml."""
     r = content.rules
-    return content.text(
-        "sharing.consent_terms",
+    return content.fill(
+        content.messages.sharing.consent_terms,
         name=name,
         count=str(r.repeated_low.consecutive),
         within=str(r.repeated_low.within),
@@ -65,8 +65,8 @@ class Consents:
         link, me = await self._sharing.link(pid), await self._workers.get(pid)
         name = link.supervisor_name if link else ""
         m = content.messages.sharing
-        request = content.text(
-            "sharing.supervisor_request",
+        request = content.fill(
+            m.supervisor_request,
             worker=me.name if me else "",
             days=str(content.rules.supervisor.acknowledge_within_working_days),
         )
