@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from ..content import Content
+from ..content.views import Words
 from .text import fold, plain
 
 CARD_VERSION = "1.5"
@@ -55,7 +55,7 @@ def command_action(title: str, command_id: str) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": {"command": command_id}}
 
 
-def help_now_action(content: Content) -> dict[str, Any]:
+def help_now_action(content: Words) -> dict[str, Any]:
     return _get_help_now(content.messages.buttons.get_help_now)
 
 
@@ -73,7 +73,7 @@ def action(title: str, name: str, **data: str) -> dict[str, Any]:
 submit = action  # a button whose card has inputs sends them with it (every Action.Submit does by default)
 
 
-def hide_action(content: Content) -> dict[str, Any]:
+def hide_action(content: Words) -> dict[str, Any]:
     """'Hide' on anything personal shown on request: the card becomes a neutral line."""
     return action(content.messages.buttons.hide, "hide")
 

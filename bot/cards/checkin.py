@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..content import Content
+from ..content.views import CheckinWords
 from .base import HELP_NOW_KIND, Card, action, card, choice_input, command_action, help_now_action, text_block
 from .help import contact_blocks, help_now_text
 
 
-def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) -> Card:
+def checkin_card(content: CheckinWords, instrument_id: str, nonce: str, lead: str) -> Card:
     """One card with every question as the label of its choices, Save / Skip / Pause / Get help now."""
     instrument = content.instruments[instrument_id]
     m = content.messages.checkin
@@ -39,7 +39,7 @@ def checkin_card(content: Content, instrument_id: str, nonce: str, lead: str) ->
     return card(body, actions, fallback)
 
 
-def thanks_card(content: Content, once: str, contacts: bool = False) -> Card:
+def thanks_card(content: CheckinWords, once: str, contacts: bool = False) -> Card:
     """The same thank-you whatever the score (Teams keeps chat history), with support behind buttons.
     With `contacts` (a very low check-in) the help-now contacts follow in the same card: one message."""
     m = content.messages.checkin
@@ -56,7 +56,7 @@ def thanks_card(content: Content, once: str, contacts: bool = False) -> Card:
     return result
 
 
-def question_card(content: Content, question: str) -> Card:
+def question_card(content: CheckinWords, question: str) -> Card:
     """'A question to reflect on', opened on request after a check-in."""
     text = f"{content.messages.checkin.something_to_think_about}\n\n{question}"
     return card([text_block(text)], [command_action(content.command("reflect").title, "reflect")], text)

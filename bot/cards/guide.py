@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..content import Content
 from ..content.schema import Topic
+from ..content.views import GuideWords
 from .base import Card, action, card, choice_input, heading, help_now_action, open_url, text_block
 
 
@@ -12,7 +12,7 @@ def button_title(topic: Topic) -> str:
     return topic.button or topic.title
 
 
-def topic_card(content: Content, topic: Topic) -> Card:
+def topic_card(content: GuideWords, topic: Topic) -> Card:
     m = content.messages.guide
     body = [heading(topic.title, "Large"), text_block(topic.summary)]
     body += [text_block(f"- {point}") for point in topic.points]
@@ -25,7 +25,7 @@ def topic_card(content: Content, topic: Topic) -> Card:
     return card(body, actions, fallback)
 
 
-def list_card(content: Content, intro: str, topics: list[Topic]) -> Card:
+def list_card(content: GuideWords, intro: str, topics: list[Topic]) -> Card:
     """A few topics as buttons; more as one list to pick from (Teams shows six buttons at most)."""
     fallback = intro + "\n" + "\n".join(t.title for t in topics)
     if len(topics) <= 4:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from ..content import Content
 from ..content.golive import has_placeholder
 from ..content.schema import Contact
+from ..content.views import SupportWords
 from .base import HELP_NOW_KIND, Card, card, command_action, heading, help_now_action, open_url, text_block
 
 
-def shown_contacts(content: Content) -> list[tuple[str, list[Contact]]]:
+def shown_contacts(content: SupportWords) -> list[tuple[str, list[Contact]]]:
     """The contact groups as workers see them: a contact still holding a <<placeholder>> is left out."""
     groups = [(g.title, [c for c in g.contacts if not has_placeholder(c)]) for g in content.contacts.groups]
     return [(title, contacts) for title, contacts in groups if contacts]
 
 
-def key_contacts(content: Content) -> str:
+def key_contacts(content: SupportWords) -> str:
     """The contacts marked `key`, in one line: they also go where they survive an outage of the bot."""
     lines = [
         f"{c.name} ({c.how[:1].lower()}{c.how[1:]})"
@@ -25,7 +26,7 @@ def key_contacts(content: Content) -> str:
     return ", ".join(lines)
 
 
-def help_card(content: Content) -> Card:
+def help_card(content: SupportWords) -> Card:
     """What the bot can do: generated from the same command table that routes typed words. Every
     command is listed; the few in `help_buttons` are buttons too (Teams shows six, help first)."""
     commands = content.help_commands
@@ -36,13 +37,13 @@ def help_card(content: Content) -> Card:
     return card(body, actions, help_text(content))
 
 
-def options_card(content: Content, text: str) -> Card:
+def options_card(content: SupportWords, text: str) -> Card:
     """A short answer with a few things to do next ("Get help now" comes first on every card)."""
     actions = [command_action(content.command(c).title, c) for c in ("check_in", "reflect", "guide")]
     return card([text_block(text)], actions, text)
 
 
-def help_text(content: Content) -> str:
+def help_text(content: SupportWords) -> str:
     """The help card as plain text, for clients that do not render cards."""
     lines = [content.messages.help_intro]
     lines += [f'- "{c.words[0]}": {c.help}' for c in content.help_commands]
@@ -50,7 +51,7 @@ def help_text(content: Content) -> str:
     return "\n".join(lines)
 
 
-def help_now_card(content: Content, lead: str | None = None, first: str | None = None) -> Card:
+def help_now_card(content: SupportWords, lead: str | None = None, first: str | None = None) -> Card:
     """The crisis and support contacts. Safe-messaging order: acknowledge, one hopeful line, people to
     talk to (what each costs, when it is open, where it covers), and that the bot is not a person.
     `first` is a line that must come before everything else (taken too much: 999 or A&E now)."""
@@ -62,14 +63,14 @@ def help_now_card(content: Content, lead: str | None = None, first: str | None =
     return result
 
 
-def situation_contacts(content: Content, situation: str) -> list[Contact]:
+def situation_contacts(content: SupportWords, situation: str) -> list[Contact]:
     """The contacts a situation names (contacts.yaml, situations), in order, placeholders left out."""
     shown = {c.id: c for _, contacts in shown_contacts(content) for c in contacts}
     ids = getattr(content.contacts.situations, situation)
     return [shown[i] for i in ids if i in shown]
 
 
-def offer_card(content: Content, situation: str = "offer") -> Card:
+def offer_card(content: SupportWords, situation: str = "offer") -> Card:
     """When the guard is unsure: one calm line, the key numbers written out so nobody has to press
     anything to see them, and "Get help now" for the rest. It asks nothing and assesses nothing.
     For a possible overdose, 999 or A&E comes first, before any other line."""
@@ -82,7 +83,7 @@ def offer_card(content: Content, situation: str = "offer") -> Card:
     return card(body, [help_now_action(content)], fallback)
 
 
-def unsafe_card(content: Content) -> Card:
+def unsafe_card(content: SupportWords) -> Card:
     """Being harmed, threatened or afraid to go home: 999 if in danger now, the domestic abuse lines and
     the Trust's own contacts (contacts.yaml, situations: unsafe), then "Get help now" for the rest."""
     m = content.messages
@@ -101,7 +102,7 @@ def short_contact_line(contact: Contact, links: bool = True) -> str:
     return text if links else text.replace("**", "")
 
 
-def contact_blocks(content: Content, lead: str | None = None) -> list[dict]:
+def contact_blocks(content: SupportWords, lead: str | None = None) -> list[dict]:
     """The help-now words and contacts, to stand alone or to follow another line in one card."""
     m = content.messages
     body = [text_block(lead or m.help_now_intro), text_block(m.help_now_hope)]
@@ -112,7 +113,7 @@ def contact_blocks(content: Content, lead: str | None = None) -> list[dict]:
     return body
 
 
-def help_now_text(content: Content, lead: str | None = None) -> str:
+def help_now_text(content: SupportWords, lead: str | None = None) -> str:
     m = content.messages
     lines = [m.help_now_title, lead or m.help_now_intro, m.help_now_hope]
     for title, contacts in shown_contacts(content):
@@ -132,14 +133,14 @@ def contact_line(contact, links: bool = True) -> str:
     return text if links else text.replace("**", "")
 
 
-def crisis_topic_card(content: Content) -> Card:
+def crisis_topic_card(content: SupportWords) -> Card:
     """The crisis guard's answer to crisis topics (not about the writer): one gentle line and a "Get
     help now" button, no wall of numbers."""
     text = content.messages.crisis.topic_line
     return card([text_block(text)], [help_now_action(content)], text)
 
 
-def work_talk_card(content: Content) -> Card:
+def work_talk_card(content: SupportWords) -> Card:
     """For an everyday saying typed on its own ("this rota is killing me"): a gentle offer."""
     m = content.messages.crisis
     actions = [
@@ -150,7 +151,7 @@ def work_talk_card(content: Content) -> Card:
     return card([text_block(m.work_talk_offer)], actions, m.work_talk_offer)
 
 
-def unknown_card(content: Content) -> Card:
+def unknown_card(content: SupportWords) -> Card:
     """The warm answer to anything the bot did not understand: a few things it can do, help first."""
     m = content.messages
     actions = [help_now_action(content)] + [

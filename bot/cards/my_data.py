@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..content import Content
+from ..content.views import Words
 from ..usecases.data_rights import Held
 from .base import Card, action, card, command_action, heading, hide_action, open_url, text_block
 from .words import day_words, describe
 
 
-def number_words(content: Content, n: int) -> str:
+def number_words(content: Words, n: int) -> str:
     """0 to 100 in words (from content), so a number is never only a number or only a bar."""
     m = content.messages.privacy
     if n >= 100:
@@ -19,7 +19,7 @@ def number_words(content: Content, n: int) -> str:
     return m.number_tens[tens - 2] + (f"-{m.number_ones[ones]}" if ones else "")
 
 
-def held_card(content: Content, held: Held) -> Card:
+def held_card(content: Words, held: Held) -> Card:
     """In plain words: what is held. Scores are never listed here; the trend only on request."""
     m = content.messages.privacy
     lines = [content.fill(content.messages.privacy.summary_schedule, schedule=describe(content, held.schedule))]
@@ -55,7 +55,7 @@ def held_card(content: Content, held: Held) -> Card:
     return card(body, actions, "\n".join([m.summary_title, *lines]))
 
 
-def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
+def trend_card(content: Words, points: list[tuple[str, int]]) -> Card:
     """Recent totals as a text chart with the numbers in words too; never meaning by colour."""
     m = content.messages.privacy
     lines = [m.trend_title]
@@ -71,13 +71,13 @@ def trend_card(content: Content, points: list[tuple[str, int]]) -> Card:
     return card(body, [hide_action(content)], "\n".join(lines))
 
 
-def export_card(content: Content, url: str, minutes: int) -> Card:
+def export_card(content: Words, url: str, minutes: int) -> Card:
     m = content.messages.privacy
     text = content.fill(content.messages.privacy.export_ready, minutes=str(minutes))
     return card([text_block(text)], [open_url(m.export_link_button, url)], text)
 
 
-def erase_card(content: Content, nonce: str) -> Card:
+def erase_card(content: Words, nonce: str) -> Card:
     """Exactly what erasure does and cannot do, asked once more."""
     m = content.messages.privacy
     actions = [action(m.delete_yes, "erase_confirm", nonce=nonce), action(m.delete_cancel, "erase_cancel")]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..content import Content
+from ..content.views import Words
 from .base import Card, action, card, date_input, help_now_action, text_block
 
 
-def pause_card(content: Content, earliest: str) -> Card:
+def pause_card(content: Words, earliest: str) -> Card:
     m = content.messages.pause
     actions = [
         action(title, "pause_set", weeks=str(weeks))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ..content import Content
+from ..content.views import WordsAndRules
 from ..rules import Schedule
 from .base import Card, action, card, choice_input, help_now_action, text_block, text_input, toggle_input
 
 
-def low_choices(content: Content) -> list[int]:
+def low_choices(content: WordsAndRules) -> list[int]:
     """The 'low' levels a worker may pick: the allowed range in steps of 4, with the default in it."""
     t = content.rules.thresholds
     return sorted({t.low, t.personal_low_max, *range(t.personal_low_min, t.personal_low_max + 1, 4)})
 
 
-def settings_card(content: Content, schedule: Schedule, current: str) -> Card:
+def settings_card(content: WordsAndRules, schedule: Schedule, current: str) -> Card:
     """The current schedule as a form to change."""
     m, words = content.messages.settings, content.messages.schedule
     t = content.rules.thresholds

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..content import Content
+from ..content.views import WordsAndRules
 from ..records.sharing import ROLES, AuditEntry, Consent, Link, Request, Supervising
 from .base import (
     Card,
@@ -33,7 +33,7 @@ def chat_link(tenant_id: str, email: str) -> str:
 
 
 def request_card(
-    content: Content,
+    content: WordsAndRules,
     worker_name: str,
     note: str,
     worker_pid: str,
@@ -58,13 +58,13 @@ def request_card(
 
 
 def nudge_card(
-    content: Content, worker_name: str, worker_pid: str, request: Request, chat_url: str | None = None
+    content: WordsAndRules, worker_name: str, worker_pid: str, request: Request, chat_url: str | None = None
 ) -> Card:
     lead = content.fill(content.messages.sharing.nudge, worker=worker_name)
     return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead, chat_url=chat_url)
 
 
-def nomination_card(content: Content, worker_name: str, worker_pid: str, link: Link) -> Card:
+def nomination_card(content: WordsAndRules, worker_name: str, worker_pid: str, link: Link) -> Card:
     m = content.messages.sharing
     role = m.roles[link.role].lower()
     body = [
@@ -78,7 +78,7 @@ def nomination_card(content: Content, worker_name: str, worker_pid: str, link: L
     return card(body, actions, body[0]["text"])
 
 
-def no_answer_card(content: Content, link: Link, request: Request) -> Card:
+def no_answer_card(content: WordsAndRules, link: Link, request: Request) -> Card:
     m = content.messages.sharing
     days = str(content.rules.supervisor.acknowledge_within_working_days)
     text = content.fill(content.messages.sharing.no_ack, name=link.supervisor_name, days=days)
@@ -90,7 +90,7 @@ def no_answer_card(content: Content, link: Link, request: Request) -> Card:
     return card([text_block(text)], actions, text)
 
 
-def reconfirm_card(content: Content, link: Link, once: str, held: bool = False) -> Card:
+def reconfirm_card(content: WordsAndRules, link: Link, once: str, held: bool = False) -> Card:
     """Keep, end or change the named person (asked every few months, or when a request is held for it)."""
     m = content.messages.sharing
     text = content.fill(m.held_reconfirm if held else m.reconfirm, name=link.supervisor_name)
@@ -102,7 +102,7 @@ def reconfirm_card(content: Content, link: Link, once: str, held: bool = False) 
     return card([text_block(text)], actions, text)
 
 
-def supervisor_card(content: Content, link: Link | None) -> Card:
+def supervisor_card(content: WordsAndRules, link: Link | None) -> Card:
     """Who the worker has named, and a form to name someone."""
     m = content.messages.sharing
     live = link is not None and link.status in ("pending", "active")
@@ -125,7 +125,7 @@ def supervisor_card(content: Content, link: Link | None) -> Card:
     return card(body, actions, status)
 
 
-def matches_card(content: Content, query: str, matches: list[tuple[str, str, str]], role: str) -> Card:
+def matches_card(content: WordsAndRules, query: str, matches: list[tuple[str, str, str]], role: str) -> Card:
     """Same display name: (pid, name, email) of each, to tell them apart, and nothing more."""
     m = content.messages.sharing
     text = content.fill(content.messages.sharing.many_matches, query=query)
@@ -134,7 +134,7 @@ def matches_card(content: Content, query: str, matches: list[tuple[str, str, str
     return card(body, [action(m.ask_button, "supervisor_pick", role=role)], text)
 
 
-def consent_card(content: Content, link: Link, consent: Consent, terms: str, example: Card, once: str) -> Card:
+def consent_card(content: WordsAndRules, link: Link, consent: Consent, terms: str, example: Card, once: str) -> Card:
     """Consent: the named person, the rule in plain words, and the exact message they would get."""
     m = content.messages.sharing
     body = [
@@ -158,7 +158,7 @@ def consent_card(content: Content, link: Link, consent: Consent, terms: str, exa
     return card(body, actions, body[0]["text"])
 
 
-def suggestion_card(content: Content, name: str | None) -> Card:
+def suggestion_card(content: WordsAndRules, name: str | None) -> Card:
     """Once ever: name someone (no `name`) or turn sharing on for them, or never suggest it again."""
     m = content.messages.sharing
     if name is None:
@@ -171,7 +171,7 @@ def suggestion_card(content: Content, name: str | None) -> Card:
     return card([text_block(text)], [go, action(m.no_suggestions_button, "sharing_no_suggestions")], text)
 
 
-def preview_card(content: Content, name: str, example: Card, request_id: str) -> Card:
+def preview_card(content: WordsAndRules, name: str, example: Card, request_id: str) -> Card:
     """Before anything is sent: exactly what the named person would get, a box for a note, and choices."""
     m = content.messages.sharing
     body = [text_block(content.fill(content.messages.sharing.preview, name=name))]
@@ -186,7 +186,7 @@ def preview_card(content: Content, name: str, example: Card, request_id: str) ->
     return card(body, actions, body[0]["text"])
 
 
-def supervising_card(content: Content, entries: list[Supervising]) -> Card:
+def supervising_card(content: WordsAndRules, entries: list[Supervising]) -> Card:
     """For supervisors: who named them and the link status; nothing else about anyone."""
     m = content.messages.sharing
     body = [heading(m.supervising_title)]
@@ -211,7 +211,7 @@ def supervising_card(content: Content, entries: list[Supervising]) -> Card:
     return card(body, actions, m.supervising_title)
 
 
-def history_card(content: Content, entries: list[AuditEntry]) -> Card:
+def history_card(content: WordsAndRules, entries: list[AuditEntry]) -> Card:
     """ "Who has seen what": each event on its day, naming people as they were named at the time."""
     m = content.messages.sharing
     lines = []

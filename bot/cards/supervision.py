@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..content import Content
+from ..content.views import SupervisionWords
 from ..records.private import Entry
 from .base import Card, action, card, heading, help_now_action, hide_action, multiline_input, open_url, text_block
 
 
-def supervision_card(content: Content, agenda_count: int) -> Card:
+def supervision_card(content: SupervisionWords, agenda_count: int) -> Card:
     """What peer supervision is, how it differs from line management, how to book, groups."""
     info, m = content.supervision, content.messages.supervision
     body = [text_block(info.what_it_is), text_block(info.peer_vs_line), text_block(info.how_to_book)]
@@ -27,7 +27,7 @@ def supervision_card(content: Content, agenda_count: int) -> Card:
     return card(body, actions, fallback)
 
 
-def agenda_card(content: Content, entries: list[Entry], once: str) -> Card:
+def agenda_card(content: SupervisionWords, entries: list[Entry], once: str) -> Card:
     """The private list, with a box to add to it and a way to clear it."""
     m = content.messages.agenda
     body = [heading(m.title)]

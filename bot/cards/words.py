@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from ..content import Content
+from ..content.views import Words
 from ..rules import Schedule, effective, is_paused, next_slot, sendable_from
 
 
-def describe(content: Content, schedule: Schedule) -> str:
+def describe(content: Words, schedule: Schedule) -> str:
     words = content.messages.schedule
     if schedule.frequency == "off":
         return words.off
@@ -20,7 +20,7 @@ def describe(content: Content, schedule: Schedule) -> str:
     return content.fill(words.summary, when=when, time=schedule.time, timezone=schedule.timezone)
 
 
-def local_date(content: Content, schedule: Schedule, instant: dt.datetime) -> str:
+def local_date(content: Words, schedule: Schedule, instant: dt.datetime) -> str:
     words = content.messages.schedule
     local = schedule.local(instant)
     return content.fill(
@@ -32,7 +32,7 @@ def local_date(content: Content, schedule: Schedule, instant: dt.datetime) -> st
     )
 
 
-def local_day(content: Content, day: dt.date) -> str:
+def local_day(content: Words, day: dt.date) -> str:
     """'Wednesday 9 December'."""
     words = content.messages.schedule
     return content.fill(
@@ -43,7 +43,7 @@ def local_day(content: Content, day: dt.date) -> str:
     )
 
 
-def next_text(content: Content, schedule: Schedule, now: dt.datetime, taken: frozenset[str] = frozenset()) -> str:
+def next_text(content: Words, schedule: Schedule, now: dt.datetime, taken: frozenset[str] = frozenset()) -> str:
     """'The next one is on Wednesday 9 December at 10:00.' (after any pause and quiet hours). A slot
     already sent (`taken`: slot ids in the prompt log) is never promised again: a time changed on the
     day of a check-in that already went out starts from the next one, and says so."""
@@ -63,7 +63,7 @@ def next_text(content: Content, schedule: Schedule, now: dt.datetime, taken: fro
     return content.messages.settings.no_next
 
 
-def day_words(content: Content, iso_date: str) -> str:
+def day_words(content: Words, iso_date: str) -> str:
     """'2026-11-26' (or a timestamp) as 'Thursday 26 November': one date style everywhere."""
     try:
         return local_day(content, dt.date.fromisoformat(iso_date[:10]))

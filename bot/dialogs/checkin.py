@@ -9,7 +9,7 @@ from typing import assert_never
 from ..cards import checkin as cards
 from ..cards.base import once
 from ..cards.guide import topic_card
-from ..content import Content
+from ..content.views import CheckinWords
 from ..conversation import Conversation
 from ..usecases.checkins import Checkins, SubmitResult
 from .help import HELP_NOW_SHOWN
@@ -34,7 +34,7 @@ def leading_numbers(text: str) -> tuple[list[str], bool]:
 class CheckinDialogs:
     """Talks with the worker about check-ins; the use-case decides and stores."""
 
-    def __init__(self, checkins: Checkins, content: Callable[[], Content], after_checkin: AfterCheckin):
+    def __init__(self, checkins: Checkins, content: Callable[[], CheckinWords], after_checkin: AfterCheckin):
         self._checkins = checkins
         self._content = content
         self._after_checkin = after_checkin  # the supervisor rule: the worker always hears first

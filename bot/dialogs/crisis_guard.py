@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable
 
 from ..cards import help as help_cards
-from ..content import Content
+from ..content.views import SupportWords
 from ..conversation import Conversation
 from ..crisis import NOTHING, Answer, Assessment, Guard, Situation
 from .help import HELP_NOW_SHOWN, send_help_now
@@ -25,7 +25,7 @@ OFFER_CONTACTS = {Situation.GENERAL: "offer", Situation.OVERDOSE: "overdose", Si
 
 
 class CrisisGuard:
-    def __init__(self, content: Callable[[], Content], guard: Callable[[], Guard]):
+    def __init__(self, content: Callable[[], SupportWords], guard: Callable[[], Guard]):
         self._content = content
         self._guard = guard  # built by bot/crisis from the content being served
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from ..cards.guide import list_card, topic_card
-from ..content import Content
 from ..content.schema import Topic
+from ..content.views import GuideWords
 from ..conversation import Conversation
 from ..crisis import stem
 from .intent import Intent
@@ -19,7 +19,7 @@ def words(text: str) -> list[str]:
     return [stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
-def search(content: Content, query: str) -> list[Topic]:
+def search(content: GuideWords, query: str) -> list[Topic]:
     """Topics matching the query's words, best first (id, title and keywords count most)."""
     wanted = set(words(query))
     if not wanted:
@@ -36,7 +36,7 @@ def search(content: Content, query: str) -> list[Topic]:
 
 
 class GuideDialogs:
-    def __init__(self, content: Callable[[], Content]):
+    def __init__(self, content: Callable[[], GuideWords]):
         self._content = content
 
     @command("guide")

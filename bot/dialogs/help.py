@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..cards import help as help_cards
 from ..content import Content
+from ..content.views import SupportWords
 from ..conversation import Conversation
 from .registry import card_action, command
 
@@ -13,14 +14,14 @@ HELP_NOW_SHOWN = "help_now_shown"  # in the turn's notes: the contacts were show
 
 
 async def send_help_now(
-    chat: Conversation, content: Content, lead: str | None = None, first: str | None = None
+    chat: Conversation, content: SupportWords, lead: str | None = None, first: str | None = None
 ) -> None:
     """Show the crisis and support contacts (once a turn)."""
     chat.notes[HELP_NOW_SHOWN] = True
     await chat.send_card(help_cards.help_now_card(content, lead, first))
 
 
-async def send_unknown(chat: Conversation, content: Content) -> None:
+async def send_unknown(chat: Conversation, content: SupportWords) -> None:
     """Answer anything not understood warmly: a few things the bot can do, "Get help now" first."""
     await chat.send_card(help_cards.unknown_card(content))
 

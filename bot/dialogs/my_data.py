@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..cards.my_data import erase_card, export_card, held_card, trend_card
-from ..content import Content
+from ..content.views import Words
 from ..conversation import Conversation
 from ..usecases.checkins import Checkins
 from ..usecases.data_rights import EXPORT_TTL, DataRights
@@ -14,7 +14,7 @@ from .registry import card_action, command
 
 
 class MyDataDialogs:
-    def __init__(self, rights: DataRights, checkins: Checkins, content: Callable[[], Content], base_url: str):
+    def __init__(self, rights: DataRights, checkins: Checkins, content: Callable[[], Words], base_url: str):
         self._rights = rights
         self._checkins = checkins
         self._content = content

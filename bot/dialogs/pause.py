@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ..cards.pause import pause_card
 from ..cards.words import describe, local_day
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Words
 from ..conversation import Conversation
 from ..rules import Schedule, is_paused
 from ..usecases.schedules import Schedules
@@ -19,7 +19,7 @@ MAX_PAUSE_DAYS = 366
 
 
 class PauseDialogs:
-    def __init__(self, schedules: Schedules, content: Callable[[], Content], clock: Clock):
+    def __init__(self, schedules: Schedules, content: Callable[[], Words], clock: Clock):
         self._schedules = schedules
         self._content = content
         self._clock = clock
@@ -60,7 +60,7 @@ class PauseDialogs:
         await chat.send_text(content.fill(content.messages.pause.resumed, schedule=describe(content, schedule)))
 
 
-def _until_words(content: Content, schedule: Schedule) -> str:
+def _until_words(content: Words, schedule: Schedule) -> str:
     return local_day(content, dt.date.fromisoformat(schedule.paused_until or ""))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..cards.plan import plan_card
-from ..content import Content
+from ..content.views import Words
 from ..conversation import Conversation
 from ..records.private import PLAN_FIELDS, Plan
 from ..usecases.private_writing import PrivateWriting
@@ -14,7 +14,7 @@ from .registry import card_action, command
 
 
 class PlanDialogs:
-    def __init__(self, writing: PrivateWriting, content: Callable[[], Content]):
+    def __init__(self, writing: PrivateWriting, content: Callable[[], Words]):
         self._writing = writing
         self._content = content
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..cards.base import once
 from ..cards.reflect import notes_card, reflect_card
 from ..clock import Clock
-from ..content import Content
+from ..content.views import ReflectWords
 from ..conversation import Conversation
 from ..usecases.private_writing import PrivateWriting
 from .intent import Intent
@@ -17,7 +17,7 @@ PROMPTS_PER_REFLECTION = 3
 
 
 class ReflectDialogs:
-    def __init__(self, writing: PrivateWriting, content: Callable[[], Content], clock: Clock):
+    def __init__(self, writing: PrivateWriting, content: Callable[[], ReflectWords], clock: Clock):
         self._writing = writing
         self._content = content
         self._clock = clock

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Words
 from ..conversation import Conversation
 from ..records.private import CardActions
 from .intent import MACHINE_KEYS, Intent
@@ -20,7 +20,7 @@ from .registry import Answers, Handler
 class Router:
     """Commands and card actions are matched exactly, never by substring."""
 
-    def __init__(self, answers: Answers, content: Callable[[], Content], acted: CardActions, clock: Clock):
+    def __init__(self, answers: Answers, content: Callable[[], Words], acted: CardActions, clock: Clock):
         self._answers = answers
         self._content = content
         self._acted = acted

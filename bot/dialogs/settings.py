@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from ..cards.settings import settings_card
 from ..cards.words import describe, next_text
 from ..clock import Clock
-from ..content import Content
+from ..content.views import WordsAndRules
 from ..conversation import Conversation
 from ..rules import FREQUENCIES, Schedule, at_local, in_quiet_hours, parse_hhmm
 from ..usecases.checkins import Checkins
@@ -23,7 +23,7 @@ ZONES = frozenset(available_timezones())  # read once, at import, never on the e
 
 
 class SettingsDialogs:
-    def __init__(self, schedules: Schedules, checkins: Checkins, content: Callable[[], Content], clock: Clock):
+    def __init__(self, schedules: Schedules, checkins: Checkins, content: Callable[[], WordsAndRules], clock: Clock):
         self._schedules = schedules
         self._checkins = checkins
         self._content = content
@@ -61,7 +61,7 @@ class SettingsDialogs:
         )
 
 
-def parse_settings(content: Content, values: dict) -> tuple[dict[str, Any], list[str]]:
+def parse_settings(content: WordsAndRules, values: dict) -> tuple[dict[str, Any], list[str]]:
     """Card values (all strings) to schedule fields, and a plain-English list of what is wrong."""
     m = content.messages.settings
     allowed = set(content.rules.cadence.allowed)
@@ -107,7 +107,7 @@ def parse_settings(content: Content, values: dict) -> tuple[dict[str, Any], list
     return changes, problems
 
 
-def time_clash(content: Content, current: Schedule, changes: dict[str, Any]) -> list[str]:
+def time_clash(content: WordsAndRules, current: Schedule, changes: dict[str, Any]) -> list[str]:
     """A chosen time inside the worker's own quiet hours would never arrive on time: say so."""
     if changes.get("frequency") == "off":
         return []

@@ -9,7 +9,7 @@ from ..cards import sharing as cards
 from ..cards.base import once
 from ..cards.words import day_words
 from ..clock import Clock
-from ..content import Content
+from ..content.views import WordsAndRules
 from ..conversation import Conversation
 from ..usecases.consent import Consents
 from ..usecases.links import Links, Nominated
@@ -21,7 +21,7 @@ from .registry import card_action, command
 
 class SharingDialogs:
     def __init__(
-        self, links: Links, consents: Consents, requests: Requests, content: Callable[[], Content], clock: Clock
+        self, links: Links, consents: Consents, requests: Requests, content: Callable[[], WordsAndRules], clock: Clock
     ):
         self._links = links
         self._consents = consents
@@ -305,7 +305,7 @@ class AfterCheckin:
     """What the worker hears after a completed check-in, from the supervisor rule (the worker always
     hears first)."""
 
-    def __init__(self, links: Links, requests: Requests, content: Callable[[], Content]):
+    def __init__(self, links: Links, requests: Requests, content: Callable[[], WordsAndRules]):
         self._links = links
         self._requests = requests
         self._content = content

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..cards.help import options_card
-from ..content import Content, normalise_command
+from ..content import normalise_command
+from ..content.views import SupportWords
 from ..conversation import Conversation
 from .intent import Intent
 from .registry import typed
@@ -20,7 +21,7 @@ def has_phrase(words: list[str], phrase: str) -> bool:
 
 
 class SmallTalkDialogs:
-    def __init__(self, content: Callable[[], Content]):
+    def __init__(self, content: Callable[[], SupportWords]):
         self._content = content
 
     @typed

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..cards.base import once
 from ..cards.supervision import agenda_card, supervision_card
-from ..content import Content
+from ..content.views import SupervisionWords
 from ..conversation import Conversation
 from ..usecases.private_writing import PrivateWriting
 from .intent import Intent
@@ -14,7 +14,7 @@ from .registry import card_action, command
 
 
 class SupervisionDialogs:
-    def __init__(self, writing: PrivateWriting, content: Callable[[], Content]):
+    def __init__(self, writing: PrivateWriting, content: Callable[[], SupervisionWords]):
         self._writing = writing
         self._content = content
 

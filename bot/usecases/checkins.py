@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Scoring
 from ..records.checkins import CheckinRecord, CheckinRepository
 from ..records.prompts import Completion, PromptLog, PromptRecord
 from ..rules import Band, Schedule, band, is_expired, score
@@ -35,7 +35,7 @@ class Checkins:
         prompts: PromptLog,
         checkins: CheckinRepository,
         schedules: Schedules,
-        content: Callable[[], Content],
+        content: Callable[[], Scoring],
         clock: Clock,
         reindex: Reindex,
     ):
@@ -138,7 +138,7 @@ class Checkins:
         return [(c.date, c.total) for c in records[-count:]]
 
     @staticmethod
-    def band_of(content: Content, schedule: Schedule, instrument: str, total: int) -> Band | None:
+    def band_of(content: Scoring, schedule: Schedule, instrument: str, total: int) -> Band | None:
         """Only the main instrument, which has published cut-offs, is ever banded."""
         if instrument != content.rules.checkin.instrument or not content.instruments[instrument].has_cut_offs:
             return None

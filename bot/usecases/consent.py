@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Literal
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import WordsAndRules
 from ..records.sharing import AuditEntry, Consent, SharingMode, SharingRecords
 from ..records.workers import WorkerRepository
 from ..rules import Schedule
@@ -20,7 +20,7 @@ TurnedOn = Literal["on", "no_link"]
 TurnedOff = Literal["off", "already_off"]
 
 
-def consent_terms(content: Content, schedule: Schedule | None, name: str) -> str:
+def consent_terms(content: WordsAndRules, schedule: Schedule | None, name: str) -> str:
     """Exactly when a request can go to `name`, in plain words generated from rules.yaml."""
     r = content.rules
     return content.fill(
@@ -43,7 +43,7 @@ class Consents:
         workers: WorkerRepository,
         sharing: SharingRecords,
         schedules,
-        content: Callable[[], Content],
+        content: Callable[[], WordsAndRules],
         clock: Clock,
     ):
         self._workers = workers

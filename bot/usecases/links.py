@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Literal
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Rules
 from ..outbox import Delivery
 from ..records.sharing import AuditEntry, Link, SharingRecords, Supervising, as_role, with_status
 from ..records.workers import Worker, WorkerRepository, is_pid
@@ -48,7 +48,7 @@ class Links:
         workers: WorkerRepository,
         sharing: SharingRecords,
         notices: Notices,
-        content: Callable[[], Content],
+        content: Callable[[], Rules],
         clock: Clock,
         processes: Processes | None = None,
     ):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Rules
 from ..records.prompts import PromptLog, PromptRecord
 from ..records.schedules import ScheduleRepository
 from ..records.workers import Worker, WorkerRepository
@@ -48,7 +48,7 @@ class Prompting:
         schedules: ScheduleRepository,
         prompts: PromptLog,
         notices: Notices,
-        content: Callable[[], Content],
+        content: Callable[[], Rules],
         clock: Clock,
         due: DueIndex,
         processes: Processes | None = None,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Literal
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Scoring
 from ..outbox import Delivery
 from ..records.sharing import AuditEntry, Consent, Link, Request, RequestStatus, SharingRecords
 from ..records.workers import WorkerRepository, is_pid
@@ -82,7 +82,7 @@ class Requests:
         schedules: Schedules,
         consents: Consents,
         notices: Notices,
-        content: Callable[[], Content],
+        content: Callable[[], Scoring],
         clock: Clock,
         processes: Processes | None = None,
     ):

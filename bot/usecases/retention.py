@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from ..content import Content
+from ..content.views import Rules
 from ..records.worker_files import WorkerFiles
 from ..records.workers import WorkerRepository
 from ..rules import add_months
@@ -16,7 +16,7 @@ log = logging.getLogger("bot.retention")
 
 
 class Retention:
-    def __init__(self, *, workers: WorkerRepository, files: WorkerFiles, content: Callable[[], Content]):
+    def __init__(self, *, workers: WorkerRepository, files: WorkerFiles, content: Callable[[], Rules]):
         self._workers = workers
         self._files = files
         self._content = content

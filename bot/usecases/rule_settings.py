@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..content import Content
+from ..content.views import Rules
 from ..rules import RequestRule, Schedule, Timing
 
 
-def timing_of(content: Content) -> Timing:
+def timing_of(content: Rules) -> Timing:
     r = content.rules
     return Timing(
         dt.timedelta(hours=r.reminder_after_hours),
@@ -17,7 +17,7 @@ def timing_of(content: Content) -> Timing:
     )
 
 
-def request_rule(content: Content) -> RequestRule:
+def request_rule(content: Rules) -> RequestRule:
     r = content.rules
     return RequestRule(
         consecutive=r.repeated_low.consecutive,
@@ -29,6 +29,6 @@ def request_rule(content: Content) -> RequestRule:
     )
 
 
-def low_level(content: Content, schedule: Schedule | None) -> int:
+def low_level(content: Rules, schedule: Schedule | None) -> int:
     """What "low" is for this worker: their own level if they chose one, else the Trust's."""
     return schedule.low_threshold if schedule and schedule.low_threshold else content.rules.thresholds.low

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..clock import Clock
-from ..content import Content
+from ..content.views import Rules
 from ..records.schedules import ScheduleRepository
 from ..rules import WEEKDAYS, Schedule, is_paused, new_schedule
 
@@ -31,7 +31,7 @@ class Schedules:
     def __init__(
         self,
         records: ScheduleRepository,
-        content: Callable[[], Content],
+        content: Callable[[], Rules],
         clock: Clock,
         default_timezone: str,
         changed: Changed,
