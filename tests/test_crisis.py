@@ -69,7 +69,7 @@ def test_the_set_is_as_large_as_the_issue_asks_and_covers_every_category():
 
 def test_the_report_prints_the_contact_rates_per_set_and_kind():
     text = report(evaluate(GUARD, [EvalSet.regression(EVAL), *map(EvalSet.round, ROUNDS, ROUNDS.values())]))
-    assert "crisis_eval.yaml" in text and "crisis_rounds/round5.yaml" in text
+    assert "crisis_eval.yaml" in text and "crisis_rounds/round8.yaml" in text
     assert "crisis: contacts 395/395 (100.0%)" in text and "ordinary: contacts" in text
     assert "passive" in text and "offer" in text and "FAIL" not in text
 
@@ -312,8 +312,10 @@ def test_only_the_sentence_with_the_denial_or_the_old_story_is_left_to_the_rules
 
 def test_the_learned_reader_raises_to_the_offer_and_never_to_the_card():
     raised = [t for t in SAMPLES if GUARD.assess(t).category == LEARNED]
-    assert raised  # it hears things the patterns have no words for ...
-    assert all(GUARD.assess(t).answer is Answer.OFFER for t in raised)  # ... and only ever offers
+    # It hears things the patterns have no words for ...
+    assert any(GUARD.assess(t).answer is Answer.OFFER for t in raised)
+    # ... and only ever offers, or (less sure) gives the gentle line: never the card.
+    assert all(GUARD.assess(t).answer in (Answer.OFFER, Answer.TOPIC) for t in raised)
     assert all(GUARD.rules.assess(t).answer > Answer.OFFER for t in raised)
 
 
@@ -403,7 +405,7 @@ def test_a_pattern_that_cries_wolf_on_an_ordinary_sentence_is_refused(tmp_path):
 def test_an_edit_that_loses_a_round_sentence_is_refused(tmp_path):
     folder = copy_content(tmp_path)
     path = folder / "crisis.yaml"
-    path.write_text(path.read_text().replace("  offer_at: 0.85", "  offer_at: 0.999"))
+    path.write_text(re.sub(r"  offer_at: [0-9.]+", "  offer_at: 0.999", path.read_text()))
     with pytest.raises(ContentError) as caught:
         load_content(folder, checks=CHECKS)
     assert "crisis_rounds/round" in str(caught.value) and "should get the contacts" in str(caught.value)
