@@ -29,7 +29,8 @@ from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
 from bot.storage import Cipher, DataFileError, StorageUnavailable, Store, make_store
-from bot.teams.channel import Channel
+from bot.teams import make_channel
+from bot.teams.base import Channel
 from bot.teams.handler import WellbeingBot
 from bot.teams.messenger import Messenger, SendLimits
 from bot.teams.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
@@ -43,7 +44,7 @@ class Options:
     """What tests and benchmarks may change besides settings."""
 
     clock: Clock
-    credentials: Any = None  # a botframework ServiceClientCredentialsFactory (tests use a password one)
+    credentials: Any = None  # fetches the app's token (bot/teams/connector.py FetchToken); tests use a fake
     watch_content: bool = True
     send_limits: SendLimits | None = None
     run_scheduler: bool = True
@@ -113,10 +114,12 @@ async def open_store(app: web.Application) -> AsyncIterator[None]:
 
 
 async def open_channel(app: web.Application) -> AsyncIterator[None]:
-    """The Bot Framework channel: authentication in, the Bot Connector out."""
+    """The Teams channel on the SDK BOT_SDK names: authentication in, the Bot Connector out."""
     options = app[OPTIONS]
     extra = {"send_timeout": options.send_timeout} if options.send_timeout else {}
-    app[CHANNEL] = channel = Channel(app[SETTINGS], options.credentials, first_time=app[STORE].first_time, **extra)
+    app[CHANNEL] = channel = make_channel(
+        app[SETTINGS], token=options.credentials, first_time=app[STORE].first_time, **extra
+    )
     yield
     await channel.close()
 
@@ -126,7 +129,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     settings, options, content, channel = app[SETTINGS], app[OPTIONS], app[CONTENT], app[CHANNEL]
     records = await Records.open(app[STORE])
     messenger = Messenger(
-        channel.adapter,
+        channel,
         settings.app_id,
         records.workers,
         options.clock,
@@ -138,7 +141,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     bot = assemble(
         records, content, options.clock, outbox=messenger, timezone=settings.timezone, base_url=settings.base_url
     )
-    handler = WellbeingBot(bot, options.clock, settings.admin_ids)
+    handler = WellbeingBot(bot, options.clock, settings.admin_ids, kit=channel.kit)
     channel.set_error_handler(handler.on_turn_error)
     # Shared by several processes (PostgreSQL), reading every worker's records would hold up start-up
     # for every restart of any one of them: it runs beside serving instead.
@@ -204,7 +207,7 @@ def startup_line(settings: Settings, version: str = "", pending: int = 0) -> str
     )
     line = (
         f"Peer wellbeing bot listening on http://{settings.host}:{settings.port}/api/messages | "
-        f"data: {settings.data_location} | authentication: {auth}"
+        f"data: {settings.data_location} | authentication: {auth} | SDK: {settings.bot_sdk}"
     )
     if version:
         line += f" | content: {version}"

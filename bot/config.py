@@ -26,6 +26,9 @@ DEFAULT_SERVICE_URL_HOSTS = (
 )
 
 
+BOT_SDKS = ("botbuilder", "agents")
+
+
 class ConfigError(Exception):
     """One or more settings are wrong; the message names each one and how to fix it (one line for one)."""
 
@@ -72,6 +75,7 @@ class Settings:
     database_pool_size: int = 10  # connections per process for records (and as many again for chat locks)
     send_per_second: int = 20  # proactive sends per tenant per second, shared by every process (Teams allows ~50)
     tick_seconds: int = 60  # how often the timed work runs; lower only for trials (docs/deployment.md)
+    bot_sdk: str = "botbuilder"  # which SDK runs the Teams channel: botbuilder or agents (docs/deployment.md)
 
     @property
     def base_url(self) -> str:
@@ -188,6 +192,12 @@ class Settings:
         pool_size = _parse_int(get("DATABASE_POOL_SIZE", "10"), "DATABASE_POOL_SIZE", 2, 200, problems)
         send_per_second = _parse_int(get("SEND_PER_SECOND", "20"), "SEND_PER_SECOND", 1, 1000, problems)
         tick_seconds = _parse_int(get("TICK_SECONDS", "60"), "TICK_SECONDS", 1, 60, problems)
+        bot_sdk = get("BOT_SDK", "botbuilder").lower()
+        if bot_sdk not in BOT_SDKS:
+            problems.append(
+                f"BOT_SDK={bot_sdk!r} must be botbuilder (the Bot Framework SDK) or agents (the Microsoft 365 "
+                "Agents SDK); both use the same MicrosoftApp* settings."
+            )
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -212,6 +222,7 @@ class Settings:
             database_pool_size=pool_size,
             send_per_second=send_per_second,
             tick_seconds=tick_seconds,
+            bot_sdk=bot_sdk,
         )
 
     @property

@@ -22,9 +22,15 @@ UTC = dt.UTC
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT)
 
 
+@pytest.fixture(params=["botbuilder", "agents"])
+def sdk(request) -> str:
+    """Each SDK's channel in turn (BOT_SDK): every end-to-end test runs on both."""
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+def settings(tmp_path: Path, sdk: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", bot_sdk=sdk)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
 from bot.storage import TinyStore
+from bot.teams.channel import KIT
 from bot.teams.handler import WellbeingBot
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -36,7 +37,7 @@ async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> We
     """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
     clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
     bot = assemble(await Records.open(store), await ContentSource.open(commands=COMMAND_IDS), clock)
-    return WellbeingBot(dataclasses.replace(bot, **parts), clock)
+    return WellbeingBot(dataclasses.replace(bot, **parts), clock, kit=KIT)
 
 
 def words(activity: Activity) -> str:

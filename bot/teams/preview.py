@@ -28,6 +28,7 @@ from ..content.source import ContentSource
 from ..dialogs.catalogue import COMMAND_IDS
 from ..records import Records
 from ..storage import Store, TinyStore
+from .channel import KIT
 from .handler import WellbeingBot
 
 TENANT = "00000000-0000-0000-0000-000000000000"
@@ -63,7 +64,7 @@ class Preview:
         store = TinyStore(data_dir)
         await store.open()
         clock = clock or SystemClock()
-        bot = WellbeingBot(assemble(await Records.open(store), content, clock), clock)
+        bot = WellbeingBot(assemble(await Records.open(store), content, clock), clock, kit=KIT)
         adapter = TestAdapter(bot.on_turn, _template())
         adapter.on_turn_error = bot.on_turn_error
         return cls(adapter, content, store)
