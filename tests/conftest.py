@@ -47,12 +47,12 @@ async def database_url(postgres) -> str:
 
 
 @pytest.fixture(params=["tinydb", "postgresql"])
-async def engine_settings(request, tmp_path: Path) -> Settings:
-    """Settings on each storage engine in turn: the embedded files, then PostgreSQL."""
+async def engine_settings(request, tmp_path: Path, sdk: str) -> Settings:
+    """Settings on each storage engine in turn (the embedded files, then PostgreSQL), on each channel."""
     if request.param == "tinydb":
-        return Settings(data_dir=tmp_path / "data")
+        return Settings(data_dir=tmp_path / "data", bot_sdk=sdk)
     url = await request.getfixturevalue("postgres").new_database()
-    return Settings(data_dir=tmp_path / "data", database_url=url)
+    return Settings(data_dir=tmp_path / "data", database_url=url, bot_sdk=sdk)
 
 
 @pytest.fixture

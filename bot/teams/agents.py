@@ -218,11 +218,11 @@ class AgentsChannel(ChannelCore):
         self.adapter.on_turn_error = handler
 
     async def process(self, body: dict[str, Any], auth_header: str, logic: Logic) -> InvokeAnswer | None:
+        claims = await self.admit(body, auth_header)  # first: a stranger costs no model building
         try:
             activity = Activity.model_validate(body)
-        except (pydantic.ValidationError, TypeError, ValueError, RecursionError) as exc:
+        except Exception as exc:  # its validators also raise plain Exception (a sub-channel conflict)
             raise BadActivity(type(exc).__name__) from exc
-        claims = await self.admit(body, auth_header)
         if not await self.fresh(body):
             return None
         identity = ClaimsIdentity(claims, authentication_type="Bearer") if claims else ClaimsIdentity({}, "anonymous")

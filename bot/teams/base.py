@@ -50,7 +50,7 @@ class Channel(Protocol):
     def set_error_handler(self, handler: ErrorHandler) -> None: ...
 
     async def process(self, body: dict[str, Any], auth_header: str, logic: Logic) -> InvokeAnswer | None:
-        """Read the activity (BadActivity), authenticate (Unauthorized), then run one turn."""
+        """Authenticate (Unauthorized), read the activity (BadActivity), then run one turn."""
 
     async def send(self, reference: dict[str, Any], message: Outgoing) -> str | None:
         """A proactive message through the SDK (bot/teams/messenger.py's Proactive)."""
@@ -69,12 +69,13 @@ class ChannelCore:
         token: FetchToken | None = None,
         send_timeout: aiohttp.ClientTimeout = SEND_TIMEOUT,
         first_time: Callable[[str], Awaitable[bool]] | None = None,
+        metadata_url: str | None = None,
     ):
         self.settings = settings
         if token is None and settings.auth_enabled:
             token = msal_fetch(settings)
         self.connector = BotConnector(AppToken(token if settings.auth_enabled else None), send_timeout)
-        self.validator = TokenValidator(settings.app_id) if settings.auth_enabled else None
+        self.validator = TokenValidator(settings.app_id, metadata_url) if settings.auth_enabled else None
         # Which activities were handled already: the store's, so a retry reaching another process is known.
         self._first_time = first_time or RecentIds().first_time_async
 

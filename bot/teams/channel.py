@@ -25,10 +25,10 @@ from botbuilder.schema import Activity, ConversationReference, ResourceResponse
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
+    ChannelValidation,
     ClaimsIdentity,
     ConnectorFactory,
 )
-from msrest.exceptions import DeserializationError
 
 from ..cards.text import fold
 from ..config import Settings
@@ -140,7 +140,8 @@ class BotbuilderChannel(ChannelCore):
         send_timeout: aiohttp.ClientTimeout = SEND_TIMEOUT,
         first_time: Callable[[str], Awaitable[bool]] | None = None,
     ):
-        super().__init__(settings, token, send_timeout, first_time)
+        # botbuilder's own setting for the channel's OpenID address, where a site (or a test) has set it.
+        super().__init__(settings, token, send_timeout, first_time, ChannelValidation.open_id_metadata_endpoint)
         self._connectors = _Connectors(self.connector)
         self.adapter = CloudAdapter(_Authentication(self._connectors))
 
@@ -148,11 +149,11 @@ class BotbuilderChannel(ChannelCore):
         self.adapter.on_turn_error = handler
 
     async def process(self, body: dict[str, Any], auth_header: str, logic: Logic) -> InvokeAnswer | None:
+        claims = await self.admit(body, auth_header)  # first: a stranger costs no model building
         try:
             activity = Activity().deserialize(body)
-        except (DeserializationError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        except Exception as exc:  # msrest raises DeserializationError and, on odd shapes, others
             raise BadActivity(type(exc).__name__) from exc
-        claims = await self.admit(body, auth_header)
         if not await self.fresh(body):
             return None
         result = AuthenticateRequestResult()
