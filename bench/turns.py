@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -174,6 +176,7 @@ async def measure(app: web.Application, connector: FakeConnector, concurrency: i
 
 async def profile(app: web.Application, connector: FakeConnector) -> dict:
     """One conversation's median and p99, throughput with 50 at once, and a new worker's first message."""
+    connector.calls.clear()  # the fake keeps every call: thousands of them would slow the collector for all
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     try:
@@ -189,9 +192,44 @@ async def profile(app: web.Application, connector: FakeConnector) -> dict:
         await client.close()
 
 
-async def flood_stall(sdk: str, connector: FakeConnector) -> tuple[float, float]:
-    """Authentication on, a loopback key endpoint: 1000 forged tokens (unknown keys, wrong signatures,
-    other issuers) while 50 chats' replies hang; the longest event-loop stall, and a genuine turn's time."""
+ATTACKER = """
+import asyncio, json, sys
+import aiohttp
+
+async def main():
+    requests = json.loads(sys.stdin.read())
+    url = sys.argv[1]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def post(body, auth):
+            async with session.post(url, json=body, headers={"Authorization": auth}) as response:
+                return response.status
+        stuck = []
+        for body, auth in requests[:50]:  # 50 workers write; Teams never takes the bot's replies to them
+            stuck.append(asyncio.create_task(post(body, auth)))
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)
+        print("hanging", flush=True)
+        flood = asyncio.Semaphore(100)  # 1000 forged requests, 100 at a time
+
+        async def forge(body, auth):
+            async with flood:
+                return await post(body, auth)
+
+        forged = await asyncio.gather(*(forge(b, a) for b, a in requests[50:]))
+        print(json.dumps(forged), flush=True)
+        print(json.dumps(await asyncio.gather(*stuck)), flush=True)
+
+asyncio.run(main())
+"""
+
+
+async def flood_stall(sdk: str) -> tuple[float, float]:
+    """Authentication on, a loopback key endpoint: 50 workers' chats whose replies hang, then 1000 forged
+    tokens (unknown keys, wrong signatures, other issuers, garbage), 100 at a time, from another process;
+    the longest event-loop stall meanwhile, and a genuine turn's time.
+    A fresh fake connector: one that kept every earlier run's calls would make the collector's full passes,
+    not the bot, the longest stall."""
+    connector = await FakeConnector().start()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
@@ -241,36 +279,51 @@ async def flood_stall(sdk: str, connector: FakeConnector) -> tuple[float, float]
             hanging = [Person.make(f"Stuck {i}") for i in range(50)]
             for person in hanging:
                 connector.hang(person.conversation_id)
-
-            async def post(person: Person, auth: str) -> int:
-                response = await client.post(
-                    "/api/messages", json=message(person, url, "help"), headers={"Authorization": auth}
-                )
-                return response.status
-
+            genuine = Person.make("Genuine")
+            good = signed(url)  # signing is the sender's cost, not the bot's: done before the clock starts
             forged = [
                 signed(url, with_key=other),
                 signed(url, kid=uuid.uuid4().hex),
                 signed(url, iss="https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"),
                 "Bearer not-a-token",
             ]
-            genuine = Person.make("Genuine")
-            good = signed(url)  # signing is the sender's cost, not the bot's: done before the clock starts
+            requests = [(message(p, url, "help"), good) for p in hanging]
+            requests += [(message(genuine, url, "help"), forged[i % 4]) for i in range(1000)]
+
+            async def post(person: Person, auth: str) -> int:
+                body = message(person, url, "help")
+                response = await client.post("/api/messages", json=body, headers={"Authorization": auth})
+                return response.status
+
             await post(genuine, good)  # welcome; keys fetched
+            # The senders run in a process of their own, as they would: only the bot's work is on this loop.
+            attacker = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                ATTACKER,
+                str(client.make_url("/api/messages")),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            assert attacker.stdin is not None
+            attacker.stdin.write(json.dumps(requests).encode())
+            attacker.stdin.close()
+            assert attacker.stdout is not None
+            await attacker.stdout.readline()  # 50 chats are waiting on replies that hang
             async with LoopMonitor() as monitor:
-                stuck = [asyncio.create_task(post(p, good)) for p in hanging]
-                statuses = await asyncio.gather(*(post(genuine, forged[i % 4]) for i in range(1000)))
-                assert set(statuses) == {401}, set(statuses)
+                forged_done = await attacker.stdout.readline()  # every forged token answered
                 started = time.perf_counter()
                 assert await post(genuine, good) == 201
                 genuine_turn = time.perf_counter() - started
                 connector.release()
-                await asyncio.gather(*stuck)
+                out, _ = await attacker.communicate()
+            statuses = json.loads(forged_done)
+            assert set(statuses) == {401} and set(json.loads(out)) <= {201}, (set(statuses), out)
             await client.close()
             return monitor.longest, genuine_turn
     finally:
         tokens.CHANNEL_OPENID_METADATA = saved
-        connector.release()
+        await connector.close()
         await keys_server.close()
 
 
@@ -303,12 +356,18 @@ async def run() -> None:
                 f"vs its stock echo bot: median {r['median'] / stock['median']:.2f}x, "
                 f"throughput {r['tps'] / stock['tps']:.2f}x"
             )
+        connector.calls.clear()
+        rounds: dict[str, list[tuple[float, float]]] = {sdk: [] for sdk in SDKS}
+        for _ in range(3):  # alternating rounds: this machine is shared and noisy
+            for sdk in SDKS:
+                rounds[sdk].append(await flood_stall(sdk))
         for sdk in SDKS:
-            stall, genuine = await flood_stall(sdk, connector)
+            stalls = sorted(r[0] for r in rounds[sdk])
+            genuine = statistics.median(r[1] for r in rounds[sdk])
             print(
-                f"  BOT_SDK={sdk:10} 1000 forged tokens and 50 hanging chats: longest event-loop stall "
-                f"{stall * 1000:.1f} ms (target < {TARGETS['stall_ms']:.0f} ms); a genuine turn meanwhile "
-                f"{genuine * 1000:.1f} ms"
+                f"  BOT_SDK={sdk:10} 50 hanging chats, then 1000 forged tokens 100 at a time: longest event-loop "
+                f"stall {stalls[1] * 1000:.1f} ms (median of 3 rounds; worst {stalls[-1] * 1000:.1f} ms; target < "
+                f"{TARGETS['stall_ms']:.0f} ms); a genuine turn meanwhile {genuine * 1000:.1f} ms"
             )
     finally:
         await connector.close()
