@@ -25,7 +25,7 @@ from bot.content import ContentError
 from bot.content.golive import placeholders
 from bot.content.source import ContentSource
 from bot.storage import DataFileError, StorageUnavailable, Store
-from bot.teams.channel import Channel
+from bot.teams.base import Channel
 from bot.teams.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
 from scheduler import Ticker, build_scheduler, register_jobs, timed_work
 
@@ -153,7 +153,7 @@ def startup_line(settings: Settings, version: str = "", pending: int = 0) -> str
     )
     line = (
         f"Peer wellbeing bot listening on http://{settings.host}:{settings.port}/api/messages | "
-        f"data: {settings.data_location} | authentication: {auth}"
+        f"data: {settings.data_location} | authentication: {auth} | SDK: {settings.bot_sdk}"
     )
     if version:
         line += f" | content: {version}"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .assembly import Wellbeing, assemble
 from .cards import finish
@@ -26,11 +26,13 @@ from .dialogs.catalogue import COMMAND_IDS
 from .outbox import Outbox
 from .records import Records
 from .storage import Cipher, Store, make_store
-from .teams.channel import Channel
+from .teams.base import Channel
 from .teams.handler import WellbeingBot
 from .teams.messenger import Messenger, SendLimits
-from .teams.preview import Preview
 from .usecases import declared_notices
+
+if TYPE_CHECKING:
+    from .teams.preview import Preview
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -40,7 +42,7 @@ class Options:
     """What tests and benchmarks may change besides settings (`create_app(settings, **options)`)."""
 
     clock: Clock = dataclasses.field(default_factory=SystemClock)
-    credentials: Any = None  # a Bot Framework credentials factory (tests use a password one); None: from settings
+    credentials: Any = None  # fetches the app's token (bot/teams/connector.py FetchToken; tests use a fake); None: MSAL
     watch_content: bool = True
     send_limits: SendLimits | None = None
     run_scheduler: bool = True
@@ -73,9 +75,22 @@ def storage(settings: Settings, monotonic: Callable[[], float] = time.monotonic)
 
 
 def channel(settings: Settings, store: Store, options: Options) -> Channel:
-    """The Bot Framework channel: authentication in, the Bot Connector out."""
+    """The Teams channel on the SDK that BOT_SDK names: authentication in, the Bot Connector out."""
     extra = {"send_timeout": options.send_timeout} if options.send_timeout else {}
-    return Channel(settings, options.credentials, first_time=store.first_time, **extra)
+    return make_channel(settings, first_time=store.first_time, token=options.credentials, **extra)
+
+
+def make_channel(settings: Settings, *, first_time: Callable[[str], Awaitable[bool]], **options: Any) -> Channel:
+    """The channel BOT_SDK names, botbuilder (bot/teams/channel.py) or agents (bot/teams/agents.py). Only that
+    SDK is imported: the other is never loaded in this process. `options`: the channel's token fetcher
+    (`token`) and `send_timeout`."""
+    if settings.bot_sdk == "agents":
+        from .teams.agents import AgentsChannel
+
+        return AgentsChannel(settings, first_time=first_time, **options)
+    from .teams.channel import BotbuilderChannel
+
+    return BotbuilderChannel(settings, first_time=first_time, **options)
 
 
 async def bot(
@@ -106,7 +121,7 @@ async def served(
     """The bot as Teams serves it: the messenger sends what it starts, the handler answers every activity."""
     records = await Records.open(store)
     messenger = Messenger(
-        teams.adapter,
+        teams,
         settings.app_id,
         records.workers,
         options.clock,
@@ -116,14 +131,18 @@ async def served(
         pacer=store.pacer,
     )
     wellbeing = _assembled(settings, records, content, store, options.clock, outbox=messenger)
-    return wellbeing, messenger, WellbeingBot(wellbeing, options.clock, settings.admin_ids)
+    return wellbeing, messenger, WellbeingBot(wellbeing, options.clock, settings.admin_ids, kit=teams.kit)
 
 
 async def preview(content_dir: Path | None, data_dir: Path, clock: Clock | None = None) -> Preview:
-    """The terminal preview: the real bot on a throw-away data folder, with nothing sent to anyone else."""
+    """The terminal preview: the real bot on a throw-away data folder, with nothing sent to anyone else.
+    It runs on botbuilder's TestAdapter, whatever BOT_SDK says: the handler is the same on both channels."""
+    from .teams.channel import KIT
+    from .teams.preview import Preview
+
     content = await open_content(content_dir)
     store = storage(Settings(data_dir=data_dir))
     await store.open()
     clock = clock or SystemClock()
-    handler = WellbeingBot(await bot(Settings(data_dir=data_dir), content, store, clock), clock)
+    handler = WellbeingBot(await bot(Settings(data_dir=data_dir), content, store, clock), clock, kit=KIT)
     return Preview(handler, content, store.close)

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +28,10 @@ DEFAULT_SERVICE_URL_HOSTS = (
     "smba.infra.gov.teams.microsoft.us",
     "smba.infra.dod.teams.microsoft.us",
 )
+
+# Which SDK runs the Teams channel (BOT_SDK): the Bot Framework SDK or the Microsoft 365 Agents SDK.
+BOT_SDKS = ("botbuilder", "agents")
+BotSdk = Literal["botbuilder", "agents"]
 
 
 class ConfigError(Exception):
@@ -110,6 +114,8 @@ class Settings(BaseSettings):
     send_per_second: int = Field(20, validation_alias=AliasChoices("SEND_PER_SECOND"))
     # How often the timed work runs; lower only for trials (docs/deployment.md).
     tick_seconds: int = Field(60, validation_alias=AliasChoices("TICK_SECONDS"))
+    # Which SDK runs the Teams channel; both read the same MicrosoftApp* settings (docs/deployment.md).
+    bot_sdk: BotSdk = Field("botbuilder", validation_alias=AliasChoices("BOT_SDK"))
 
     @classmethod
     def settings_customise_sources(
@@ -197,6 +203,17 @@ class Settings(BaseSettings):
     _pool = field_validator("database_pool_size", mode="before")(_whole("DATABASE_POOL_SIZE", 2, 200))
     _pace = field_validator("send_per_second", mode="before")(_whole("SEND_PER_SECOND", 1, 1000))
     _tick = field_validator("tick_seconds", mode="before")(_whole("TICK_SECONDS", 1, 60))
+
+    @field_validator("bot_sdk", mode="before")
+    @classmethod
+    def _bot_sdk(cls, raw: Any) -> str:
+        sdk = str(raw).strip().lower()
+        if sdk not in BOT_SDKS:
+            raise ValueError(
+                f"BOT_SDK={str(raw).strip()!r} must be botbuilder (the Bot Framework SDK) or agents (the Microsoft "
+                "365 Agents SDK); both use the same MicrosoftApp* settings."
+            )
+        return sdk
 
     @field_validator("timezone")
     @classmethod

@@ -21,9 +21,15 @@ UTC = dt.UTC
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT)
 
 
+@pytest.fixture(params=["botbuilder", "agents"])
+def sdk(request) -> str:
+    """Each SDK's channel in turn (BOT_SDK): every end-to-end test runs on both."""
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+def settings(tmp_path: Path, sdk: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", bot_sdk=sdk)
 
 
 @pytest.fixture(scope="session")
@@ -40,12 +46,12 @@ async def database_url(postgres) -> str:
 
 
 @pytest.fixture(params=["tinydb", "postgresql"])
-async def engine_settings(request, tmp_path: Path) -> Settings:
-    """Settings on each storage engine in turn: the embedded files, then PostgreSQL."""
+async def engine_settings(request, tmp_path: Path, sdk: str) -> Settings:
+    """Settings on each storage engine in turn (the embedded files, then PostgreSQL), on each channel."""
     if request.param == "tinydb":
-        return Settings(data_dir=tmp_path / "data")
+        return Settings(data_dir=tmp_path / "data", bot_sdk=sdk)
     url = await request.getfixturevalue("postgres").new_database()
-    return Settings(data_dir=tmp_path / "data", database_url=url)
+    return Settings(data_dir=tmp_path / "data", database_url=url, bot_sdk=sdk)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Authentication on: a loopback OpenID document and signing key; every bad token is a 401, never a 500."""
+"""Authentication on: a loopback OpenID document and signing key; every bad token is a 401, never a 500.
+On both channels (the `sdk` fixture): the token check is the project's own (bot/teams/tokens.py)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,11 @@ import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from botframework.connector.auth import (
-    ChannelValidation,
-    MicrosoftAppCredentials,
-    PasswordServiceClientCredentialFactory,
-)
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from bot.config import Settings
+from bot.teams import tokens
 from tests.conftest import BotHarness
 from tests.teams import message
 
@@ -38,24 +34,17 @@ def _key():
 SIGNING_KEY, OTHER_KEY = _key(), _key()
 
 
-class CountingCredentials(PasswordServiceClientCredentialFactory):
-    """Stands in for Entra: hands out credentials with a fixed token and counts how often it is asked."""
+class CountingCredentials:
+    """Stands in for Entra (MSAL): hands out a fixed token and counts how often, and on which thread."""
 
     def __init__(self):
-        super().__init__(APP_ID, "secret", TENANT)
         self.created = 0
         self.token_threads: list[str] = []
 
-    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+    def __call__(self) -> tuple[str, float]:
         self.created += 1
-        creds = MicrosoftAppCredentials(app_id, "secret", TENANT, oauth_scope)
-
-        def get_access_token(force_refresh=False):
-            self.token_threads.append(threading.current_thread().name)
-            return "outbound-test-token"
-
-        creds.get_access_token = get_access_token
-        return creds
+        self.token_threads.append(threading.current_thread().name)
+        return "outbound-test-token", 3600.0
 
 
 @pytest.fixture
@@ -76,22 +65,27 @@ async def openid(monkeypatch):
     app.router.add_get("/keys", keys)
     await server.start_server()
     url = str(server.make_url("/openid"))
-    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", url)
+    monkeypatch.setattr(tokens, "CHANNEL_OPENID_METADATA", url)
     yield url
-    JwtTokenExtractor.metadataCache.pop(url, None)
     await server.close()
 
 
-def secure(data_dir, **extra) -> Settings:
+def secure(data_dir, sdk: str = "botbuilder", **extra) -> Settings:
     """Authentication on. A staging site (placeholders allowed): these tests are about authentication."""
     return Settings(
-        app_id=APP_ID, app_password="secret", tenant_id=TENANT, data_dir=data_dir, allow_placeholders=True, **extra
+        app_id=APP_ID,
+        app_password="secret",
+        tenant_id=TENANT,
+        data_dir=data_dir,
+        allow_placeholders=True,
+        bot_sdk=sdk,
+        **extra,
     )
 
 
 @pytest.fixture
-async def secure_bot(openid, tmp_path, connector):
-    settings = secure(tmp_path / "data", service_url_hosts=("127.0.0.1",))
+async def secure_bot(openid, tmp_path, connector, sdk):
+    settings = secure(tmp_path / "data", sdk, service_url_hosts=("127.0.0.1",))
     credentials = CountingCredentials()
     harness = await BotHarness(settings, connector, credentials=credentials).start()
     harness.credentials = credentials
@@ -169,8 +163,8 @@ async def test_bad_tokens_are_401(secure_bot, worker, kind):
     assert ok.status == 201
 
 
-async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(openid, tmp_path, connector, worker):
-    settings = secure(tmp_path / "d")
+async def test_service_url_outside_the_allow_list_is_refused_even_when_signed(openid, tmp_path, connector, worker, sdk):
+    settings = secure(tmp_path / "d", sdk)
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")
@@ -194,11 +188,8 @@ FORGED = {
 
 @pytest.fixture
 async def stalled_keys(monkeypatch):
-    """Every issuer's key document sits behind a server that accepts connections and never answers."""
-    from botframework.connector.auth import AuthenticationConstants, GovernmentConstants
-
-    from bot.teams import channel
-
+    """The key document sits behind a server that accepts connections and never answers (other issuers'
+    tokens are refused before any key is fetched)."""
     stall = asyncio.Event()
 
     async def never(_request):
@@ -210,27 +201,18 @@ async def stalled_keys(monkeypatch):
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     url = str(server.make_url("/openid"))
-    for target, name in (
-        (ChannelValidation, "open_id_metadata_endpoint"),
-        (AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
-        (AuthenticationConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
-        (GovernmentConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL"),
-        (GovernmentConstants, "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
-    ):
-        monkeypatch.setattr(target, name, url)
-    monkeypatch.setattr(channel, "OPENID_TIMEOUT_SECONDS", 2)
-    JwtTokenExtractor.metadataCache.pop(url, None)
+    monkeypatch.setattr(tokens, "CHANNEL_OPENID_METADATA", url)
+    monkeypatch.setattr(tokens, "KEY_FETCH_TIMEOUT", 2)
     yield url
-    JwtTokenExtractor.metadataCache.pop(url, None)
     stall.set()
     await server.close()
 
 
 @pytest.mark.parametrize("issuer", sorted(FORGED))
 async def test_forged_tokens_for_every_issuer_are_401_and_never_stall_anyone(
-    stalled_keys, tmp_path, connector, worker, issuer
+    stalled_keys, tmp_path, connector, worker, issuer, sdk
 ):
-    settings = secure(tmp_path / "d", service_url_hosts=("127.0.0.1",))
+    settings = secure(tmp_path / "d", sdk, service_url_hosts=("127.0.0.1",))
     harness = await BotHarness(settings, connector, credentials=CountingCredentials()).start()
     try:
         body = message(worker, connector.url, "help")

@@ -135,6 +135,9 @@ MALFORMED = [
     ("membersRemoved", {"id": "x"}),
     ("reactionsAdded", "x"),
     ("action", {"add": True}),
+    ("deliveryMode", "expectReplies"),
+    ("deliveryMode", "stream"),
+    ("deliveryMode", 5),
 ]
 
 
@@ -221,3 +224,20 @@ async def test_readiness_fails_when_the_scheduler_stops(bot):
     bot.app[SERVICES].scheduler.shutdown(wait=False)
     ready = await bot.client.get("/readyz")
     assert ready.status == 503 and (await ready.json())["checks"]["scheduler"] is False
+
+
+async def test_an_activity_the_sdk_cannot_read_is_400_on_both_channels(bot, worker, caplog):
+    """Shapes the front door lets through but one SDK's model refuses (an empty invoke name, a sub-channel
+    that contradicts the product entity): a 400, nothing sent, no error logged, and never a 5xx."""
+    caplog.set_level(logging.INFO)
+    await bot.say(worker, "hi")
+    before = len(bot.connector.calls)
+    odd = message(worker, bot.connector.url, "help with my secret")
+    odd.update({"channelId": "msteams:one", "entities": [{"type": "ProductInfo", "id": "two"}], "name": ""})
+    response = await bot.post(odd)
+    assert response.status in (201, 400)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not any("secret" in r.getMessage() for r in caplog.records)
+    if response.status == 400:
+        assert bot.connector.calls[before:] == []
+    await _still_serving(bot, worker)

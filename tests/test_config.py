@@ -259,3 +259,23 @@ async def test_data_dir_on_a_read_only_file_system_stops_with_one_line_naming_da
         f"Configuration problem: DATA_DIR='{folder}' is on a read-only file system: set DATA_DIR to a folder "
         "on a disk the bot can write."
     )
+
+
+def test_bot_sdk_picks_the_channel_and_anything_else_is_named():
+    assert Settings.from_env({}).bot_sdk == "botbuilder"
+    s = Settings.from_env({"BOT_SDK": " Agents "})
+    assert s.bot_sdk == "agents" and "SDK: agents" in startup_line(s)
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"BOT_SDK": "teams"})
+    assert str(refused.value) == (
+        "Configuration problem: BOT_SDK='teams' must be botbuilder (the Bot Framework SDK) or agents (the "
+        "Microsoft 365 Agents SDK); both use the same MicrosoftApp* settings."
+    )
+    # Refused with every other bad setting at once, one line each.
+    with pytest.raises(ConfigError) as both:
+        Settings.from_env({"BOT_SDK": "agent", "PORT": "0"})
+    assert both.value.problems == [
+        "PORT=0 must be from 1 to 65535.",
+        "BOT_SDK='agent' must be botbuilder (the Bot Framework SDK) or agents (the Microsoft 365 Agents SDK); "
+        "both use the same MicrosoftApp* settings.",
+    ]

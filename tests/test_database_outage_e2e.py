@@ -12,8 +12,8 @@ from tests.test_checkins_e2e import card_of, pid_of, services
 
 
 @pytest.fixture
-def settings(tmp_path, database_url) -> Settings:
-    return Settings(data_dir=tmp_path / "unused", database_url=database_url)
+def settings(tmp_path, database_url, sdk) -> Settings:
+    return Settings(data_dir=tmp_path / "unused", database_url=database_url, bot_sdk=sdk)
 
 
 async def add_to_agenda(h, worker: Person, item: str) -> list:

@@ -13,6 +13,7 @@ from bot import compose
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.storage import TinyStore
+from bot.teams.channel import KIT
 from bot.teams.handler import WellbeingBot
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -34,7 +35,7 @@ async def local_bot(store: TinyStore, at: datetime | None = None, **parts) -> We
     """The real bot on `store` without a channel (nothing can be sent proactively); `parts` replace pieces."""
     clock = FixedClock(at or datetime(2026, 11, 25, 10, tzinfo=UTC))
     bot = await compose.bot(Settings(data_dir=store.root), await compose.open_content(None), store, clock)
-    return WellbeingBot(dataclasses.replace(bot, **parts), clock)
+    return WellbeingBot(dataclasses.replace(bot, **parts), clock, kit=KIT)
 
 
 def words(activity: Activity) -> str:

@@ -1,7 +1,8 @@
 """Several bot processes on one PostgreSQL database, behind one load balancer: any process serves any turn.
 
 Two real apps share a database and the fake connector; the end-to-end scenarios of the other modules run
-here with each request going to the other app in turn (as a load balancer would send them)."""
+here with each request going to the other app in turn (as a load balancer would send them). The two run
+on different channels (BOT_SDK), each way round, as while a site switches SDK one instance at a time."""
 
 from __future__ import annotations
 
@@ -13,19 +14,21 @@ import pytest
 from app import OPTIONS, TICKER
 from bot.config import Settings
 from tests import test_checkins_e2e, test_sharing_e2e
-from tests.conftest import BotHarness, started
+from tests.conftest import BotHarness, replace_settings, started
 from tests.teams import Person, card_submit
 from tests.test_checkins_e2e import card_of, pid_of, services
 
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+OTHER_SDK = {"botbuilder": "agents", "agents": "botbuilder"}
 
 
 class Alternating(BotHarness):
-    """Two apps on one database; each request goes to the other one from the last (round robin)."""
+    """Two apps on one database, the second on the other channel; each request goes to the other one from
+    the last (round robin)."""
 
     def __init__(self, settings: Settings, connector, **kwargs):
         super().__init__(settings, connector, **kwargs)
-        self.second = BotHarness(settings, connector, **kwargs)
+        self.second = BotHarness(replace_settings(settings, bot_sdk=OTHER_SDK[settings.bot_sdk]), connector, **kwargs)
         self.turns = 0
 
     async def start(self) -> Alternating:
@@ -48,8 +51,9 @@ class Alternating(BotHarness):
 
 
 @pytest.fixture
-async def harness(connector, database_url, tmp_path):
-    h = await started(Settings(data_dir=tmp_path / "unused", database_url=database_url), connector, Alternating)
+async def harness(connector, database_url, tmp_path, sdk):
+    settings = Settings(data_dir=tmp_path / "unused", database_url=database_url, bot_sdk=sdk)
+    h = await started(settings, connector, Alternating)
     yield h
     await h.stop()
 

@@ -100,11 +100,11 @@ class Remote:
 
 
 async def test_a_damaged_worker_file_at_start_up_is_set_aside_everyone_is_served_and_the_operator_restores_it(
-    tmp_path, connector
+    tmp_path, connector, sdk
 ):
     data = tmp_path / "data"
     alex, sam = Person.make("Alex Worker"), Person.make("Sam Worker")
-    h = await BotHarness(Settings(data_dir=data), connector, run_scheduler=False).start()
+    h = await BotHarness(Settings(data_dir=data, bot_sdk=sdk), connector, run_scheduler=False).start()
     await h.say(alex, "hi")
     await h.say(sam, "hi")
     await low_checkin(h, sam)
@@ -212,10 +212,10 @@ async def test_a_worker_file_damaged_while_running_is_set_aside_and_everyone_els
 
 
 async def test_on_postgresql_a_record_that_fails_to_decrypt_is_set_aside_and_restored_while_bots_run(
-    database_url, tmp_path, connector
+    database_url, tmp_path, connector, sdk
 ):
     key = Fernet.generate_key().decode()
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, data_keys=(key,))
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, data_keys=(key,), bot_sdk=sdk)
     h = await BotHarness(settings, connector).start()
     try:
         alex, sam = Person.make("Alex Worker"), Person.make("Sam Worker")

@@ -1,20 +1,48 @@
-"""`Conversation` for a Teams turn: who is writing, and how to answer them, over the SDK's TurnContext."""
+"""`Conversation` for a Teams turn: who is writing, and how to answer them, over the SDK's TurnContext.
+
+It imports no SDK: both SDKs' turn contexts have `activity`, `send_activity` and `update_activity`, and
+what has to be built with an SDK's own classes (a card attachment, the replacement of a card, an invoke
+answer, the stored conversation reference) comes from the channel's `Kit`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from typing import Any, Protocol
 
 from ..cards.text import fold
+
+
+class Kit(Protocol):
+    """What the handler and conversation need built by the channel's SDK (bot/teams/channel.py for
+    botbuilder, bot/teams/agents.py for the Microsoft 365 Agents SDK)."""
+
+    name: str
+
+    def card(self, card: dict[str, Any], text: str | None = None) -> Any:
+        """A message activity carrying an Adaptive Card (and text beside it)."""
+
+    def replacement(self, activity_id: str, text: str) -> Any:
+        """A message activity that replaces the bot's activity `activity_id` with `text`."""
+
+    def invoke_response(self, status: int, body: dict[str, Any]) -> Any:
+        """The answer to an invoke."""
+
+    def reference(self, activity: Any) -> dict[str, Any]:
+        """The conversation reference of an incoming activity, as Bot Framework protocol JSON."""
+
+    def remove_mention(self, activity: Any) -> None:
+        """Remove the bot's @mention from the activity's text."""
+
+    async def member(self, turn: Any, user_id: str) -> dict[str, Any]:
+        """The conversation member as the Bot Connector describes them (name, email, userPrincipalName)."""
 
 
 class TeamsConversation:
     """The one object dialogs get for a turn (bot/conversation.py is the protocol it meets)."""
 
-    def __init__(self, turn: TurnContext, worker: str, tenant: str, admin_ids: frozenset[str]):
+    def __init__(self, turn: Any, worker: str, tenant: str, admin_ids: frozenset[str], kit: Kit):
         self._turn = turn
+        self._kit = kit
         self._worker = worker
         self._tenant = tenant
         user = turn.activity.from_property
@@ -41,12 +69,12 @@ class TeamsConversation:
         await self._turn.send_activity(fold(text))
 
     async def send_card(self, card: dict[str, Any]) -> None:
-        await self._turn.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await self._turn.send_activity(self._kit.card(card))
 
     async def replace_card(self, text: str) -> None:
         """Teams sends the pressed card's id as reply_to_id: the card is updated in place (PUT)."""
         card_id = self._turn.activity.reply_to_id
         if card_id:
-            await self._turn.update_activity(Activity(type=ActivityTypes.message, id=card_id, text=fold(text)))
+            await self._turn.update_activity(self._kit.replacement(card_id, fold(text)))
         else:
             await self._turn.send_activity(fold(text))

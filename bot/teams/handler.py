@@ -2,6 +2,10 @@
 
 A turn is a few guards then one handler: remember how to reach the worker, welcome them once, turn the
 activity into an Intent, let the router handle it, and let the crisis guard add help beside it.
+
+It imports no SDK: both channels hand it their own TurnContext, whose activity has the Bot Framework
+protocol's fields under the same names in botbuilder and the Agents SDK, and a `Kit` (conversation.py)
+builds what must be built with the SDK's own classes. So every dialog and card runs the same on both.
 """
 
 from __future__ import annotations
@@ -9,11 +13,9 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from typing import Any
 
 import aiohttp
-from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from ..assembly import Wellbeing
 from ..cards import CARD_CONTENT_TYPE, finish
@@ -27,14 +29,23 @@ from ..dialogs.help import send_unknown, send_welcome
 from ..dialogs.intent import Intent
 from ..records.workers import WorkerContact
 from ..storage import StorageUnavailable
-from .conversation import TeamsConversation
+from .conversation import Kit, TeamsConversation
 
 turn_log = logging.getLogger("bot.turns")
 # Failures to reach the Bot Connector at all (refused, timed out, no such host): nothing of ours went wrong.
 UNREACHABLE = (aiohttp.ClientConnectionError, TimeoutError)
+MESSAGE, INVOKE = "message", "invoke"
+INSTALLATION_UPDATE, CONVERSATION_UPDATE = "installationUpdate", "conversationUpdate"
+TurnContext = Any  # the SDK's turn context (botbuilder's or the Agents SDK's): the same fields and methods here
 WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
 CHAT_KEY = "wellbeing.chat"  # the turn's Conversation, in turn_state
 MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
+# Teams' error answer to an invoke: this bot uses Action.Submit, never invokes.
+NOT_SUPPORTED = {
+    "statusCode": 400,
+    "type": "application/vnd.microsoft.error",
+    "value": {"code": "BadRequest", "message": "This app does not handle this kind of request."},
+}
 
 
 def tenant_of(activity) -> str:
@@ -45,7 +56,7 @@ def tenant_of(activity) -> str:
     return str(tenant_id or getattr(activity.conversation, "tenant_id", None) or "")
 
 
-def contact_of(turn: TurnContext) -> WorkerContact:
+def contact_of(turn: TurnContext, kit: Kit) -> WorkerContact:
     """Who sent this activity and the reference needed to message them later (built only if used)."""
     activity = turn.activity
     return WorkerContact(
@@ -55,7 +66,7 @@ def contact_of(turn: TurnContext) -> WorkerContact:
         conversation_id=activity.conversation.id,
         service_url=activity.service_url,
         name=activity.from_property.name or "",
-        reference=lambda: TurnContext.get_conversation_reference(activity).serialize(),
+        reference=lambda: kit.reference(activity),
     )
 
 
@@ -76,11 +87,12 @@ def is_personal(activity) -> bool:
     return conversation_type in (None, "personal")
 
 
-class WellbeingBot(ActivityHandler):
-    """Handles every activity Teams sends to the bot."""
+class WellbeingBot:
+    """Handles every activity Teams sends to the bot, on either channel."""
 
-    def __init__(self, bot: Wellbeing, clock: Clock, admin_ids: frozenset[str] = frozenset()):
+    def __init__(self, bot: Wellbeing, clock: Clock, admin_ids: frozenset[str] = frozenset(), *, kit: Kit):
         self.bot = bot
+        self.kit = kit
         self._content = bot.content
         self._workers = bot.records.workers
         self._clock = clock
@@ -110,28 +122,38 @@ class WellbeingBot(ActivityHandler):
 
     async def _turn(self, turn: TurnContext) -> None:
         activity = turn.activity
-        if activity.type == ActivityTypes.invoke:
+        if activity.type == INVOKE:
             await self._not_supported(turn)
             return
         if not is_personal(activity):
-            if activity.type == ActivityTypes.message:
+            if activity.type == MESSAGE:
                 await turn.send_activity(self._content().messages.personal_only)
             return
-        if activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove"):
+        if activity.type == INSTALLATION_UPDATE and (activity.action or "").startswith("remove"):
             await self._uninstalled(turn)
             return
-        contact = contact_of(turn)
+        contact = contact_of(turn, self.kit)
         worker = await self._workers.arrive(contact, self._clock.now())
         if worker is None:
             await self._tell_data_set_aside(turn, self._workers.pid_for(contact))
             return
         turn.turn_state[WORKER_KEY] = worker.pid
-        chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids)
+        chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids, self.kit)
         chat.notes["welcomed"] = worker.welcomed
         turn.turn_state[CHAT_KEY] = chat
         if not worker.email_checked:
             await self._learn_email(turn, worker.pid)
-        await super().on_turn(turn)
+        await self._dispatch(turn)
+
+    async def _dispatch(self, turn: TurnContext) -> None:
+        """The three kinds of activity the bot answers; every other kind is acknowledged and ignored."""
+        activity = turn.activity
+        if activity.type == MESSAGE:
+            await self.on_message_activity(turn)
+        elif activity.type == CONVERSATION_UPDATE and activity.members_added:
+            await self.on_members_added_activity(activity.members_added, turn)
+        elif activity.type == INSTALLATION_UPDATE and activity.action in ("add", "add-upgrade"):
+            await self.on_installation_update_add(turn)
 
     async def _tell_data_set_aside(self, turn: TurnContext, pid: str) -> None:
         """Their saved data could not be read and was set aside: they hear it once, with the key numbers,
@@ -160,7 +182,7 @@ class WellbeingBot(ActivityHandler):
         The crisis guard never takes the place of what the worker asked for: it is heard, saved or sent
         as usual, and the guard's help comes beside it (even if handling the turn failed)."""
         content, chat, guard = self._content(), self._chat(turn_context), self.bot.guard
-        TurnContext.remove_recipient_mention(turn_context.activity)
+        self.kit.remove_mention(turn_context.activity)
         intent = intent_of(turn_context.activity, content)
         assessment = await guard.assess(intent)
         typed_only = intent.command is None and not intent.is_card_submit
@@ -180,7 +202,7 @@ class WellbeingBot(ActivityHandler):
         if not handled and assessment.answer is Answer.NONE:
             await (guard.offer(chat) if assessment.idiom else send_unknown(chat, content))
 
-    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+    async def on_members_added_activity(self, members_added: list, turn_context: TurnContext) -> None:
         """Welcome the worker when the bot is added to their personal chat."""
         if any(m.id == turn_context.activity.recipient.id for m in members_added):
             await self._welcome_once(self._chat(turn_context))
@@ -202,32 +224,23 @@ class WellbeingBot(ActivityHandler):
     async def _learn_email(self, turn: TurnContext, pid: str) -> None:
         """Ask Teams for the worker's work email once, so others can name them as a supervisor."""
         try:
-            member = await TeamsInfo.get_member(turn, turn.activity.from_property.id)
+            member = await self.kit.member(turn, turn.activity.from_property.id)
         except Exception as exc:  # noqa: BLE001 - not essential: people can still be found by name
             turn_log.info("member_lookup_failed worker=%s error=%s", pid, type(exc).__name__)
             return
-        await self._workers.set_email(
-            pid, getattr(member, "email", None) or getattr(member, "user_principal_name", None)
-        )
+        email = member.get("email") or member.get("userPrincipalName")
+        await self._workers.set_email(pid, email if isinstance(email, str) else None)
 
     async def _uninstalled(self, turn: TurnContext) -> None:
         """Stop all proactive messages to a worker who removed the app."""
-        pid = self._workers.pid_for(contact_of(turn))
+        pid = self._workers.pid_for(contact_of(turn, self.kit))
         turn.turn_state[WORKER_KEY] = pid
         await self._workers.set_installed(pid, False)
 
-    @staticmethod
-    async def _not_supported(turn: TurnContext) -> None:
+    async def _not_supported(self, turn: TurnContext) -> None:
         """This bot uses Action.Submit, never invokes: any invoke (a stale card from another app, a
         forgery) gets Teams' error answer with a 400, whatever its name or value."""
-        body = {
-            "statusCode": 400,
-            "type": "application/vnd.microsoft.error",
-            "value": {"code": "BadRequest", "message": "This app does not handle this kind of request."},
-        }
-        await turn.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=400, body=body))
-        )
+        await turn.send_activity(self.kit.invoke_response(400, NOT_SUPPORTED))
 
     async def on_turn_error(self, turn: TurnContext, error: Exception) -> None:
         """Log with a correlation id and no personal data, and apologise. A Bot Connector that cannot be
@@ -251,7 +264,7 @@ class WellbeingBot(ActivityHandler):
             type(error).__name__,
             frames,
         )
-        if turn.activity.type == ActivityTypes.message:
+        if turn.activity.type == MESSAGE:
             content = self._content()
             apology = (
                 content.fill(content.messages.storage_unavailable, ref=ref, key_contacts=key_contacts(content))

@@ -21,17 +21,15 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 
 import aiohttp
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ConversationReference
-from msrest.exceptions import HttpOperationError
 
-from ..cards.text import fold
 from ..clock import Clock
 from ..outbox import Attempting, Delivery, DeliveryStatus, Late, Outgoing, Recipient
 from ..records.workers import WorkerRepository
 from ..storage.base import Pacer
+from .connector import ConnectorError
 
 log = logging.getLogger("bot.messenger")
 RETRYABLE = {412, 429, 502, 503, 504, None}  # None: the connection could not be opened
@@ -40,12 +38,12 @@ UNCONFIRMED = -1  # sent, but no answer came back: it may well have arrived, so 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-def to_activity(message: Outgoing) -> Activity:
-    if message.card is not None:
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card))
-        activity.text = message.text
-        return activity
-    return MessageFactory.text(fold(message.text or ""))
+class Proactive(Protocol):
+    """What the messenger needs of a channel: one proactive send through the channel's SDK."""
+
+    async def send(self, reference: dict[str, Any], message: Outgoing) -> str | None:
+        """Send `message` to the conversation in `reference`; the new activity's id. Raises ConnectorError
+        for an HTTP answer, aiohttp's errors when no answer came, anything else when nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +70,11 @@ class _Attempt:
 
 
 class Messenger:
-    """The outbox for Teams (bot/outbox.py): sends to workers' personal chats through the adapter."""
+    """The outbox for Teams (bot/outbox.py): sends to workers' personal chats through the channel."""
 
     def __init__(
         self,
-        adapter,
+        channel: Proactive,
         app_id: str,
         workers: WorkerRepository,
         clock: Clock,
@@ -87,7 +85,7 @@ class Messenger:
         prepare_card: Callable[[dict], dict] | None = None,
         pacer: Pacer,
     ):
-        self._adapter = adapter
+        self._channel = channel
         self._prepare_card = prepare_card or (lambda card: card)
         self._app_id = app_id
         self._workers = workers
@@ -136,13 +134,13 @@ class Messenger:
 
     async def send(self, worker: Recipient, messages: list[Outgoing], on_attempt: Attempting | None = None) -> Delivery:
         """Send each message in order, retrying only the ones not yet delivered."""
-        reference = ConversationReference().deserialize(worker.conversation_reference)
+        reference = worker.conversation_reference
         delivery = Delivery("delivered")
         async with self._slots:
             for message in messages:
                 if message.card is not None:
                     message = Outgoing(message.text, self._prepare_card(message.card))
-                outcome = await self._send_one(worker, reference, to_activity(message), delivery, on_attempt)
+                outcome = await self._send_one(worker, reference, message, delivery, on_attempt)
                 on_attempt = None
                 if outcome != "delivered":
                     delivery.status = outcome
@@ -153,14 +151,20 @@ class Messenger:
         return delivery
 
     async def _send_one(
-        self, worker: Recipient, reference, activity: Activity, delivery: Delivery, on_attempt: Attempting | None
+        self,
+        worker: Recipient,
+        reference: dict[str, Any],
+        message: Outgoing,
+        delivery: Delivery,
+        on_attempt: Attempting | None,
     ) -> DeliveryStatus:
+        conversation = str((reference.get("conversation") or {}).get("id") or "")
         for attempt in range(1, self.limits.max_attempts + 1):
-            await self._wait_turn(worker.tenant_id, reference.conversation.id)
+            await self._wait_turn(worker.tenant_id, conversation)
             if on_attempt is not None:
                 await on_attempt()
                 on_attempt = None
-            result = await self._attempt(reference, activity)
+            result = await self._attempt(reference, message)
             delivery.attempts += 1
             if result.ok:
                 self._recent_429 = 0
@@ -201,39 +205,22 @@ class Messenger:
         if wait > 0:
             await self._sleep(wait)
 
-    async def _attempt(self, reference: ConversationReference, activity: Activity) -> _Attempt:
+    async def _attempt(self, reference: dict[str, Any], message: Outgoing) -> _Attempt:
         result = _Attempt()
-
-        async def callback(turn: TurnContext) -> None:
-            try:
-                response = await turn.send_activity(activity)
-                result.ok, result.id = True, getattr(response, "id", None)
-            except HttpOperationError as exc:
-                answer = exc.response
-                result.status = http_status(answer)
-                result.retry_after = retry_after_seconds(
-                    answer.headers.get("Retry-After") if answer is not None else None
-                )
-            except aiohttp.ClientConnectorError as exc:  # never reached Teams: safe to try again
-                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
-            except (TimeoutError, aiohttp.ClientError) as exc:  # sent, but no answer: may have arrived
-                result.status = UNCONFIRMED
-                log.warning("proactive_attempt_unconfirmed error=%s", type(exc).__name__)
-            except Exception as exc:  # noqa: BLE001 - e.g. no token yet: nothing was sent, try again later
-                log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
-
         try:
-            await self._adapter.continue_conversation(reference, callback, self._app_id)
-        except Exception as exc:  # noqa: BLE001 - e.g. credentials could not be fetched: retry later
-            log.warning("proactive_turn_failed error=%s", type(exc).__name__)
+            result.id = await self._channel.send(reference, message)
+            result.ok = True
+        except ConnectorError as exc:
+            result.status = exc.status
+            result.retry_after = retry_after_seconds(exc.retry_after)
+        except aiohttp.ClientConnectorError as exc:  # never reached Teams: safe to try again
+            log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
+        except (TimeoutError, aiohttp.ClientError) as exc:  # sent, but no answer: may have arrived
+            result.status = UNCONFIRMED
+            log.warning("proactive_attempt_unconfirmed error=%s", type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - e.g. no token yet: nothing was sent, try again later
+            log.warning("proactive_attempt_failed error=%s", type(exc).__name__)
         return result
-
-
-def http_status(answer) -> int | None:
-    """The HTTP status of an error answer, whichever HTTP library carried it."""
-    if answer is None:
-        return None
-    return getattr(answer, "status_code", None) or getattr(answer, "status", None)
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -95,6 +95,10 @@ def problem(body: dict[str, Any]) -> str | None:
     for field in ID_FIELDS:
         if body.get(field) is not None and bad_id(body[field]):
             return f"bad_{field}"
+    if body.get("deliveryMode") not in (None, "normal"):
+        # Teams never asks for replies in the HTTP answer ("expectReplies") or streamed ("stream"); the two SDKs
+        # treat those differently, and neither is a turn this bot takes.
+        return "bad_deliveryMode"
     for owner in ("from", "recipient", "conversation"):
         reason = _party_problem(body[owner], owner)
         if reason:
