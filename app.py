@@ -30,6 +30,7 @@ from bot.dialogs.catalogue import COMMAND_IDS
 from bot.records import Records
 from bot.storage import Cipher, DataFileError, StorageUnavailable, Store, make_store
 from bot.teams.channel import Channel
+from bot.teams.graph import graph_for
 from bot.teams.handler import WellbeingBot
 from bot.teams.messenger import Messenger, SendLimits
 from bot.teams.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
@@ -135,8 +136,16 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
         prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
         pacer=records.store.pacer,
     )
+    # Microsoft Graph, when GRAPH_ENABLED=1: name anyone by work email, `admin install` (bot/teams/graph.py).
+    graph = graph_for(settings, options.clock, records.store.pacer, options.sleep) if settings.graph_enabled else None
     bot = assemble(
-        records, content, options.clock, outbox=messenger, timezone=settings.timezone, base_url=settings.base_url
+        records,
+        content,
+        options.clock,
+        outbox=messenger,
+        timezone=settings.timezone,
+        base_url=settings.base_url,
+        directory=graph,
     )
     handler = WellbeingBot(bot, options.clock, settings.admin_ids)
     channel.set_error_handler(handler.on_turn_error)
@@ -145,6 +154,8 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     shared = app[STORE].kind == "postgresql"
     await bot.start(settle=not shared)
     settling = asyncio.create_task(_logged(bot.settle_interrupted(), "settle_interrupted")) if shared else None
+    graph_check = asyncio.create_task(_logged(bot.invitations.check(), "graph_check")) if bot.invitations else None
+    await bot.rollouts.resume()  # a group rollout this folder's last process left unfinished
     app[SERVICES] = Services(
         channel=channel,
         handler=handler,
@@ -157,7 +168,12 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     if settling is not None:
         settling.cancel()
         await asyncio.gather(settling, return_exceptions=True)
+    if graph_check is not None:
+        graph_check.cancel()
+    await bot.rollouts.close()  # resumed at the next start, or by another process
     await messenger.close()  # unfinished sends are settled at the next start
+    if graph is not None:
+        await graph.close()
 
 
 async def _logged(work: Awaitable[object], name: str) -> None:

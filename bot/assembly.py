@@ -12,6 +12,7 @@ from .content.source import ContentSource
 from .dialogs.admin import AdminDialogs
 from .dialogs.checkin import CheckinDialogs
 from .dialogs.crisis_guard import CrisisGuard
+from .dialogs.directory import DirectoryDialogs
 from .dialogs.guide import GuideDialogs
 from .dialogs.help import HelpDialogs
 from .dialogs.my_data import MyDataDialogs
@@ -27,16 +28,19 @@ from .dialogs.small_talk import SmallTalkDialogs
 from .dialogs.supervision import SupervisionDialogs
 from .outbox import Outbox
 from .records import Records
+from .records.rollouts import RolloutRecords
 from .usecases.admin_stats import AdminStats
 from .usecases.checkins import Checkins
 from .usecases.consent import Consents
 from .usecases.data_rights import DataRights
+from .usecases.directory import Directory, DirectoryStatus, Invitations
 from .usecases.links import Links
 from .usecases.ports import Processes
 from .usecases.private_writing import PrivateWriting
 from .usecases.prompting import Prompting
 from .usecases.requests import Requests
 from .usecases.retention import Retention
+from .usecases.rollout import Rollouts
 from .usecases.schedules import Schedules
 
 
@@ -56,6 +60,8 @@ class Wellbeing:
     retention: Retention
     router: Router
     guard: CrisisGuard
+    rollouts: Rollouts  # `admin install GROUP-ID` (Microsoft Graph; off without a directory)
+    invitations: Invitations | None = None  # naming anyone by work email (Microsoft Graph), when on
 
     async def start(self, settle: bool = True) -> None:
         """At start-up: index every schedule, and settle what a stopped process left unfinished (or
@@ -78,8 +84,10 @@ def assemble(
     outbox: Outbox | None = None,
     timezone: str = "Europe/London",
     base_url: str = "",
+    directory: Directory | None = None,
 ) -> Wellbeing:
-    """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
+    """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively. Without a directory
+    (Microsoft Graph off, the default) only people who use the bot can be named."""
     r = records
     notices = Notices(outbox, content)
     processes = Processes(r.store.instance_id, r.store.alive)
@@ -119,7 +127,24 @@ def assemble(
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
     writing = PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock)
-    sharing = SharingDialogs(links, consents, requests, content, clock)
+    status = DirectoryStatus(clock) if directory is not None else None
+    invitations = (
+        Invitations(directory=directory, status=status, workers=r.workers, links=links, clock=clock)
+        if directory is not None and status is not None
+        else None
+    )
+    rollouts = Rollouts(
+        directory=directory,
+        status=status,
+        records=RolloutRecords(r.store),
+        workers=r.workers,
+        schedule_of=schedules.of,
+        notices=notices,
+        clock=clock,
+        processes=processes,
+    )
+    graph = DirectoryDialogs(rollouts, status, content)
+    sharing = SharingDialogs(links, consents, requests, content, clock, invitations)
     answers = Answers(
         HelpDialogs(content),
         CheckinDialogs(checkins, content, sharing.after_checkin),
@@ -130,7 +155,10 @@ def assemble(
         SupervisionDialogs(writing, content),
         ReflectDialogs(writing, content, clock),
         PlanDialogs(writing, content),
-        AdminDialogs(content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files), clock),
+        AdminDialogs(
+            content, AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files), clock, graph.admin_lines
+        ),
+        graph,
         MyDataDialogs(rights, checkins, content, base_url),
         SmallTalkDialogs(content),  # last: typed check-in answers are read before small talk
     )
@@ -147,4 +175,6 @@ def assemble(
         retention=Retention(workers=r.workers, files=r.files, content=content),
         router=Router(answers, content, r.acted, clock),
         guard=CrisisGuard(content),
+        rollouts=rollouts,
+        invitations=invitations,
     )

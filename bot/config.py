@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .graph_config import PUBLIC_GRAPH, PUBLIC_LOGIN, graph_problems
+
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Hosts Teams posts from (public cloud and the government clouds). With authentication on, an activity
@@ -72,6 +74,16 @@ class Settings:
     database_pool_size: int = 10  # connections per process for records (and as many again for chat locks)
     send_per_second: int = 20  # proactive sends per tenant per second, shared by every process (Teams allows ~50)
     tick_seconds: int = 60  # how often the timed work runs; lower only for trials (docs/deployment.md)
+    # Microsoft Graph (off by default): name anyone by work email, `admin install` (bot/graph_config.py).
+    graph_enabled: bool = False
+    graph_url: str = PUBLIC_GRAPH
+    login_url: str = PUBLIC_LOGIN
+    graph_per_second: int = 10  # Graph calls a second for the tenant, shared by every process
+    teams_app_id: str = ""  # the Teams app's manifest id, when not the bot's app id (as for `make package`)
+
+    @property
+    def manifest_id(self) -> str:
+        return self.teams_app_id or self.app_id
 
     @property
     def base_url(self) -> str:
@@ -188,6 +200,22 @@ class Settings:
         pool_size = _parse_int(get("DATABASE_POOL_SIZE", "10"), "DATABASE_POOL_SIZE", 2, 200, problems)
         send_per_second = _parse_int(get("SEND_PER_SECOND", "20"), "SEND_PER_SECOND", 1, 1000, problems)
         tick_seconds = _parse_int(get("TICK_SECONDS", "60"), "TICK_SECONDS", 1, 60, problems)
+        graph_on = get("GRAPH_ENABLED", "0").lower()
+        graph_url, login_url = get("GRAPH_URL", PUBLIC_GRAPH).rstrip("/"), get("LOGIN_URL", PUBLIC_LOGIN).rstrip("/")
+        graph_per_second = _parse_int(get("GRAPH_PER_SECOND", "10"), "GRAPH_PER_SECOND", 1, 1000, problems)
+        teams_app_id = get("TEAMS_APP_ID")
+        problems += graph_problems(
+            enabled=graph_on,
+            graph_url=graph_url,
+            login_url=login_url,
+            per_second=graph_per_second,
+            app_id=app_id,
+            app_type=app_type,
+            tenant_ok=bool(_GUID.match(tenant)),
+            is_loopback=is_loopback,
+        )
+        if teams_app_id and not _GUID.match(teams_app_id):
+            problems.append("TEAMS_APP_ID must be the Teams app's manifest id (a GUID), or empty for MicrosoftAppId.")
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -212,6 +240,11 @@ class Settings:
             database_pool_size=pool_size,
             send_per_second=send_per_second,
             tick_seconds=tick_seconds,
+            graph_enabled=graph_on in ("1", "true", "yes"),
+            graph_url=graph_url,
+            login_url=login_url,
+            graph_per_second=graph_per_second,
+            teams_app_id=teams_app_id.lower(),
         )
 
     @property

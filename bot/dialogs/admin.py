@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from ..cards.admin import report_card
 from ..clock import Clock
-from ..content import stale_contacts
+from ..content import Content, stale_contacts
 from ..content.golive import placeholders
 from ..content.source import ContentSource
 from ..conversation import Conversation
@@ -27,10 +29,17 @@ def shown(count: int, few: str) -> str:
 
 
 class AdminDialogs:
-    def __init__(self, source: ContentSource, stats: AdminStats, clock: Clock):
+    def __init__(
+        self,
+        source: ContentSource,
+        stats: AdminStats,
+        clock: Clock,
+        extra: Callable[[Content], Awaitable[list[str]]] | None = None,
+    ):
         self._source = source
         self._stats = stats
         self._clock = clock
+        self._extra = extra  # more lines from other features (Microsoft Graph: bot/dialogs/directory.py)
 
     @command("admin")
     async def report(self, chat: Conversation, intent: Intent) -> None:
@@ -79,6 +88,8 @@ class AdminDialogs:
                 if people >= MIN_GROUP
                 else f"{month}: {too_few}"
             )
+        if self._extra is not None:
+            lines += await self._extra(content)
         await chat.send_card(report_card(m.title, lines))
 
     @command("admin_reload")

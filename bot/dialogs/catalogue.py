@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .admin import AdminDialogs
 from .checkin import CheckinDialogs
+from .directory import DirectoryDialogs
 from .guide import GuideDialogs
 from .help import HelpDialogs
 from .my_data import MyDataDialogs
@@ -28,6 +29,7 @@ DIALOGS = (
     ReflectDialogs,
     PlanDialogs,
     AdminDialogs,
+    DirectoryDialogs,
     MyDataDialogs,
     SmallTalkDialogs,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..cards import checkin as checkin_cards
+from ..cards import help as help_cards
 from ..cards import sharing as sharing_cards
 from ..cards.base import once
 from ..cards.words import describe
@@ -71,10 +72,22 @@ class Notices:
     async def checkin_interrupted(self, to: Worker) -> Delivery:
         return await self._text(to, self._content().messages.checkin.interrupted, in_turn=True)
 
+    async def welcome(self, to: Worker, schedule: Schedule, on_attempt: Attempting | None = None) -> Delivery:
+        """The welcome, sent by the bot itself to someone the app was installed for (a group rollout)."""
+        content = self._content()
+        card = help_cards.welcome_card(content, describe(content, schedule))
+        return await self._send(to, [Outgoing(card=card)], on_attempt=on_attempt)
+
     # Links -----------------------------------------------------------------------------------------------
 
-    async def nomination(self, to: Worker, worker: Worker, link: Link, on_late: Late) -> Delivery:
-        card = sharing_cards.nomination_card(self._content(), worker.name, worker.pid, link)
+    async def nomination(
+        self, to: Worker, worker: Worker, link: Link, on_late: Late, invited: bool = False
+    ) -> Delivery:
+        """`invited`: the app was just installed for them, so the card first says who asked and that nothing
+        about the worker is shared unless they accept (bot/usecases/directory.py)."""
+        content = self._content()
+        lead = content.text("directory.invitation_lead", worker=worker.name) if invited else None
+        card = sharing_cards.nomination_card(content, worker.name, worker.pid, link, lead=lead)
         return await self._send(to, [Outgoing(card=card)], on_late=on_late)
 
     async def nomination_undelivered(self, to: Worker, link: Link) -> Delivery:
