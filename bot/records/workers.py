@@ -210,14 +210,11 @@ class WorkerRepository:
         return updated
 
     async def reached(self, pid: str, reference: dict[str, Any]) -> None:
-        """The app is installed for them and the directory gave their chat: use it, unless the install event
-        already brought Teams' own reference for it."""
+        """The app is installed for them and the directory gave their chat: reach them there (the same chat
+        as the install event's, by another id; their next message brings Teams' own reference back)."""
         current = await self.get(pid)
-        if current is None:
-            return
-        if current.installed and current.conversation_reference.get("conversation", {}).get("id"):
-            return
-        await self._save(replace(current, conversation_reference=reference, installed=True, unreachable=False))
+        if current is not None:
+            await self._save(replace(current, conversation_reference=reference, installed=True, unreachable=False))
 
     async def update(self, pid: str, **changes: Any) -> Worker | None:
         """Change some fields of a worker's record, in one write (None when there is no record)."""
