@@ -141,7 +141,7 @@ async def test_a_named_person_without_the_app_is_found_installed_for_and_invited
 
 
 async def test_the_catalogue_id_is_looked_up_once_and_cached(world):
-    h, graph, worker, sam = world
+    h, graph, worker, _sam = world
     await name(h, worker, SAM)
     other, jo = Person.make("Kim Worker"), Person.make("Jo Lead")
     graph.add_user("kim@trust.nhs.uk", other.aad_object_id, has_app=True)
@@ -209,7 +209,7 @@ async def test_a_missing_permission_tells_the_worker_kindly_and_shows_the_admin_
 
 
 async def test_graph_throttling_is_waited_out_as_retry_after_says(world):
-    h, graph, worker, sam = world
+    h, graph, worker, _sam = world
     graph.fail("install", 429, times=1, Retry_After="3")
     replies = await name(h, worker, SAM)
     assert f"I've asked {SAM}" in replies[0].words
