@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from aiohttp.test_utils import TestServer
+from botframework.connector.auth import MicrosoftAppCredentials, PasswordServiceClientCredentialFactory
 
 from app import create_app
 from bot.clock import SystemClock
@@ -23,16 +24,28 @@ from bot.teams.web import SERVICES
 from tests.fake_graph import FakeGraph, chat_id
 from tests.instances import seeded_contact
 from tests.teams import TENANT
-from tests.test_auth import APP_ID, CountingCredentials
 
 from .fanout import LimitedConnector
 from .loop_monitor import LoopMonitor
 
+APP_ID = "0b5e3f2a-1c4d-4e6f-8a9b-0c1d2e3f4a5b"  # the fake Graph's manifest id (tests/fake_graph.py)
 MEMBERS = 1000
 GROUP = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
 GRAPH_PER_SECOND = 25  # the bot's ceiling for Graph in this run, under Teams' 30
 SEND_PER_SECOND = 20  # the default ceiling for sends to Teams
 TEAMS_GRAPH_LIMIT = 30
+
+
+class FixedCredentials(PasswordServiceClientCredentialFactory):
+    """Stands in for Entra for the Bot Connector: a fixed token (the Graph token comes from the fake)."""
+
+    def __init__(self) -> None:
+        super().__init__(APP_ID, "secret", TENANT)
+
+    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        credentials = MicrosoftAppCredentials(app_id, "secret", TENANT, oauth_scope)
+        setattr(credentials, "get_access_token", lambda force_refresh=False: "bench-token")  # noqa: B010
+        return credentials
 
 
 async def run_rollout(members: int = MEMBERS) -> dict:
@@ -60,7 +73,7 @@ async def run_rollout(members: int = MEMBERS) -> dict:
             send_per_second=SEND_PER_SECOND,
         )
         app = create_app(
-            settings, clock=SystemClock(), credentials=CountingCredentials(), watch_content=False, run_scheduler=False
+            settings, clock=SystemClock(), credentials=FixedCredentials(), watch_content=False, run_scheduler=False
         )
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
