@@ -12,7 +12,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
-ADMIN_COMMANDS = ("admin", "admin_reload")
+ADMIN_COMMANDS = ("admin", "admin_reload", "admin_install")
 
 # Placeholders each message may use, filled in by the bot's code. Any other {name} is an error.
 MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
@@ -106,6 +106,10 @@ MESSAGE_PLACEHOLDERS: dict[str, set[str]] = {
     "admin.placeholders": {"count"},
     "admin.reload_more": {"count"},
     "pause.resumed": {"schedule"},
+    "directory.not_found": {"query"},
+    "directory.name_not_found": {"query"},
+    "directory.admin_missing": {"permission", "when"},
+    "directory.rollout_line": {"group", "state", "installed", "had", "failed"},
 }
 
 
@@ -308,6 +312,23 @@ class AdminMessages(Strict):
     reload_more: Text
     placeholders: Text
     set_aside: Text
+
+
+class DirectoryMessages(Strict):
+    """Naming someone through the directory (Microsoft Graph) and installing for a group."""
+
+    not_found: Text
+    name_not_found: Text
+    no_permission: Text
+    unavailable: Text
+    admin_on: Text
+    admin_missing: Text
+    rollout_line: Text
+    rollout_states: dict[Literal["running", "done", "stopped"], Text]
+    rollout_started: Text
+    rollout_running: Text
+    rollout_bad_group: Text
+    rollout_off: Text
 
 
 class ActedMessages(Strict):
@@ -516,6 +537,7 @@ class MessagesFile(Strict):
     plan: PlanMessages
     crisis: CrisisMessages
     admin: AdminMessages
+    directory: DirectoryMessages
     acted: ActedMessages
     sharing: SharingMessages
     privacy: PrivacyMessages
