@@ -2,7 +2,8 @@
 bot/compose.py) a lifetime; `main()` reads the settings and serves.
 
 Each resource opens in a cleanup context of its own and closes in reverse order: content, storage,
-channel, the bot (with its messenger, handler and timed work), the scheduler, the content watcher.
+channel, the bot (with its messenger, Microsoft Graph when it is on, handler and timed work), the scheduler,
+the content watcher.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     """The bot itself, its messenger, the activity handler the routes call, and its timed work (started
     by the next context)."""
     settings, options, store, channel = app[SETTINGS], app[OPTIONS], app[STORE], app[CHANNEL]
-    bot, messenger, handler = await compose.served(settings, app[CONTENT], store, channel, options)
+    bot, messenger, handler, graph = await compose.served(settings, app[CONTENT], store, channel, options)
     channel.set_error_handler(handler.on_turn_error)
     app[TICKER] = ticker = Ticker(options.clock, timed_work(bot), lead=store.lead)
     app[SCHEDULER] = scheduler = build_scheduler()
@@ -97,6 +98,9 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     shared = store.kind == "postgresql"
     await bot.start(settle=not shared)
     settling = asyncio.create_task(_logged(bot.settle_interrupted(), "settle_interrupted")) if shared else None
+    # Microsoft Graph (GRAPH_ENABLED=1): which permissions the app has, for the admin report, found beside serving.
+    graph_check = asyncio.create_task(_logged(bot.invitations.check(), "graph_check")) if bot.invitations else None
+    await bot.rollouts.resume()  # a group rollout (`admin install`) a stopped process left unfinished
     app[SERVICES] = Services(
         channel=channel,
         handler=handler,
@@ -110,7 +114,13 @@ async def run_bot(app: web.Application) -> AsyncIterator[None]:
     if settling is not None:
         settling.cancel()
         await asyncio.gather(settling, return_exceptions=True)
+    if graph_check is not None:
+        graph_check.cancel()
+        await asyncio.gather(graph_check, return_exceptions=True)
+    await bot.rollouts.close()  # resumed at the next start, or by another process
     await messenger.close()  # unfinished sends are settled at the next start
+    if graph is not None:
+        await graph.close()
 
 
 async def _logged(work: Awaitable[object], name: str) -> None:

@@ -61,6 +61,8 @@ def timed_work(bot: Wellbeing) -> list[TimedWork]:
         # Nominations and requests a stopped process was sending: the worker is told (with several processes,
         # one may stop while the others run on).
         TimedWork("interrupted_sends", hourly, bot.settle_interrupted),
+        # A group rollout (`admin install`) whose process stopped: carried on where it was.
+        TimedWork("rollouts", every_minute, bot.rollouts.resume),
         # Activity ids and send paces past their use (shared between processes on PostgreSQL).
         TimedWork("tidy", hourly, lambda now: bot.coordination.tidy()),
     ]

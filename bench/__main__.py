@@ -3,7 +3,7 @@
 import asyncio
 import logging
 
-from . import crisis, fanout, postgres, storage_growth, turns
+from . import crisis, fanout, graph_rollout, postgres, storage_growth, turns
 
 
 async def main() -> None:
@@ -12,6 +12,7 @@ async def main() -> None:
     await turns.run()
     await storage_growth.run()
     await fanout.run()
+    await graph_rollout.run()
     await postgres.run()
 
 

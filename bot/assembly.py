@@ -23,12 +23,14 @@ from .usecases.admin_stats import AdminStats
 from .usecases.checkins import Checkins
 from .usecases.consent import Consents
 from .usecases.data_rights import DataRights
+from .usecases.directory import Directory, DirectoryStatus, Invitations
 from .usecases.links import Links
 from .usecases.ports import Processes
 from .usecases.private_writing import PrivateWriting
 from .usecases.prompting import Prompting
 from .usecases.requests import Requests
 from .usecases.retention import Retention
+from .usecases.rollout import Rollouts
 from .usecases.schedules import Schedules
 
 
@@ -49,6 +51,8 @@ class Wellbeing:
     router: Router
     guard: CrisisGuard
     coordination: Coordination
+    rollouts: Rollouts  # `admin install GROUP-ID` (Microsoft Graph; does nothing without a directory)
+    invitations: Invitations | None = None  # naming anyone by work email (Microsoft Graph), when on
 
     def one_turn_at_a_time(self, chat: str) -> AbstractAsyncContextManager[None]:
         """Turns of one chat never overlap, across every process on the store."""
@@ -76,8 +80,10 @@ def assemble(
     outbox: Outbox | None = None,
     timezone: str = "Europe/London",
     base_url: str = "",
+    directory: Directory | None = None,
 ) -> Wellbeing:
-    """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively."""
+    """Without an outbox (the preview, TestAdapter tests) nothing can be sent proactively. Without a directory
+    (Microsoft Graph off, the default) only people who use the bot can be named."""
     r = records
     notices = Notices(outbox, content)
     processes = Processes(coordination.instance_id, coordination.alive)
@@ -116,6 +122,22 @@ def assemble(
         processes=processes,
     )
     rights = DataRights(records=r, schedules=schedules, notices=notices, clock=clock, forget_schedule=prompting.forget)
+    status = DirectoryStatus(clock) if directory is not None else None
+    invitations = (
+        Invitations(directory=directory, status=status, workers=r.workers, links=links, clock=clock)
+        if directory is not None and status is not None
+        else None
+    )
+    rollouts = Rollouts(
+        directory=directory,
+        status=status,
+        records=r.rollouts,
+        workers=r.workers,
+        schedule_of=schedules.of,
+        notices=notices,
+        clock=clock,
+        processes=processes,
+    )
     features = Features(
         content=content,
         clock=clock,
@@ -128,6 +150,9 @@ def assemble(
         rights=rights,
         writing=PrivateWriting(agenda=r.agenda, notes=r.notes, plans=r.plans, clock=clock),
         stats=AdminStats(r.workers, r.schedules, r.prompts, r.checkins, r.files),
+        rollouts=rollouts,
+        directory=status,
+        invitations=invitations,
     )
     answers = Answers(*dialogs(features))
     return Wellbeing(
@@ -144,4 +169,6 @@ def assemble(
         router=Router(answers, content, r.acted, clock),
         guard=CrisisGuard(content, lambda: guard_of(content())),
         coordination=coordination,
+        rollouts=rollouts,
+        invitations=invitations,
     )

@@ -2,8 +2,8 @@
 server and its lifetimes), the terminal preview, the tests and the benchmarks all build it here, and
 nothing built here is changed afterwards.
 
-The order is the order of need: content, storage, the channel (Teams), records, the messenger, the
-channel-free bot (bot/assembly.py), the activity handler, the timed work."""
+The order is the order of need: content, storage, the channel (Teams), records, the messenger, Microsoft
+Graph (when it is on), the channel-free bot (bot/assembly.py), the activity handler, the timed work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .assembly import Wellbeing, assemble
 from .cards import finish
@@ -27,6 +27,7 @@ from .outbox import Outbox
 from .records import Records
 from .storage import Cipher, Store, make_store
 from .teams.base import Channel
+from .teams.graph import GraphClient, Sessions, TokenSource
 from .teams.handler import WellbeingBot
 from .teams.messenger import Messenger, SendLimits
 from .usecases import declared_notices
@@ -53,7 +54,7 @@ class Options:
 def content_loader() -> Loader:
     """load_content with what the code needs of the content: the commands the dialogs answer, the notices
     the use-cases send (with their placeholders) and the crisis guard's checks."""
-    notices = {n.name: n.placeholders for n in declared_notices().values() if n.card is None}
+    notices = {n.name: n.placeholders for n in declared_notices().values() if n.worded}
     return partial(load_content, commands=COMMAND_IDS, notices=notices, checks=CHECKS)
 
 
@@ -102,7 +103,13 @@ async def bot(
 
 
 def _assembled(
-    settings: Settings, records: Records, content: ContentSource, store: Store, clock: Clock, outbox: Outbox | None
+    settings: Settings,
+    records: Records,
+    content: ContentSource,
+    store: Store,
+    clock: Clock,
+    outbox: Outbox | None,
+    directory: GraphClient | None = None,
 ) -> Wellbeing:
     return assemble(
         records,
@@ -112,13 +119,51 @@ def _assembled(
         outbox=outbox,
         timezone=settings.timezone,
         base_url=settings.base_url,
+        directory=directory,
     )
 
 
-async def served(
-    settings: Settings, content: ContentSource, store: Store, teams: Channel, options: Options
-) -> tuple[Wellbeing, Messenger, WellbeingBot]:
-    """The bot as Teams serves it: the messenger sends what it starts, the handler answers every activity."""
+def graph(settings: Settings, store: Store, options: Options) -> GraphClient | None:
+    """Microsoft Graph, when GRAPH_ENABLED=1 (None otherwise): the bot's own app registration gets its
+    tokens from LOGIN_URL for its tenant; calls to GRAPH_URL share the store's pace (GRAPH_PER_SECOND)."""
+    if not settings.graph_enabled:
+        return None
+    sessions = Sessions()
+    tokens = TokenSource(
+        sessions,
+        login_url=settings.login_url,
+        tenant_id=settings.tenant_id,
+        client_id=settings.app_id,
+        client_secret=settings.app_password,
+        scope=f"{settings.graph_url}/.default",
+        clock=options.clock,
+    )
+    return GraphClient(
+        graph_url=settings.graph_url,
+        tokens=tokens,
+        session=sessions,
+        manifest_id=settings.manifest_id,
+        tenant_id=settings.tenant_id,
+        clock=options.clock,
+        pacer=store.pacer,
+        per_second=settings.graph_per_second,
+        sleep=options.sleep,
+        close=sessions.close,
+    )
+
+
+class Served(NamedTuple):
+    """The bot as Teams serves it, and the parts app.py gives a lifetime."""
+
+    bot: Wellbeing
+    messenger: Messenger
+    handler: WellbeingBot
+    graph: GraphClient | None  # Microsoft Graph, when it is on
+
+
+async def served(settings: Settings, content: ContentSource, store: Store, teams: Channel, options: Options) -> Served:
+    """The bot as Teams serves it: the messenger sends what it starts, the handler answers every activity,
+    and Microsoft Graph (when it is on) finds and reaches people by work email."""
     records = await Records.open(store)
     messenger = Messenger(
         teams,
@@ -130,8 +175,11 @@ async def served(
         prepare_card=lambda card: finish(card, content().messages.buttons.get_help_now),
         pacer=store.pacer,
     )
-    wellbeing = _assembled(settings, records, content, store, options.clock, outbox=messenger)
-    return wellbeing, messenger, WellbeingBot(wellbeing, options.clock, settings.admin_ids, kit=teams.kit)
+    directory = graph(settings, store, options)
+    wellbeing = _assembled(settings, records, content, store, options.clock, outbox=messenger, directory=directory)
+    return Served(
+        wellbeing, messenger, WellbeingBot(wellbeing, options.clock, settings.admin_ids, kit=teams.kit), directory
+    )
 
 
 async def preview(content_dir: Path | None, data_dir: Path, clock: Clock | None = None) -> Preview:

@@ -28,6 +28,14 @@ DEFAULT_SERVICE_URL_HOSTS = (
     "smba.infra.gov.teams.microsoft.us",
     "smba.infra.dod.teams.microsoft.us",
 )
+# Microsoft Graph and Entra sign-in (GRAPH_URL, LOGIN_URL) for the public cloud, US Government L4 and L5
+# (DoD), and China (21Vianet). With GRAPH_ENABLED=1 the bot's client secret goes to LOGIN_URL and its
+# tokens to GRAPH_URL, so each must be one of these (or, for tests, a loopback address): never elsewhere.
+PUBLIC_GRAPH = "https://graph.microsoft.com"
+PUBLIC_LOGIN = "https://login.microsoftonline.com"
+GRAPH_HOSTS = ("graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn")
+LOGIN_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn")
+TEAMS_GRAPH_LIMIT = 30  # requests a second per app per tenant Microsoft documents for Teams' Graph calls
 
 # Which SDK runs the Teams channel (BOT_SDK): the Bot Framework SDK or the Microsoft 365 Agents SDK.
 BOT_SDKS = ("botbuilder", "agents")
@@ -116,6 +124,15 @@ class Settings(BaseSettings):
     tick_seconds: int = Field(60, validation_alias=AliasChoices("TICK_SECONDS"))
     # Which SDK runs the Teams channel; both read the same MicrosoftApp* settings (docs/deployment.md).
     bot_sdk: BotSdk = Field("botbuilder", validation_alias=AliasChoices("BOT_SDK"))
+    # Microsoft Graph (off by default): name anyone by work email, `admin install GROUP-ID`
+    # (bot/teams/graph.py, docs/deployment.md). Last: its checks read the credentials above.
+    graph_enabled: bool = Field(False, validation_alias=AliasChoices("GRAPH_ENABLED"))
+    graph_url: str = Field(PUBLIC_GRAPH, validation_alias=AliasChoices("GRAPH_URL"))
+    login_url: str = Field(PUBLIC_LOGIN, validation_alias=AliasChoices("LOGIN_URL"))
+    # Graph calls a second for the tenant, shared by every process.
+    graph_per_second: int = Field(10, validation_alias=AliasChoices("GRAPH_PER_SECOND"))
+    # The Teams app's manifest id, when it is not the bot's app id (as for `make package`).
+    teams_app_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_ID"))
 
     @classmethod
     def settings_customise_sources(
@@ -294,6 +311,52 @@ class Settings(BaseSettings):
             )
         return url
 
+    @field_validator("graph_enabled", mode="before")
+    @classmethod
+    def _graph_enabled(cls, raw: Any, info: ValidationInfo) -> bool:
+        value = str(raw).lower()
+        if value not in ("0", "1", "true", "false", "yes", "no", ""):
+            raise ValueError(f"GRAPH_ENABLED={value!r} must be 1 (reach people through Microsoft Graph) or 0.")
+        on = value in ("1", "true", "yes")
+        if on and _from_environment(info):
+            problem = _graph_credentials_problem(info)
+            if problem:
+                raise ValueError(problem)
+        return on
+
+    @field_validator("graph_url", mode="before")
+    @classmethod
+    def _graph_url(cls, raw: Any) -> str:
+        return _cloud_url("GRAPH_URL", str(raw), GRAPH_HOSTS)
+
+    @field_validator("login_url", mode="before")
+    @classmethod
+    def _login_url(cls, raw: Any) -> str:
+        return _cloud_url("LOGIN_URL", str(raw), LOGIN_HOSTS)
+
+    @field_validator("graph_per_second", mode="before")
+    @classmethod
+    def _graph_per_second(cls, raw: Any, info: ValidationInfo) -> int:
+        value = _whole("GRAPH_PER_SECOND", 1, 1000)(raw)
+        if value > TEAMS_GRAPH_LIMIT and _from_environment(info):  # a loopback fake in tests may go faster
+            raise ValueError(
+                f"GRAPH_PER_SECOND={value} is above the {TEAMS_GRAPH_LIMIT} a second Microsoft allows an app for "
+                "Teams' Graph calls in one tenant: use 30 or less (10 is the default)."
+            )
+        return value
+
+    @field_validator("teams_app_id")
+    @classmethod
+    def _teams_app_id(cls, raw: str) -> str:
+        if raw and not _GUID.match(raw):
+            raise ValueError("TEAMS_APP_ID must be the Teams app's manifest id (a GUID), or empty for MicrosoftAppId.")
+        return raw.lower()
+
+    @property
+    def manifest_id(self) -> str:
+        """The Teams app's manifest id: TEAMS_APP_ID, or the bot's app id (as `make package` writes it)."""
+        return self.teams_app_id or self.app_id
+
     @property
     def base_url(self) -> str:
         """Where the bot's own web server is reached from outside (for download links)."""
@@ -347,6 +410,45 @@ def _auth(info: ValidationInfo) -> bool:
 
 def _app_type(info: ValidationInfo) -> str:
     return info.data.get("app_type", "SingleTenant")
+
+
+def _graph_credentials_problem(info: ValidationInfo) -> str | None:
+    """Graph is called with the bot's own app registration: its id, a client secret and its tenant."""
+    if not _auth(info):
+        return (
+            "GRAPH_ENABLED=1 needs authentication on: set MicrosoftAppId, MicrosoftAppPassword and "
+            "MicrosoftAppTenantId (Graph is called with the bot's own app registration)."
+        )
+    if _app_type(info) == "UserAssignedMSI":
+        return (
+            "GRAPH_ENABLED=1 needs a client secret (MicrosoftAppType SingleTenant): a managed identity is not "
+            "supported for Graph yet."
+        )
+    if "tenant_id" in info.data and not _GUID.match(info.data["tenant_id"]):
+        return "GRAPH_ENABLED=1 needs MicrosoftAppTenantId: your Entra tenant id (a GUID)."
+    return None  # a tenant id that failed its own check is named by that check
+
+
+def _cloud_url(name: str, raw: str, hosts: tuple[str, ...]) -> str:
+    """`raw` without a trailing slash, if it is one of Microsoft's own addresses for Graph or sign-in (or a
+    loopback address, for tests), with no path, user, query or fragment: a token or the secret goes there."""
+    url = raw.rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    host = (parts.hostname or "").lower() if parts else ""
+    clean = parts is not None and not (parts.path.strip("/") or parts.query or parts.fragment or "@" in parts.netloc)
+    if clean and parts is not None and parts.scheme in ("http", "https") and is_loopback(host):
+        return url
+    if clean and parts is not None and parts.scheme == "https" and host in hosts and parts.port in (None, 443):
+        return url
+    raise ValueError(
+        f"{name}={raw!r} is not a Microsoft cloud address: use one of "
+        + ", ".join(f"https://{h}" for h in hosts)
+        + " (or a loopback address, for tests), with no path."
+    )
 
 
 def _problem(error: Any) -> str:

@@ -18,6 +18,8 @@ _PATTERNS = [
     (re.compile(r"\ba:[A-Za-z0-9_\-]{10,}"), "<conversation>"),
     (re.compile(r"\b19:[^\s\"'/]{6,}"), "<conversation>"),
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<guid>"),
+    # An email anywhere (a Graph query string in a library's debug line, for example).
+    (re.compile(r"[A-Za-z0-9._%+'-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "<email>"),
 ]
 
 

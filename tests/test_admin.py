@@ -110,7 +110,7 @@ async def test_small_delivery_counts_are_withheld(admin_setup):
 async def test_admin_reload_reports_and_keeps_last_good_content(admin_setup, tmp_path):
     h, admin = admin_setup
     (reply,) = await h.say(admin, "admin reload")
-    assert "Content reloaded: messages 1.1.0" in reply.words
+    assert "Content reloaded: messages 1.2.0" in reply.words
 
 
 async def test_a_refused_reload_shows_each_problem_in_the_chat(settings, connector, tmp_path):

@@ -123,3 +123,9 @@ def test_the_key_numbers_are_in_the_apps_description_so_they_survive_an_outage()
     full = build_manifest(load_content(), PackageSettings.from_env(REAL))["description"]["full"]
     assert "999" in full and "116 123" in full and "SHOUT to 85258" in full
     assert "<<" not in full  # placeholder contacts never appear
+
+
+def test_the_manifest_names_the_bots_app_registration_in_web_application_info():
+    m = manifest()
+    assert m["webApplicationInfo"] == {"id": ENV["MicrosoftAppId"]}  # Microsoft Graph (docs/deployment.md, 5b)
+    assert validate(m) == []

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import compose
 from bot.cards.help import about_text
 from bot.content import ContentError, load_content, stale_contacts
 from bot.content.loader import DEFAULT_DIR
 from bot.content.source import ContentSource
 from bot.dialogs.catalogue import COMMAND_IDS
+from bot.usecases import declared_notices
 
 
 @pytest.fixture
@@ -339,3 +341,21 @@ def test_the_shipped_crisis_numbers_are_pinned():
     assert contacts["live_fear_free"] == "Call 0808 80 10 800, or text 07860 077333"
     assert contacts["scotland_domestic_abuse_helpline"] == "Call 0800 027 1234"
     assert contacts["mens_advice_line"] == "Call 0808 801 0327"
+
+
+def test_a_card_notice_that_opens_with_words_needs_them_with_only_its_placeholders(folder):
+    """The invitation (the nomination card to someone the app was just installed for through Microsoft Graph)
+    opens with `notices.invitation`, filled with {name}: another placeholder, or no words, is refused."""
+    load = compose.content_loader()
+    assert "invitation" in {n.name for n in declared_notices().values() if n.worded}
+    edit(folder, "messages.yaml", "    {name} asked me to get in touch", "    {worker} asked me to get in touch")
+    with pytest.raises(ContentError) as err:
+        load(folder)
+    assert any("notices.invitation" in str(p) or "{worker}" in str(p) for p in err.value.problems)
+    text = (folder / "messages.yaml").read_text()
+    start = text.index("  invitation: >-")
+    end = text.index("\n\n", start)
+    (folder / "messages.yaml").write_text(text[:start] + text[end + 1 :])
+    with pytest.raises(ContentError) as err:
+        load(folder)
+    assert any("notice 'invitation' has no words under notices" in str(p) for p in err.value.problems)

@@ -88,7 +88,7 @@ async def test_help_now_shows_contacts_and_that_nobody_monitors(adapter):
 async def test_about_names_the_content_version(adapter):
     flow = await (await adapter.send("hi")).assert_reply(expect("private"))
     flow = await flow.send("about")
-    await flow.assert_reply(expect("content version messages 1.1.0"))
+    await flow.assert_reply(expect("content version messages 1.2.0"))
 
 
 async def test_error_in_a_turn_gets_an_apology_with_a_reference(store):

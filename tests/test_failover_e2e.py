@@ -61,7 +61,12 @@ async def test_kill_9_of_the_sending_process_mid_fan_out_loses_nothing_and_repea
     # Not the shared fixture: its check of every card's schema at the end would take longer than the trial.
     connector = await FakeConnector().start()
     await seed(database_url, connector.url, WORKERS)
-    bots = [await start_bot(database_url, tmp_path / f"d{n}", free_port()) for n in range(2)]
+    # Both started at once, and paced slower than the other trials (about 17 s for the fan-out): the first
+    # to start sends while the other loads, so on a loaded machine the kill could otherwise come too late.
+    rate = {"SEND_PER_SECOND": "60"}
+    bots = list(
+        await asyncio.gather(*(start_bot(database_url, tmp_path / f"d{n}", free_port(), **rate) for n in range(2)))
+    )
     everyone = {f"a:c{i}" for i in range(WORKERS)}
     try:
         assert await wait_for(lambda: len(outcome(connector)[0]) >= WORKERS // 3, 60)

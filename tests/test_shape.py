@@ -122,6 +122,7 @@ WHOLE_CONTENT = {
     "bot/teams/handler.py",
     "bot/cards/help.py",
     "bot/cards/notices.py",
+    "bot/dialogs/admin.py",
     "bot/dialogs/help.py",
     "bot/dialogs/notices.py",
 }

@@ -12,6 +12,7 @@ from ..records.sharing import Link, Request
 from ..records.workers import Worker
 from ..rules import Schedule
 from . import checkin as checkin_cards
+from . import help as help_cards
 from . import sharing as sharing_cards
 from .base import once
 from .words import describe
@@ -31,9 +32,15 @@ def checkin(content: Content, instrument: str, nonce: str, welcome_back: Schedul
     return messages
 
 
-def nomination(content: Content, worker: Worker, link: Link) -> list[Outgoing]:
-    """To the person a worker named: accept or decline."""
-    return [Outgoing(card=sharing_cards.nomination_card(content, worker.name, worker.pid, link))]
+def nomination(content: Content, worker: Worker, link: Link, lead: str | None = None) -> list[Outgoing]:
+    """To the person a worker named: accept or decline. `lead`: a first line (an invitation, sent to someone
+    the app was just installed for, says who asked and that nothing is shared unless they accept)."""
+    return [Outgoing(card=sharing_cards.nomination_card(content, worker.name, worker.pid, link, lead=lead))]
+
+
+def welcome(content: Content, schedule: Schedule) -> list[Outgoing]:
+    """The welcome, sent by the bot itself to someone the app was installed for (a group rollout)."""
+    return [Outgoing(card=help_cards.welcome_card(content, describe(content, schedule)))]
 
 
 def reconfirm(content: Content, link: Link) -> list[Outgoing]:
@@ -63,4 +70,5 @@ BUILDERS: dict[str, Builder] = {
     "reconfirm": reconfirm,
     "request": request,
     "no_answer": no_answer,
+    "welcome": welcome,
 }

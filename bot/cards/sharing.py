@@ -64,13 +64,18 @@ def nudge_card(
     return request_card(content, worker_name, request.note, worker_pid, request.id, lead=lead, chat_url=chat_url)
 
 
-def nomination_card(content: WordsAndRules, worker_name: str, worker_pid: str, link: Link) -> Card:
+def nomination_card(
+    content: WordsAndRules, worker_name: str, worker_pid: str, link: Link, lead: str | None = None
+) -> Card:
+    """`lead`, when the app was just installed for them: who asked, and that nothing is shared before they accept."""
     m = content.messages.sharing
     role = m.roles[link.role].lower()
     body = [
         text_block(content.fill(content.messages.sharing.nominated_you, worker=worker_name, role=role)),
         text_block(content.fill(content.messages.sharing.what_you_will_see, worker=worker_name)),
     ]
+    if lead:
+        body.insert(0, text_block(lead, weight="Bolder"))
     actions = [
         action(m.accept_button, "link_accept", worker=worker_pid, link=link.id),
         action(m.decline_button, "link_decline", worker=worker_pid, link=link.id),

@@ -13,7 +13,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Commands only people listed in ADMIN_IDS can use; to everyone else they do not exist.
-ADMIN_COMMANDS = ("admin", "admin_reload")
+ADMIN_COMMANDS = ("admin", "admin_reload", "admin_install")
 
 
 @dataclass(frozen=True, init=False)
@@ -228,6 +228,23 @@ class AdminMessages(Strict):
     set_aside: Annotated[Text, Fills("count")]
 
 
+class DirectoryMessages(Strict):
+    """Naming someone through the directory (Microsoft Graph) and installing for a group."""
+
+    not_found: Annotated[Text, Fills("query")]
+    name_not_found: Annotated[Text, Fills("query")]
+    no_permission: Text
+    unavailable: Text
+    admin_on: Text
+    admin_missing: Annotated[Text, Fills("permission", "when")]
+    rollout_line: Annotated[Text, Fills("failed", "group", "had", "installed", "state")]
+    rollout_states: dict[Literal["running", "done", "stopped"], Text]
+    rollout_started: Text
+    rollout_running: Text
+    rollout_bad_group: Text
+    rollout_off: Text
+
+
 class ActedMessages(Strict):
     """What a card becomes once acted on."""
 
@@ -436,6 +453,7 @@ class MessagesFile(Strict):
     plan: PlanMessages
     crisis: CrisisMessages
     admin: AdminMessages
+    directory: DirectoryMessages
     acted: ActedMessages
     sharing: SharingMessages
     privacy: PrivacyMessages

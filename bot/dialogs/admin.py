@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from ..cards.admin import report_card
 from ..clock import Clock
-from ..content import stale_contacts
+from ..content import Content, stale_contacts
 from ..content.golive import placeholders
 from ..content.source import ContentSource
 from ..conversation import Conversation
 from ..usecases.admin_stats import MIN_GROUP, AdminStats
+from ..usecases.directory import DirectoryStatus
+from ..usecases.rollout import Rollouts
 from .help import send_unknown
 from .registry import command
 
@@ -26,10 +28,19 @@ def shown(count: int, few: str) -> str:
 
 
 class AdminDialogs:
-    def __init__(self, content: ContentSource, stats: AdminStats, clock: Clock):
+    def __init__(
+        self,
+        content: ContentSource,
+        stats: AdminStats,
+        clock: Clock,
+        rollouts: Rollouts,
+        directory: DirectoryStatus | None,
+    ):
         self._source = content
         self._stats = stats
         self._clock = clock
+        self._rollouts = rollouts  # `admin install GROUP-ID` (bot/dialogs/directory.py)
+        self._directory = directory  # Microsoft Graph, when it is on: a permission found missing
 
     @command("admin")
     async def report(self, chat: Conversation) -> None:
@@ -82,7 +93,31 @@ class AdminDialogs:
                 if people >= MIN_GROUP
                 else f"{month}: {too_few}"
             )
+        lines += await self._graph_lines(content)
         await chat.send_card(report_card(m.title, lines))
+
+    async def _graph_lines(self, content: Content) -> list[str]:
+        """Microsoft Graph on (and each missing permission, named exactly), and each group rollout's counts
+        (a count under 10 is shown as words, as every admin figure is)."""
+        m = content.messages.directory
+        lines: list[str] = []
+        if self._directory is not None:
+            lines.append(m.admin_on)
+            for permission, when in sorted(self._directory.missing.items()):
+                lines.append(content.fill(content.messages.directory.admin_missing, permission=permission, when=when))
+        few = content.fill(content.messages.admin.few, minimum=str(MIN_GROUP))
+        for rollout in await self._rollouts.all():
+            lines.append(
+                content.fill(
+                    content.messages.directory.rollout_line,
+                    group=rollout.group,
+                    state=m.rollout_states.get(rollout.status, rollout.status),
+                    installed=shown(rollout.installed, few),
+                    had=shown(rollout.had, few),
+                    failed=shown(rollout.failed, few),
+                )
+            )
+        return lines
 
     @command("admin_reload")
     async def reload(self, chat: Conversation) -> None:

@@ -16,12 +16,15 @@ from ..usecases.admin_stats import AdminStats
 from ..usecases.checkins import Checkins
 from ..usecases.consent import Consents
 from ..usecases.data_rights import DataRights
+from ..usecases.directory import DirectoryStatus, Invitations
 from ..usecases.links import Links
 from ..usecases.private_writing import PrivateWriting
 from ..usecases.requests import Requests
+from ..usecases.rollout import Rollouts
 from ..usecases.schedules import Schedules
 from .admin import AdminDialogs
 from .checkin import CheckinDialogs
+from .directory import DirectoryDialogs
 from .guide import GuideDialogs
 from .help import HelpDialogs
 from .my_data import MyDataDialogs
@@ -45,6 +48,7 @@ DIALOGS = (
     ReflectDialogs,
     PlanDialogs,
     AdminDialogs,
+    DirectoryDialogs,
     MyDataDialogs,
     SmallTalkDialogs,  # last: typed check-in answers are read before small talk
 )
@@ -67,6 +71,9 @@ class Features:
     rights: DataRights
     writing: PrivateWriting
     stats: AdminStats
+    rollouts: Rollouts  # `admin install GROUP-ID` (does nothing while Microsoft Graph is off)
+    directory: DirectoryStatus | None  # Microsoft Graph, when it is on (GRAPH_ENABLED=1)
+    invitations: Invitations | None  # naming anyone by work email, when Microsoft Graph is on
 
     @property
     def after_checkin(self) -> AfterCheckin:

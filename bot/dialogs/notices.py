@@ -48,6 +48,11 @@ class Notices:
     def worded(self, notice: Notice, **data: Any) -> list[Outgoing]:
         """The messages a notice is sent as."""
         content = self._content()
+        if notice.card is not None and notice.lead:
+            words = {name: data.pop(name) for name in notice.placeholders}
+            return BUILDERS[notice.card](
+                content, lead=content.fill(content.messages.notices[notice.name], **words), **data
+            )
         if notice.card is not None:
             return BUILDERS[notice.card](content, **data)
         return [Outgoing(text=content.fill(content.messages.notices[notice.name], **data))]

@@ -12,6 +12,7 @@ from ..clock import Clock
 from ..content.views import WordsAndRules
 from ..conversation import Conversation
 from ..usecases.consent import Consents
+from ..usecases.directory import Invitations, Invited, is_email
 from ..usecases.links import Links, Nominated
 from ..usecases.outcome import Outcome
 from ..usecases.requests import Requests
@@ -21,8 +22,15 @@ from .registry import card_action, command
 
 class SharingDialogs:
     def __init__(
-        self, links: Links, consents: Consents, requests: Requests, content: Callable[[], WordsAndRules], clock: Clock
+        self,
+        links: Links,
+        consents: Consents,
+        requests: Requests,
+        content: Callable[[], WordsAndRules],
+        clock: Clock,
+        invitations: Invitations | None,
     ):
+        self._invitations = invitations  # the directory (Microsoft Graph), when it is on
         self._links = links
         self._consents = consents
         self._requests = requests
@@ -49,6 +57,12 @@ class SharingDialogs:
         matches = await self._links.find(chat.worker, query) if query else []
         if not matches and await self._links.is_me(chat.worker, query):
             await chat.send_text(content.messages.sharing.not_yourself)
+        elif not matches and self._invitations is not None:
+            # Not among the bot's own users: an exact work email is looked up in the directory; a name is not.
+            if is_email(query):
+                await self._invited(chat, await self._invitations.invite(chat.worker, query, role), query)
+            else:
+                await chat.send_text(content.fill(content.messages.directory.name_not_found, query=query or "?"))
         elif not matches:
             await chat.send_text(content.fill(content.messages.sharing.not_found, query=query or "?"))
         elif len(matches) > 1 and all(w.email for w in matches):
@@ -63,6 +77,18 @@ class SharingDialogs:
     async def pick(self, chat: Conversation, intent: Intent) -> None:
         outcome = await self._links.nominate(chat.worker, intent.value("target"), intent.value("role"))
         await self._nominated(chat, outcome)
+
+    async def _invited(self, chat: Conversation, outcome: Outcome[Invited], query: str) -> None:
+        content = self._content()
+        status = outcome.status
+        if status == "no_permission":
+            await chat.send_text(content.messages.directory.no_permission)
+        elif status == "directory_unavailable":
+            await chat.send_text(content.messages.directory.unavailable)
+        elif status == "unknown":  # no such user, 404 included: the same words as any unknown email
+            await chat.send_text(content.fill(content.messages.directory.not_found, query=query))
+        else:
+            await self._nominated(chat, Outcome(status, outcome.name))
 
     async def _nominated(self, chat: Conversation, outcome: Outcome[Nominated]) -> None:
         content = self._content()

@@ -10,6 +10,7 @@ from .checkins import CheckinRepository
 from .exports import ErasureLog, ExportTokens
 from .private import AGENDA, NOTES, CardActions, EntryList, ErasureRequests, PlanRepository
 from .prompts import PromptLog
+from .rollouts import RolloutRecords
 from .schedules import ScheduleRepository
 from .sharing import SharingRecords
 from .worker_files import WorkerFiles
@@ -34,6 +35,7 @@ class Records:
     exports: ExportTokens
     erasures: ErasureLog
     files: WorkerFiles
+    rollouts: RolloutRecords  # `admin install GROUP-ID`: counts only
 
     @classmethod
     async def open(cls, store: Documents) -> Records:
@@ -55,4 +57,5 @@ class Records:
             exports=ExportTokens(store),
             erasures=ErasureLog(store),
             files=WorkerFiles(store),
+            rollouts=RolloutRecords(store),
         )

@@ -62,6 +62,10 @@ class Worker:
     name: str = ""
     email: str = ""
     email_checked: bool = False
+    # Installed for them through Microsoft Graph (bot/usecases/directory.py, rollout.py): the welcome the
+    # install event would bring is held back (the invitation, or a paced welcome, comes instead).
+    welcome_held: bool = False
+    rollout: str = ""  # "<group id>:<installing|installed|had|failed>" while a group rollout reaches them
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -122,6 +126,10 @@ class WorkerRepository:
     def pid_for(self, contact: WorkerContact) -> str:
         return self._pseudonyms.for_user(contact.tenant_id, contact.aad_object_id or contact.user_id)
 
+    def pid_of(self, tenant_id: str, aad_object_id: str) -> str:
+        """The pseudonymous id of a person known only by their Entra object id (from the directory)."""
+        return self._pseudonyms.for_user(tenant_id, aad_object_id.lower())
+
     async def get(self, pid: str) -> Worker | None:
         doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, PROFILE))
         return Worker.from_doc(doc) if doc else None
@@ -174,6 +182,54 @@ class WorkerRepository:
             await self._save(updated)
         return updated
 
+    async def expect(self, pid: str, tenant_id: str, aad_object_id: str, email: str, now: dt.datetime) -> Worker:
+        """Before the app is installed for someone through the directory: their record, so the install
+        event Teams then sends finds it and holds back its welcome. Only what a named person's record
+        holds anyway: their Entra id and the email the worker typed (shown as their name until Teams gives
+        one). An existing record keeps everything it has."""
+        current = await self.get(pid)
+        today = now.date().isoformat()
+        if current is None:
+            updated = Worker(
+                pid=pid,
+                user_id="",
+                aad_object_id=aad_object_id.lower(),
+                tenant_id=tenant_id,
+                conversation_reference={},
+                first_seen=today,
+                last_seen=today,
+                installed=False,
+                name=email,
+                email=email,
+                welcome_held=True,
+            )
+        else:
+            updated = replace(current, welcome_held=not current.welcomed, email=current.email or email)
+        if updated != current:
+            await self._save(updated)
+        return updated
+
+    async def reached(self, pid: str, reference: dict[str, Any]) -> None:
+        """The app is installed for them and the directory gave their chat: reach them there (the same chat
+        as the install event's, by another id; their next message brings Teams' own reference back)."""
+        current = await self.get(pid)
+        if current is not None:
+            await self._save(replace(current, conversation_reference=reference, installed=True, unreachable=False))
+
+    async def update(self, pid: str, **changes: Any) -> Worker | None:
+        """Change some fields of a worker's record, in one write (None when there is no record)."""
+
+        def change(data: Tables) -> dict[str, Any] | None:
+            doc = first(data, PROFILE)
+            if doc is None:
+                return None
+            doc = {**doc, **changes}
+            put_single(data, PROFILE, doc)
+            return doc
+
+        doc = await self._store.shard(worker_shard(pid)).write(change)
+        return Worker.from_doc(doc) if doc else None
+
     async def set_installed(self, pid: str, installed: bool) -> None:
         """Record an install or uninstall; an uninstalled worker gets no proactive messages."""
         current = await self.get(pid)
@@ -183,8 +239,8 @@ class WorkerRepository:
 
     async def set_welcomed(self, pid: str, welcomed: bool) -> None:
         current = await self.get(pid)
-        if current is not None and current.welcomed != welcomed:
-            await self._save(replace(current, welcomed=welcomed))
+        if current is not None and (current.welcomed != welcomed or current.welcome_held):
+            await self._save(replace(current, welcomed=welcomed, welcome_held=False))
 
     async def set_unreachable(self, pid: str, unreachable: bool) -> None:
         current = await self.get(pid)

@@ -140,6 +140,9 @@ class WellbeingBot:
         turn.turn_state[WORKER_KEY] = worker.pid
         chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids, self.kit)
         chat.notes["welcomed"] = worker.welcomed
+        # Installed for them through Microsoft Graph: the invitation (or a paced welcome) comes instead of the
+        # install event's welcome; they are welcomed when they first write (bot/usecases/directory.py).
+        chat.notes["welcome_held"] = worker.welcome_held
         turn.turn_state[CHAT_KEY] = chat
         if not worker.email_checked:
             await self._learn_email(turn, worker.pid)
@@ -186,7 +189,8 @@ class WellbeingBot:
         intent = intent_of(turn_context.activity, content)
         assessment = await guard.assess(intent)
         typed_only = intent.command is None and not intent.is_card_submit
-        if assessment.answer is Answer.NONE and not assessment.idiom:
+        answering_invitation = chat.notes.get("welcome_held") and intent.is_card_submit
+        if assessment.answer is Answer.NONE and not assessment.idiom and not answering_invitation:
             if await self._welcome_once(chat) and typed_only:
                 return  # the welcome already says what to do next
         handled = False
@@ -204,12 +208,15 @@ class WellbeingBot:
 
     async def on_members_added_activity(self, members_added: list, turn_context: TurnContext) -> None:
         """Welcome the worker when the bot is added to their personal chat."""
-        if any(m.id == turn_context.activity.recipient.id for m in members_added):
-            await self._welcome_once(self._chat(turn_context))
+        chat = self._chat(turn_context)
+        if any(m.id == turn_context.activity.recipient.id for m in members_added) and not chat.notes["welcome_held"]:
+            await self._welcome_once(chat)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """Welcome the worker on a personal install (Teams may also send a conversationUpdate)."""
-        await self._welcome_once(self._chat(turn_context))
+        chat = self._chat(turn_context)
+        if not chat.notes["welcome_held"]:
+            await self._welcome_once(chat)
 
     async def _welcome_once(self, chat: TeamsConversation) -> bool:
         if chat.notes.get("welcomed"):

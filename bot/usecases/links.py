@@ -29,6 +29,9 @@ Ended = Literal["ended", "no_link", "not_for_you"]
 Kept = Literal["kept", "no_link"]
 
 NOMINATION = Notice("nomination", card="nomination")
+# To someone the app was just installed for through the directory (bot/usecases/directory.py): the nomination
+# card, opening with who asked and that nothing about them is shared unless they accept.
+INVITATION = Notice("invitation", ("name",), card="nomination", lead=True)
 UNDELIVERED = Notice("nomination_undelivered", ("name",))
 ACCEPTED = Notice("link_accepted", ("name",))
 DECLINED = Notice("link_declined", ("name",))
@@ -86,8 +89,12 @@ class Links:
         """For a supervisor: the live links of people who named them."""
         return [e for e in await self._sharing.supervising(pid) if e.status in ("pending", "active")]
 
-    async def nominate(self, pid: str, target_pid: str, role: str) -> Outcome[Nominated]:
-        """Ask a person to be the worker's named supervisor; they must accept before anything can be sent."""
+    async def nominate(
+        self, pid: str, target_pid: str, role: str, *, shown_name: str = "", invited: bool = False
+    ) -> Outcome[Nominated]:
+        """Ask a person to be the worker's named supervisor; they must accept before anything can be sent.
+        `shown_name`: how the worker named them, when that is all the worker may see (an email typed for the
+        directory); `invited`: the app was just installed for them, so the card says first who asked."""
         now = self._clock.now()
         me = await self._workers.get(pid)
         if target_pid == pid:
@@ -97,21 +104,23 @@ class Links:
         target = await self._workers.get(target_pid)
         if me is None or target is None or not target.installed or target.tenant_id != me.tenant_id:
             return Outcome("unknown")
+        name = shown_name or target.name
         previous = await self._sharing.link(pid)
         if previous and previous.supervisor_pid == target_pid and previous.status == "declined":
-            return Outcome("declined_before", target.name)
+            return Outcome("declined_before", previous.supervisor_name)
         if previous and previous.supervisor_pid == target_pid and previous.status in ("pending", "active"):
-            return Outcome("already_asked" if previous.status == "pending" else "already_linked", target.name)
+            status: Nominated = "already_asked" if previous.status == "pending" else "already_linked"
+            return Outcome(status, previous.supervisor_name)
         since = (now - dt.timedelta(days=1)).isoformat()
         asked_today = [e for e in await self._sharing.audit(pid) if e.event == "nominated" and e.at >= since]
         if len(asked_today) >= self._content().rules.supervisor.nominations_per_day:
-            return Outcome("limit", target.name)
+            return Outcome("limit", name)
         if previous and previous.status in ("pending", "active"):
             await self.end(pid, by_worker=True)
         link = Link(
             secrets.token_urlsafe(9),
             target_pid,
-            target.name,
+            name,
             as_role(role),
             "pending",
             now.isoformat(),
@@ -124,9 +133,13 @@ class Links:
         async def settle(delivery: Delivery, late: bool = True) -> Outcome[Nominated]:
             return await self._nomination_settled(pid, me, link, delivery, late)
 
-        delivery = await self._notices.send(NOMINATION, target, on_late=settle, worker=me, link=link)
+        # Just installed for them through the directory: the card first says who asked, and that nothing is shared yet.
+        if invited:
+            delivery = await self._notices.send(INVITATION, target, on_late=settle, worker=me, link=link, name=me.name)
+        else:
+            delivery = await self._notices.send(NOMINATION, target, on_late=settle, worker=me, link=link)
         if delivery.pending:
-            return Outcome("asked", target.name)  # still being delivered; the worker hears if it fails
+            return Outcome("asked", name)  # still being delivered; the worker hears if it fails
         return await settle(delivery, late=False)
 
     async def _nomination_settled(

@@ -18,11 +18,18 @@ from ..outbox import Attempting, Delivery, Late, Recipient
 class Notice:
     """A message the bot starts itself. Its words are `notices.<name>` in messages.yaml, and may use
     the `placeholders` the sender fills; with `card`, a named card builder (bot/cards/notices.py) makes
-    it from the data sent instead, with the card's own words."""
+    it from the data sent instead, with the card's own words. With a card and `lead`, the card opens with
+    the words `notices.<name>` (filled from the `placeholders`; the rest of the data feeds the card)."""
 
     name: str
     placeholders: tuple[str, ...] = ()
     card: str | None = None
+    lead: bool = False
+
+    @property
+    def worded(self) -> bool:
+        """Whether it has words of its own under `notices:` (a text, or a card's first line)."""
+        return self.card is None or self.lead
 
 
 class Notices(Protocol):
