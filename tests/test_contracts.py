@@ -34,6 +34,8 @@ BREAKS: dict[str, dict[str, str]] = {
     "bot_framework": {"bot/throwaway/__init__.py": "from botbuilder.core import TurnContext\n"},
     "aiohttp": {"bot/throwaway/__init__.py": "import aiohttp\n"},
     "scikit_learn": {"bot/throwaway/__init__.py": "import sklearn\n"},
+    "single_sign_on": {"bot/throwaway/__init__.py": "import jwt\n"},
+    "content_page": {"bot/admin/throwaway.py": "from bot.storage import make_store\n"},
 }
 
 
