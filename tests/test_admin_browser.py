@@ -3,23 +3,28 @@ bot: an admin edits a message, sees a problem come and go in the checker's own w
 change, signs off and saves, and the bot's very next answer uses the new words; two admins conflict; an
 earlier version is restored; the page meets WCAG 2.2 AA in light and dark, wide and at 320 px; and inside a
 Teams-like host the real Teams library signs an admin in, while a non-admin and a forged token are refused.
-On PostgreSQL two instances serve the saved version (tests/test_admin_instances_e2e.py)."""
+On PostgreSQL two instances serve the saved version (below)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from bot.admin.web import WHO_EDITS
+from bot.compose import content_loader
 from bot.config import Settings
-from bot.content import ContentError, load_content
+from bot.content import ContentError
 from bot.content.editing import meta_of
-from bot.dialogs.catalogue import COMMAND_IDS
 from tests.admin_browser import scenario
 from tests.conftest import BotHarness
+from tests.test_admin_page import FORGER_KEY, PUBLIC_URL, SOMEONE, _entra, sso, teams_settings  # noqa: F401 (a fixture)
+from tests.test_auth import CountingCredentials
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "bot" / "content"
@@ -41,7 +46,7 @@ def problems_for(folder: Path, tmp: Path, old: str, new: str) -> list[str]:
     path = copy / "messages.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     try:
-        load_content(copy, commands=COMMAND_IDS)
+        content_loader()(copy)
     except ContentError as exc:
         return [str(p) for p in exc.problems]
     return []
@@ -91,7 +96,7 @@ async def test_an_admin_edits_a_message_and_the_bot_answers_with_the_new_words(p
 
     text = (content_dir / "messages.yaml").read_text(encoding="utf-8")
     assert meta_of(text) == {"version": "1.1.1", "approved_by": APPROVER, "approved_on": dt.date.today().isoformat()}
-    load_content(content_dir, commands=COMMAND_IDS)  # the file in CONTENT_DIR passes make check-content
+    content_loader()(content_dir)  # the file in CONTENT_DIR passes make check-content
     assert seen["marks"] == [], "signed off: the go-live gate no longer marks messages.yaml as a draft"
 
 
@@ -150,3 +155,78 @@ async def test_the_page_meets_wcag_2_2_aa_wide_narrow_light_and_dark(page_bot, t
     assert seen["errors"] == [] and seen["console"] == []
     for name in ("content-page-wide.png", "content-page-narrow.png", "content-page-dark.png"):
         assert (shots / name).stat().st_size > 10_000
+
+
+# Inside Teams: the real Teams JavaScript library in the page asks a Teams-like host for the SSO token.
+
+
+@pytest.fixture
+async def teams_bot(entra, tmp_path, content_dir, connector):
+    """The bot with authentication on, reached by the browser at its public https address."""
+    harness = BotHarness(
+        teams_settings(tmp_path, content_dir),
+        connector,
+        credentials=CountingCredentials(),
+        entra_metadata_url=entra.metadata_url,
+    )
+    await harness.start()
+    harness.loopback = str(harness.client.make_url("")).rstrip("/")
+    yield harness
+    await harness.stop()
+
+
+@pytest.mark.parametrize("who", ["admin", "someone_else", "forged"])
+async def test_inside_teams_an_admin_is_signed_in_and_others_are_refused(teams_bot, content_dir, who, tmp_path):
+    token = {"admin": sso(), "someone_else": sso(oid=SOMEONE), "forged": sso(key=FORGER_KEY)}[who]
+    before = (content_dir / "messages.yaml").read_text(encoding="utf-8")
+
+    seen = await scenario("teams", bot=teams_bot.loopback, publicUrl=PUBLIC_URL, token=token, shots=str(tmp_path))
+
+    if who == "admin":
+        assert seen["workspace"] and seen["ready"] and seen["who"] == "Signed in as Jo Smith.", seen
+    elif who == "someone_else":
+        assert not seen["workspace"] and seen["refused"].endswith(WHO_EDITS), seen
+    else:
+        assert not seen["workspace"] and "Open this page from the bot's Content tab in Teams." in seen["refused"], seen
+    assert seen["errors"] == []
+    assert (content_dir / "messages.yaml").read_text(encoding="utf-8") == before
+
+
+# PostgreSQL: an admin saves on one instance, in the browser; the other instance answers with the new words.
+
+
+@pytest.fixture
+async def two_instances(database_url, tmp_path, content_dir, connector):
+    started = []
+    for name in ("a", "b"):
+        settings = Settings(data_dir=tmp_path / f"unused-{name}", content_dir=content_dir, database_url=database_url)
+        started.append(await BotHarness(settings, connector, content_sync_seconds=0.5).start())
+    yield started
+    for harness in started:
+        await harness.stop()
+
+
+async def test_on_postgresql_a_version_saved_in_the_page_is_served_by_another_instance(
+    two_instances, content_dir, worker
+):
+    one, other = two_instances
+    await other.say(worker, "hi")  # welcomed by the other instance: from now on "hi" gets the greeting answer
+    seen = await scenario(
+        "edit",
+        url=str(one.client.make_url("/admin/content")),
+        line=greeting_line(content_dir),
+        addition=ADDITION,
+        broken=BROKEN,
+        approver=APPROVER,
+        shots="",
+    )
+    assert "Saved as version 2 (1.1.1)" in seen["result"] and "The bot is using it now" in seen["result"]
+
+    deadline = time.monotonic() + 10
+    while True:
+        replies = await other.say(worker, "hi")
+        if any(ADDITION.strip() in call.words for call in replies):
+            break
+        assert time.monotonic() < deadline, "the other instance did not answer with the saved words within seconds"
+        await asyncio.sleep(0.5)
+    assert ADDITION.strip() not in (content_dir / "messages.yaml").read_text(encoding="utf-8")

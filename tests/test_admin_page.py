@@ -67,8 +67,8 @@ def sso(*, key=ENTRA_KEY, aud=AUDIENCE, iss=ISSUER, tid=TENANT, oid=ADMIN, exp_i
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
-@pytest.fixture
-async def entra():
+@pytest.fixture(name="entra")
+async def _entra():
     """Entra's OpenID document and signing keys, on loopback; counts how often the keys are fetched."""
     jwk = {**RSAAlgorithm.to_jwk(ENTRA_KEY.public_key(), as_dict=True), "kid": KID, "use": "sig"}
     app = web.Application()

@@ -123,3 +123,17 @@ def test_the_key_numbers_are_in_the_apps_description_so_they_survive_an_outage()
     full = build_manifest(load_content(), PackageSettings.from_env(REAL))["description"]["full"]
     assert "999" in full and "116 123" in full and "SHOUT to 85258" in full
     assert "<<" not in full  # placeholder contacts never appear
+
+
+def test_the_content_page_is_a_personal_tab_signed_in_with_teams_sso():
+    m = manifest()
+    tabs = {t["entityId"]: t for t in m["staticTabs"]}
+    assert list(tabs) == ["conversations", "content"], "the chat stays the first tab"
+    assert tabs["content"]["contentUrl"] == "https://wellbeing.example.nhs.uk/admin/content"
+    assert tabs["content"]["scopes"] == ["personal"]
+    # The token the page asks Teams for is for this API (bot/admin/sso.py checks the same audience).
+    assert m["webApplicationInfo"] == {
+        "id": ENV["MicrosoftAppId"],
+        "resource": f"api://wellbeing.example.nhs.uk/{ENV['MicrosoftAppId']}",
+    }
+    assert "wellbeing.example.nhs.uk" in m["validDomains"]

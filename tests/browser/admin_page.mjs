@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 const installed = (path) => fileURLToPath(new URL(`./node_modules/${path}`, import.meta.url));
 const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-const WAIT = 90_000; // a check of the whole content can take seconds on a slow machine
+const WAIT = Number(process.env.ADMIN_PAGE_WAIT || 90_000); // a check of the whole content can take seconds on a slow machine
 
 async function browser(run) {
   const profile = mkdtempSync(join(tmpdir(), "admin-chromium-"));
@@ -238,11 +238,15 @@ const scenarios = {
       const shown = frame.locator("#workspace:not([hidden]), #refused:not([hidden]), #status[data-kind=error]");
       await shown.first().waitFor({ timeout: WAIT });
       const workspace = await frame.locator("#workspace").isVisible();
+      // The file opened, its checks and preview shown: nothing left in flight.
+      const ready = workspace ? await opened(frame).then(() => true, () => false) : false;
       const refused = (await frame.locator("#refused").isVisible()) ? await frame.locator("#refused").innerText() : "";
       const status = await frame.locator("#status").textContent();
       const who = await frame.locator("#who").textContent();
       if (shots) await tab.screenshot({ path: join(shots, "teams.png") });
-      return { workspace, refused, status, who, console: tab.consoleErrors };
+      await context.unrouteAll({ behavior: "ignoreErrors" });
+      const checkState = await frame.locator("#check-state").textContent();
+      return { workspace, ready, refused, status, who, checkState, console: tab.consoleErrors };
     });
   },
 };
