@@ -75,8 +75,10 @@ async def test_an_admin_edits_a_message_and_the_bot_answers_with_the_new_words(p
     assert expected and f"messages.yaml line {line}:" in expected[0]
     await page_bot.say(worker, "hi")  # welcomed: from now on "hi" gets the greeting answer
 
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
     seen = await scenario(
-        "edit", url=page_bot.page, line=line, addition=ADDITION, broken=BROKEN, approver=APPROVER, shots=str(tmp_path)
+        "edit", url=page_bot.page, line=line, addition=ADDITION, broken=BROKEN, approver=APPROVER, shots=str(shots)
     )
 
     assert seen["seen"] == expected, "the problem is worded exactly as make check-content words it"

@@ -65,11 +65,15 @@ async function waitProblems(tab, wanted) {
   return problems(tab);
 }
 
-async function signOffAndSave(tab, approver, button = "Save this version") {
+async function signOffAndSave(tab, approver, button = "Save this version", shots = "") {
   await tab.getByLabel("Approved by").fill(approver);
   await tab.getByRole("button", { name: "Review changes" }).click();
   await tab.locator("#review-panel").waitFor({ state: "visible", timeout: WAIT });
   const diff = await tab.locator("#diff li").allTextContents();
+  if (shots) {
+    await tab.locator("#review-panel").scrollIntoViewIfNeeded();
+    await tab.screenshot({ path: join(shots, "content-page-review.png"), fullPage: false });
+  }
   await tab.getByRole("button", { name: button }).click();
   return diff;
 }
@@ -112,6 +116,10 @@ const scenarios = {
       await tab.keyboard.type(broken);
       const seen = await waitProblems(tab, true);
       const marked = await tab.locator(".cm-lintRange-error").count();
+      if (shots) {
+        await tab.locator("#problems").scrollIntoViewIfNeeded();
+        await tab.screenshot({ path: join(shots, "content-page-problem.png"), fullPage: false });
+      }
       for (let i = 0; i < broken.length; i++) await tab.keyboard.press("Backspace");
       const cleared = await waitProblems(tab, false);
       await tab.keyboard.type(addition);
@@ -125,11 +133,10 @@ const scenarios = {
       await tab.getByLabel("Light").check();
       await tab.getByLabel("Desktop").check();
       const wide = await tab.locator("#preview .message").first().evaluate((el) => el.getBoundingClientRect().width);
-      const diff = await signOffAndSave(tab, approver);
+      const diff = await signOffAndSave(tab, approver, "Save this version", shots);
       const result = await saved(tab);
       const history = await tab.locator("#history li").allTextContents();
       const marks = await tab.locator("#marks li").allTextContents();
-      if (shots) await tab.screenshot({ path: join(shots, "after-save.png"), fullPage: true });
       return { seen, marked, cleared, before, preview, changed, darkCards, narrow, wide, diff, result, history, marks, console: tab.consoleErrors };
     });
   },
@@ -207,7 +214,7 @@ const scenarios = {
       if (shots) await tab.screenshot({ path: join(shots, "content-page-narrow-dark.png"), fullPage: false });
       await tab.setViewportSize({ width: 1280, height: 900 });
       if (shots) {
-        await tab.locator("#preview-area").scrollIntoViewIfNeeded();
+        await tab.evaluate(() => window.scrollTo(0, 0));
         await tab.screenshot({ path: join(shots, "content-page-dark.png"), fullPage: false });
       }
       await tab.emulateMedia({ colorScheme: "light" });
