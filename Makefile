@@ -49,7 +49,7 @@ playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt
 
 admin-ui: ## build the content page (admin-ui/) into bot/admin/static/, which is committed: `make run` needs only Python
-	cd admin-ui && npm ci --no-audit --no-fund && node build.mjs
+	cd admin-ui && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
 
 clean: ## remove .venv, the npm packages (browser tests, content page) and caches
 	rm -rf $(VENV) tests/browser/node_modules admin-ui/node_modules .pytest_cache
