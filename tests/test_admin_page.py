@@ -6,6 +6,7 @@ the audit log without text, and on PostgreSQL two instances serving a saved vers
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import shutil
 import time
@@ -410,3 +411,21 @@ async def test_on_postgresql_a_version_saved_on_one_instance_is_served_by_the_ot
     await versions.export(tmp_path / "exported")
     exported = content_loader()(tmp_path / "exported")
     assert exported.messages.small_talk.greeting_reply == "Words from the database."
+
+
+def test_sign_off_changes_only_the_meta_lines_of_every_shipped_file_quickly():
+    from bot.content.editing import content_files, sign_off
+
+    on = dt.date(2026, 12, 3)
+    for name in content_files(DEFAULT_DIR):
+        text = (DEFAULT_DIR / name).read_text(encoding="utf-8")
+        started = time.perf_counter()
+        before = meta_of(text)
+        signed = sign_off(text, 'Jo "JS" Smith, Lead', on, before["version"])
+        assert time.perf_counter() - started < 0.2, f"{name}: only the meta block is read"
+        after = meta_of(signed)
+        assert after["approved_by"] == 'Jo "JS" Smith, Lead' and after["approved_on"] == "2026-12-03", name
+        assert after["version"] != before["version"], name
+        changed = [(a, b) for a, b in zip(text.split("\n"), signed.split("\n"), strict=True) if a != b]
+        keys = {old.strip().split(":")[0] for old, _new in changed}
+        assert 1 <= len(changed) <= 3 and keys <= {"version", "approved_by", "approved_on"}, name

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -126,9 +127,14 @@ async def page(request: web.Request) -> web.Response:
     if state.local and not _on_loopback(request):
         return web.Response(status=403, text="The content page answers only on this computer in local mode.")
     nonce = secrets.token_urlsafe(16)
-    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    html = await asyncio.to_thread(_index)
     html = html.replace("%%MODE%%", "local" if state.local else "teams").replace("%%NONCE%%", nonce)
     return web.Response(text=html, content_type="text/html", headers=_page_headers(nonce, state.local))
+
+
+@functools.cache
+def _index() -> str:
+    return (STATIC / "index.html").read_text(encoding="utf-8")
 
 
 def _page_headers(nonce: str, local: bool) -> dict[str, str]:
@@ -315,7 +321,7 @@ async def open_file(request: web.Request) -> web.Response:
         "version": _version(current.version),
         "meta": meta_of(current.text),
         "history": [_version(v) for v in history],
-        **_checked(state, name, checked),
+        **await _checked(state, name, checked),
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
@@ -342,11 +348,17 @@ async def check(request: web.Request) -> web.Response:
     state = request.app[ADMIN_PAGE]
     name = _file_name(state, body.get("name"))
     checked = await state.check(name, _text(body.get("text")))
-    return web.json_response(_checked(state, name, checked))
+    return web.json_response(await _checked(state, name, checked))
 
 
-def _checked(state: AdminPage, name: str, checked: Checked) -> dict[str, Any]:
-    shown = preview.affected(state.source.current, checked.content, name) if checked.content else None
+async def _checked(state: AdminPage, name: str, checked: Checked) -> dict[str, Any]:
+    """The problems, the go-live marks, and the cards the edit changes (built off the event loop: every card
+    the bot sends, from both contents)."""
+    shown = (
+        await asyncio.to_thread(preview.affected, state.source.current, checked.content, name)
+        if checked.content
+        else None
+    )
     return {
         "problems": [_problem(p) for p in checked.problems],
         "marks": [{"line": m.line, "text": m.text, "message": m.message} for m in checked.marks],

@@ -194,15 +194,34 @@ def bump(version: str) -> str:
     return version[: match.start(1)] + number + match.group(2)
 
 
+_TOP_META = re.compile(r"^meta:[ \t]*(#.*)?$")
+
+
+def _meta(text: str) -> tuple[CommentedMap, int] | None:
+    """The file's `meta` mapping and the row it starts on, or None when it cannot be read. Only the meta
+    block is parsed when it is a block at the top level (as in every content file): a whole file can take
+    a second to parse (the crisis exemplars), a few lines of meta a fraction of a millisecond."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if _TOP_META.match(line)), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "\t", "#")), len(lines))
+        source, offset = "\n".join(lines[start:end]), start
+    else:
+        source, offset = text, 0
+    try:
+        tree = YAML(typ="rt").load(source)
+    except (MarkedYAMLError, yaml.MarkedYAMLError, ValueError):
+        return None
+    meta = tree.get("meta") if isinstance(tree, CommentedMap) else None
+    return (meta, offset) if isinstance(meta, CommentedMap) else None
+
+
 def meta_of(text: str) -> dict[str, str]:
     """The file's meta as text (version, approved_by, approved_on), or {} when it cannot be read."""
-    try:
-        tree = YAML(typ="rt").load(text)
-    except (MarkedYAMLError, yaml.MarkedYAMLError, ValueError):
+    found = _meta(text)
+    if found is None:
         return {}
-    meta = tree.get("meta") if isinstance(tree, CommentedMap) else None
-    if not isinstance(meta, CommentedMap):
-        return {}
+    meta = found[0]
     return {k: str(meta[k]) for k in ("version", "approved_by", "approved_on") if k in meta}
 
 
@@ -210,13 +229,10 @@ def sign_off(text: str, approved_by: str, on: dt.date, current_version: str | No
     """`text` with meta.approved_by and meta.approved_on set, and meta.version moved on from the version
     now served (unless the admin already gave the file a new version of their own). Only those three
     lines change; a file whose meta cannot be found is returned as it is, for the checker to explain."""
-    try:
-        tree = YAML(typ="rt").load(text)
-    except (MarkedYAMLError, yaml.MarkedYAMLError, ValueError):
+    found = _meta(text)
+    if found is None:
         return text
-    meta = tree.get("meta") if isinstance(tree, CommentedMap) else None
-    if not isinstance(meta, CommentedMap):
-        return text
+    meta, offset = found
     version = str(meta.get("version", ""))
     if restoring or current_version is None or version == current_version:
         version = bump(current_version or version)
@@ -224,6 +240,7 @@ def sign_off(text: str, approved_by: str, on: dt.date, current_version: str | No
     places = sorted(((meta.lc.key(key), key) for key in values if key in meta), reverse=True)
     lines = text.split("\n")
     for (row, column), key in places:  # from the bottom up, so the rows above stay where they were
+        row += offset
         end = _value_end(lines, row, column)
         rendered = values[key] if key == "approved_on" else _quoted(values[key])
         lines[row : end + 1] = [f"{lines[row][:column]}{key}: {rendered}{_comment(lines[end])}"]
