@@ -386,7 +386,7 @@ async def prepare(request: web.Request) -> web.Response:
             "text": signed,
             "sha": current.sha,
             "changed": signed != current.text,
-            "diff": diff(current.text, signed),
+            "diff": await asyncio.to_thread(diff, current.text, signed),
             "problems": [_problem(p) for p in checked.problems],
         }
     )
@@ -484,8 +484,8 @@ async def _conflict(state: AdminPage, name: str, base: str, mine: str, current: 
             "start again from their version and make your change there."
         ),
         "current": {"text": current.text, "sha": current.sha, "version": _version(current.version), "at": when},
-        "theirs": diff(started_text, current.text) if started_text is not None else None,
-        "yours": diff(current.text, mine),
+        "theirs": await asyncio.to_thread(diff, started_text, current.text) if started_text is not None else None,
+        "yours": await asyncio.to_thread(diff, current.text, mine),
     }
 
 
