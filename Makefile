@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format bench check-content preview package playground clean
+.PHONY: help run test lint format bench check-content preview package playground admin-ui clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -48,5 +48,8 @@ package: $(STAMP) ## the Teams app package (needs MicrosoftAppId and BOT_DOMAIN;
 playground: ## Microsoft 365 Agents Playground, a local Teams-like client (run `make run` in another terminal)
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground@0.2.28 -e http://127.0.0.1:3978/api/messages -c msteams --dt
 
-clean: ## remove .venv, the browser test's npm packages and caches
-	rm -rf $(VENV) tests/browser/node_modules .pytest_cache
+admin-ui: ## build the content page (admin-ui/) into bot/admin/static/, which is committed: `make run` needs only Python
+	cd admin-ui && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
+
+clean: ## remove .venv, the npm packages (browser tests, content page) and caches
+	rm -rf $(VENV) tests/browser/node_modules admin-ui/node_modules .pytest_cache

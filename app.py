@@ -1,9 +1,9 @@
 """The web server: `create_app` gives each part of the bot (built by the composition root,
 bot/compose.py) a lifetime; `main()` reads the settings and serves.
 
-Each resource opens in a cleanup context of its own and closes in reverse order: content, storage,
-channel, the bot (with its messenger, Microsoft Graph when it is on, handler and timed work), the scheduler,
-the content watcher.
+Each resource opens in a cleanup context of its own and closes in reverse order: storage, content (with
+the versions saved from the content page), channel, the bot (with its messenger, Microsoft Graph when it
+is on, handler and timed work), the content page, the scheduler, the content watcher.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import compose, log_privacy
+from bot.admin.web import ADMIN_PAGE
 from bot.compose import Options
 from bot.config import ConfigError, Settings, data_dir_problem, listen_problem
 from bot.content import ContentError
 from bot.content.golive import placeholders
 from bot.content.source import ContentSource
+from bot.content.versions import ContentVersions
 from bot.storage import DataFileError, StorageUnavailable, Store
 from bot.teams.base import Channel
-from bot.teams.web import SERVICES, AccessLogger, Services, add_routes, error_middleware
+from bot.teams.web import SERVICES, AccessLogger, Services, error_middleware
 from scheduler import Ticker, build_scheduler, register_jobs, timed_work
 
 log = logging.getLogger("bot.app")
@@ -36,6 +38,7 @@ log = logging.getLogger("bot.app")
 SETTINGS = web.AppKey("settings", Settings)
 OPTIONS = web.AppKey("options", Options)
 CONTENT = web.AppKey("content", ContentSource)
+VERSIONS = web.AppKey("versions", ContentVersions)
 STORE = web.AppKey("store", Store)
 CHANNEL = web.AppKey("channel", Channel)
 TICKER = web.AppKey("ticker", Ticker)
@@ -48,19 +51,29 @@ def create_app(settings: Settings, **options: Any) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
     app[SETTINGS] = settings
     app[OPTIONS] = Options(**options)
-    add_routes(app)
-    app.cleanup_ctx.extend([open_content, open_store, open_channel, run_bot, run_scheduler_, watch_content_])
+    compose.add_routes(app)
+    app.cleanup_ctx.extend(
+        [open_store, open_content, open_channel, run_bot, open_admin_page, run_scheduler_, watch_content_]
+    )
     return app
 
 
 async def open_content(app: web.Application) -> AsyncIterator[None]:
-    """The content files, validated against the code; a real deployment (authentication on) refuses
-    placeholders unless it is marked staging."""
+    """The content, validated against the code; a real deployment (authentication on) refuses placeholders
+    unless it is marked staging. On PostgreSQL, the newest versions saved from the content page over the
+    files in CONTENT_DIR."""
     settings = app[SETTINGS]
-    app[CONTENT] = await compose.open_content(
-        settings.content_dir, live=settings.auth_enabled and not settings.allow_placeholders
-    )
+    app[VERSIONS] = versions = compose.content_versions(settings, app[STORE])
+    try:
+        folder = await versions.open()
+        app[CONTENT] = await compose.open_content(
+            folder, live=settings.auth_enabled and not settings.allow_placeholders
+        )
+    except BaseException:
+        await versions.close()
+        raise
     yield
+    await versions.close()
 
 
 async def open_store(app: web.Application) -> AsyncIterator[None]:
@@ -129,6 +142,19 @@ async def _logged(work: Awaitable[object], name: str) -> None:
         await work
     except Exception as exc:  # noqa: BLE001
         log.error("background_failed work=%s error=%s", name, type(exc).__name__)
+
+
+async def open_admin_page(app: web.Application) -> AsyncIterator[None]:
+    """The content page (bot/admin/); on PostgreSQL, this instance follows the versions others save."""
+    versions = app[VERSIONS]
+    app[ADMIN_PAGE] = page = await compose.admin_page(app[SETTINGS], app[CONTENT], versions, app[STORE], app[OPTIONS])
+    every = app[OPTIONS].content_sync_seconds
+    follower = asyncio.create_task(versions.follow(app[CONTENT].reload, every)) if versions.shared else None
+    yield
+    if follower is not None:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    await page.close()
 
 
 async def run_scheduler_(app: web.Application) -> AsyncIterator[None]:

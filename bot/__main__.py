@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from . import compose
+from .config import ConfigError, Settings
 from .content import ContentError
 from .content import check as content_check
 from .crisis import __main__ as crisis
@@ -23,8 +25,38 @@ Tool = Callable[[list[str], str], int]  # (the arguments after the command, its 
 
 
 def check_content(argv: list[str], prog: str) -> int:
-    """Content checked against what the code needs of it (commands, notices, the crisis guard)."""
-    return content_check.main(argv, compose.content_loader(), prog)
+    """Content checked against what the code needs of it (commands, notices, the crisis guard), or exported."""
+    return content_check.main(argv, compose.content_loader(), prog, export=export_content)
+
+
+def export_content(target: Path) -> int:
+    """The content as the bot serves it (on PostgreSQL, the newest version saved from the content page of
+    each file, the files in CONTENT_DIR for the rest) written to `target`, and checked there."""
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        store = compose.storage(settings)
+        await store.open()
+        versions = compose.content_versions(settings, store)
+        try:
+            await versions.open()
+            await versions.export(target)
+        finally:
+            await versions.close()
+            await store.close()
+        return (await asyncio.to_thread(compose.content_loader(), target)).version
+
+    try:
+        version = asyncio.run(run())
+    except ContentError as exc:
+        print(f"Exported to {target}, but the files there have problems:\n{exc}", file=sys.stderr)
+        return 1
+    print(f"Exported the content as served ({version}) to {target}.")
+    return 0
 
 
 def preview(argv: list[str], prog: str) -> int:
@@ -51,7 +83,10 @@ def preview(argv: list[str], prog: str) -> int:
 
 
 TOOLS: dict[str, tuple[str, Tool]] = {
-    "content": ("check a content folder (content check [DIR] [--production])", check_content),
+    "content": (
+        "check a content folder (content check [DIR] [--production]), or export it (content export DIR)",
+        check_content,
+    ),
     "crisis": ("the crisis guard: evaluate every set, or assess one sentence", crisis.main),
     "keys": ("encryption at rest: make a key, rotate or decrypt the data", keys.main),
     "storage": ("copy a site between engines; workers' data set aside (quarantine)", storage.main),

@@ -2,30 +2,38 @@
 server and its lifetimes), the terminal preview, the tests and the benchmarks all build it here, and
 nothing built here is changed afterwards.
 
-The order is the order of need: content, storage, the channel (Teams), records, the messenger, Microsoft
-Graph (when it is on), the channel-free bot (bot/assembly.py), the activity handler, the timed work."""
+The order is the order of need: storage, content (the files, and the versions saved from the content
+page), the channel (Teams), records, the messenger, Microsoft Graph (when it is on), the channel-free bot
+(bot/assembly.py), the activity handler, the timed work, the content page."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .admin import csrf
+from .admin import web as admin_web
+from .admin.web import AdminPage
 from .assembly import Wellbeing, assemble
 from .cards import finish
 from .clock import Clock, SystemClock
 from .config import Settings
 from .content.golive import refuse_placeholders
-from .content.loader import load_content
-from .content.source import ContentSource, Loader
+from .content.loader import DEFAULT_DIR, load_content
+from .content.source import ContentSource, Gate, Loader
+from .content.versions import ContentVersions
 from .crisis.from_content import CHECKS
 from .dialogs.catalogue import COMMAND_IDS
 from .outbox import Outbox
 from .records import Records
 from .storage import Cipher, Store, make_store
+from .teams import web as teams_web
 from .teams.base import Channel
 from .teams.graph import GraphClient, Sessions, TokenSource
 from .teams.handler import WellbeingBot
@@ -49,6 +57,14 @@ class Options:
     run_scheduler: bool = True
     sleep: Sleep | None = None
     send_timeout: Any = None  # an aiohttp.ClientTimeout for calls to the Bot Connector; None: the channel's
+    entra_metadata_url: str | None = None  # the OpenID document with Entra's signing keys; None: the tenant's
+    content_sync_seconds: float = 2.0  # on PostgreSQL, how often an instance looks for newly saved content
+
+
+def add_routes(app: Any) -> None:
+    """Every route the web server answers: Teams' (bot/teams/web.py) and the content page's (bot/admin/)."""
+    teams_web.add_routes(app)
+    admin_web.add_routes(app)
 
 
 def content_loader() -> Loader:
@@ -58,10 +74,41 @@ def content_loader() -> Loader:
     return partial(load_content, commands=COMMAND_IDS, notices=notices, checks=CHECKS)
 
 
+def content_gate(settings: Settings) -> Gate | None:
+    """What a real deployment (authentication on, not marked staging) refuses besides problems: placeholders."""
+    return refuse_placeholders if settings.auth_enabled and not settings.allow_placeholders else None
+
+
 async def open_content(folder: Path | None, *, live: bool = False) -> ContentSource:
     """The content files, validated against the code. A real deployment (`live`: authentication on, not a
     staging site) refuses placeholders, now and at every reload."""
     return await ContentSource.open(folder, content_loader(), refuse_placeholders if live else None)
+
+
+def content_versions(settings: Settings, store: Store) -> ContentVersions:
+    """The content files in CONTENT_DIR and every version saved from the content page. On PostgreSQL the
+    saved versions live in the database and each instance serves a folder of its own made from them
+    (`open()` gives it); otherwise the files are the content and a save replaces the file."""
+    return ContentVersions(store, settings.content_dir or DEFAULT_DIR, shared=store.kind == "postgresql")
+
+
+async def admin_page(
+    settings: Settings, content: ContentSource, versions: ContentVersions, store: Store, options: Options
+) -> AdminPage:
+    """The content page (/admin/content): its checker, its sign-in check and its CSRF tokens, whose secret
+    every instance on the store shares."""
+    secret = await store.shard(csrf.SECRET_DOCUMENT).write(csrf.secret_from)
+    scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="peer-wellbeing-checks-"))
+    return admin_web.make_admin_page(
+        settings,
+        content,
+        versions,
+        secret=secret,
+        scratch=scratch,
+        load=content_loader(),
+        gate=content_gate(settings),
+        metadata_url=options.entra_metadata_url,
+    )
 
 
 def storage(settings: Settings, monotonic: Callable[[], float] = time.monotonic) -> Store:

@@ -127,5 +127,20 @@ def test_the_key_numbers_are_in_the_apps_description_so_they_survive_an_outage()
 
 def test_the_manifest_names_the_bots_app_registration_in_web_application_info():
     m = manifest()
-    assert m["webApplicationInfo"] == {"id": ENV["MicrosoftAppId"]}  # Microsoft Graph (docs/deployment.md, 5b)
+    # Microsoft Graph (docs/deployment.md, 5b) and the content page's sign-in (5c) use the same registration.
+    assert m["webApplicationInfo"]["id"] == ENV["MicrosoftAppId"]
     assert validate(m) == []
+
+
+def test_the_content_page_is_a_personal_tab_signed_in_with_teams_sso():
+    m = manifest()
+    tabs = {t["entityId"]: t for t in m["staticTabs"]}
+    assert list(tabs) == ["conversations", "content"], "the chat stays the first tab"
+    assert tabs["content"]["contentUrl"] == "https://wellbeing.example.nhs.uk/admin/content"
+    assert tabs["content"]["scopes"] == ["personal"]
+    # The token the page asks Teams for is for this API (bot/admin/sso.py checks the same audience).
+    assert m["webApplicationInfo"] == {
+        "id": ENV["MicrosoftAppId"],
+        "resource": f"api://wellbeing.example.nhs.uk/{ENV['MicrosoftAppId']}",
+    }
+    assert "wellbeing.example.nhs.uk" in m["validDomains"]

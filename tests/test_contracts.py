@@ -45,6 +45,8 @@ BREAKS: dict[str, list[dict[str, str]]] = {
     ],
     "aiohttp": [{"bot/throwaway/__init__.py": "import aiohttp\n"}],
     "scikit_learn": [{"bot/throwaway/__init__.py": "import sklearn\n"}],
+    "single_sign_on": [{"bot/throwaway/__init__.py": "import jwt\n"}],
+    "content_page": [{"bot/admin/throwaway.py": "from bot.storage import make_store\n"}],
 }
 
 

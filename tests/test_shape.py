@@ -115,8 +115,10 @@ def test_a_channel_imports_only_its_own_sdk(sdk, other):
 # What may take the whole Content: the content package, the crisis guard's build (it checks all of it), the
 # Teams adapter (the app package and command matching read every file's words), and
 # the few answers that show everything (the welcome, "about", the privacy notice, admin status, notices
-# that can be any card). Every other feature names its narrow view (bot/content/views.py).
+# that can be any card), and the content page's preview (every card, from any file). Every other feature
+# names its narrow view (bot/content/views.py).
 WHOLE_CONTENT = {
+    "bot/admin/preview.py",
     "bot/crisis/from_content.py",
     "bot/teams/app_package.py",
     "bot/teams/handler.py",
