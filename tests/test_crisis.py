@@ -168,7 +168,6 @@ def test_everyday_idioms_get_nothing_but_are_recognised(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "I can't go on the late shift",
         "the car park is not safe, it's badly lit",
         "hello",
         "3 4 2 5 1",
@@ -177,6 +176,13 @@ def test_everyday_idioms_get_nothing_but_are_recognised(text):
 )
 def test_ordinary_words_get_nothing(text):
     assert answer(text) is Answer.NONE
+
+
+def test_an_idiom_near_crisis_words_never_gets_the_contacts():
+    """ "Can't go on" is a crisis phrase at the end of a sentence; before "the late shift" it is an idiom.
+    The learned reader may still hear enough for the gentle line (it can only add help), never more."""
+    result = GUARD.assess("I can't go on the late shift")
+    assert GUARD.rules.assess("I can't go on the late shift").idiom and not result.answer.shows_contacts
 
 
 def test_a_crisis_sentence_in_the_middle_of_a_long_message_is_found():

@@ -47,10 +47,8 @@ class Guard:
         reading = self.learned.read(piece, self.offer_at, skip=quiet)
         if reading.score >= self.offer_at:
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
-        if reading.score >= self.gentle_at and not found.idiom:
-            # Some sign of risk: never the cold answer; but words the rules read as an everyday idiom
-            # ("can't go on the late shift") are explained, and only a confident reading adds anything.
-            return found.worse(Assessment(Answer.TOPIC, LEARNED))
+        if reading.score >= self.gentle_at:
+            return found.worse(Assessment(Answer.TOPIC, LEARNED))  # some sign of risk: never the cold answer
         return found
 
     def explain(self, text: str) -> list[str]:
