@@ -26,6 +26,12 @@ from tests.conftest import BotHarness
 from tests.test_admin_page import FORGER_KEY, PUBLIC_URL, SOMEONE, _entra, sso, teams_settings  # noqa: F401 (a fixture)
 from tests.test_auth import CountingCredentials
 
+# What the shipped messages.yaml becomes after one save and after a restore: each bumps the patch number.
+_SHIPPED = meta_of((Path(__file__).resolve().parent.parent / "bot/content/messages.yaml").read_text(encoding="utf-8"))
+_MAJOR_MINOR, _PATCH = _SHIPPED["version"].rsplit(".", 1)
+SAVED = f"{_MAJOR_MINOR}.{int(_PATCH) + 1}"
+RESTORED = f"{_MAJOR_MINOR}.{int(_PATCH) + 2}"
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "bot" / "content"
 APPROVER = "Jo Smith, Peer Support Lead"
@@ -89,7 +95,7 @@ async def test_an_admin_edits_a_message_and_the_bot_answers_with_the_new_words(p
     assert seen["darkCards"] > 0 and seen["narrow"] <= 320 < seen["wide"]
     assert any(ADDITION.strip() in row for row in seen["diff"]), seen["diff"]
     assert any(APPROVER in row for row in seen["diff"]), "the sign-off is part of the diff"
-    assert "Saved as version 2 (1.1.1)" in seen["result"] and "The bot is using it now" in seen["result"]
+    assert f"Saved as version 2 ({SAVED})" in seen["result"] and "The bot is using it now" in seen["result"]
     assert any("Version 1" in h and "before the first save" in h for h in seen["history"])
     assert seen["errors"] == [] and seen["console"] == []
 
@@ -97,7 +103,7 @@ async def test_an_admin_edits_a_message_and_the_bot_answers_with_the_new_words(p
     assert any(ADDITION.strip() in call.words for call in replies), [c.words for c in replies]
 
     text = (content_dir / "messages.yaml").read_text(encoding="utf-8")
-    assert meta_of(text) == {"version": "1.1.1", "approved_by": APPROVER, "approved_on": dt.date.today().isoformat()}
+    assert meta_of(text) == {"version": SAVED, "approved_by": APPROVER, "approved_on": dt.date.today().isoformat()}
     content_loader()(content_dir)  # the file in CONTENT_DIR passes make check-content
     assert seen["marks"] == [], "signed off: the go-live gate no longer marks messages.yaml as a draft"
 
@@ -134,11 +140,11 @@ async def test_an_earlier_version_is_restored_after_its_diff_is_shown(page_bot, 
     seen = await scenario("restore", url=page_bot.page, number=1, approver="Sam Lee, Clinical Safety Officer")
     assert seen["heading"] == "Restoring version 1 makes these changes"
     assert any(ADDITION.strip() in row for row in seen["diff"])
-    assert "Restored version 1 as version 3 (1.1.2)" in seen["result"]
+    assert f"Restored version 1 as version 3 ({RESTORED})" in seen["result"]
     assert any("Version 3" in h and "restored from version 1" in h for h in seen["after"])
     text = (content_dir / "messages.yaml").read_text(encoding="utf-8")
     assert ADDITION.strip() not in text
-    assert meta_of(text)["approved_by"] == "Sam Lee, Clinical Safety Officer" and meta_of(text)["version"] == "1.1.2"
+    assert meta_of(text)["approved_by"] == "Sam Lee, Clinical Safety Officer" and meta_of(text)["version"] == RESTORED
     body = lambda t: t.split("\n", 8)[8]  # noqa: E731 - everything below the meta block
     assert body(text) == body(original), "the restored words are exactly version 1's"
 
@@ -222,7 +228,7 @@ async def test_on_postgresql_a_version_saved_in_the_page_is_served_by_another_in
         approver=APPROVER,
         shots="",
     )
-    assert "Saved as version 2 (1.1.1)" in seen["result"] and "The bot is using it now" in seen["result"]
+    assert f"Saved as version 2 ({SAVED})" in seen["result"] and "The bot is using it now" in seen["result"]
 
     deadline = time.monotonic() + 10
     while True:
