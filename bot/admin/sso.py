@@ -21,26 +21,21 @@ Whether that person may see and change content (ADMIN_IDS) is the caller's decis
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
 import jwt
+
+from .. import signing_keys
+from ..signing_keys import SigningKeys
 
 log = logging.getLogger("bot.admin")
 
 SCOPE = "access_as_user"
 ALGORITHMS = ["RS256"]  # what Entra signs access tokens with; never HMAC or "none"
 CLOCK_SKEW_SECONDS = 60
-KEY_FETCH_TIMEOUT = 10.0  # seconds for the OpenID document and the keys together
-RETRY_AFTER_FAILURE = 60.0  # seconds before a failed key fetch is tried again
-REFRESH_EVERY = 24 * 3600.0  # keys are fetched again daily
-UNKNOWN_KEY_REFRESH = 3600.0  # an unknown key id makes at most one new fetch an hour
+KEY_FETCH_TIMEOUT = signing_keys.KEY_FETCH_TIMEOUT  # read when a validator is made (tests shorten it)
 MAX_TOKEN = 16 * 1024  # characters; an Entra access token is a few thousand
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -62,53 +57,6 @@ class Person:
     name: str
 
 
-class SigningKeys:
-    """The signing keys published at one OpenID address, fetched with aiohttp and a timeout."""
-
-    def __init__(self, metadata_url: str, monotonic: Callable[[], float] = time.monotonic):
-        self.metadata_url = metadata_url
-        self._monotonic = monotonic
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at: float | None = None
-        self._retry_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def get(self, key_id: str) -> dict[str, Any] | None:
-        """The JWK with this id, or None (after at most one fetch, shared with every waiting request)."""
-        now = self._monotonic()
-        if self._fetched_at is None or now - self._fetched_at > REFRESH_EVERY:
-            await self._refresh()
-        key = self._keys.get(key_id)
-        if key is None and self._fetched_at is not None and now - self._fetched_at > UNKNOWN_KEY_REFRESH:
-            await self._refresh()  # Entra may have rolled its keys: look again, at most hourly
-            key = self._keys.get(key_id)
-        return key
-
-    async def _refresh(self) -> None:
-        if self._monotonic() < self._retry_at:
-            return
-        started = self._fetched_at
-        async with self._lock:
-            if self._fetched_at != started or self._monotonic() < self._retry_at:
-                return  # another request fetched them (or failed to) while this one waited
-            try:
-                timeout = aiohttp.ClientTimeout(total=KEY_FETCH_TIMEOUT)
-                async with aiohttp.ClientSession(timeout=timeout) as session:
-                    async with session.get(self.metadata_url) as response:
-                        response.raise_for_status()
-                        keys_url = (await response.json(content_type=None))["jwks_uri"]
-                    if not isinstance(keys_url, str) or not keys_url.startswith(("https://", "http://")):
-                        raise ValueError("jwks_uri")
-                    async with session.get(keys_url) as response:
-                        response.raise_for_status()
-                        keys = (await response.json(content_type=None))["keys"]
-                self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
-                self._fetched_at = self._monotonic()
-            except (TimeoutError, aiohttp.ClientError, KeyError, TypeError, ValueError) as exc:
-                self._retry_at = self._monotonic() + RETRY_AFTER_FAILURE
-                log.warning("entra_keys_unavailable error=%s", type(exc).__name__)
-
-
 class TeamsSignIn:
     """Checks the bearer token the content page sends (see the module's docstring)."""
 
@@ -121,7 +69,9 @@ class TeamsSignIn:
             f"https://login.microsoftonline.com/{self.tenant_id}/v2.0",
             f"https://sts.windows.net/{self.tenant_id}/",
         ]
-        self.keys = SigningKeys(metadata_url or openid_metadata(self.tenant_id))
+        self.keys = SigningKeys(
+            metadata_url or openid_metadata(self.tenant_id), log, "entra_keys_unavailable", timeout=KEY_FETCH_TIMEOUT
+        )
 
     async def person(self, auth_header: str) -> Person:
         """Who the token names, or Unauthorized."""

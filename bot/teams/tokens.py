@@ -25,11 +25,12 @@ import base64
 import binascii
 import json
 import logging
-import time
 from typing import Any
 
-import aiohttp
 import jwt
+
+from .. import signing_keys
+from ..signing_keys import SigningKeys
 
 log = logging.getLogger("bot.channel")
 
@@ -39,10 +40,7 @@ CHANNEL_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidc
 CHANNEL_ISSUER = "https://api.botframework.com"
 ALGORITHMS = ["RS256", "RS384", "RS512"]  # what the Bot Framework may sign with; never HMAC or "none"
 CLOCK_SKEW_SECONDS = 300  # as both SDKs allow
-KEY_FETCH_TIMEOUT = 10.0  # seconds for the OpenID document and the keys together
-RETRY_AFTER_FAILURE = 60.0  # seconds before a failed key fetch is tried again
-REFRESH_EVERY = 24 * 3600.0  # keys are fetched again daily
-UNKNOWN_KEY_REFRESH = 3600.0  # an unknown key id makes at most one new fetch an hour
+KEY_FETCH_TIMEOUT = signing_keys.KEY_FETCH_TIMEOUT  # read when a validator is made (tests shorten it)
 MAX_TOKEN = 8192  # characters; the Bot Connector's tokens are about 1,500
 
 
@@ -64,67 +62,14 @@ def _peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-class SigningKeys:
-    """The signing keys published at one OpenID address, fetched with aiohttp and a timeout."""
-
-    def __init__(self, metadata_url: str, monotonic=time.monotonic):
-        self.metadata_url = metadata_url
-        self._monotonic = monotonic
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at: float | None = None
-        self._retry_at = 0.0
-        self._lock = asyncio.Lock()
-        self._public: dict[str, tuple[dict[str, Any], Any]] = {}
-
-    def public_key(self, key_id: str, jwk: dict[str, Any]) -> Any:
-        """The JWK as a key object, made once per key (making one costs more than checking a signature)."""
-        made = self._public.get(key_id)
-        if made is None or made[0] is not jwk:
-            made = self._public[key_id] = (jwk, jwt.PyJWK(jwk).key)
-        return made[1]
-
-    async def get(self, key_id: str) -> dict[str, Any] | None:
-        """The JWK with this id, or None (after at most one fetch, shared with every waiting request)."""
-        now = self._monotonic()
-        if self._fetched_at is None or now - self._fetched_at > REFRESH_EVERY:
-            await self._refresh()
-        key = self._keys.get(key_id)
-        if key is None and self._fetched_at is not None and now - self._fetched_at > UNKNOWN_KEY_REFRESH:
-            await self._refresh()  # Microsoft may have rolled its keys: look again, at most hourly
-            key = self._keys.get(key_id)
-        return key
-
-    async def _refresh(self) -> None:
-        if self._monotonic() < self._retry_at:
-            return
-        started = self._fetched_at
-        async with self._lock:
-            if self._fetched_at != started or self._monotonic() < self._retry_at:
-                return  # another request fetched them (or failed to) while this one waited
-            try:
-                timeout = aiohttp.ClientTimeout(total=KEY_FETCH_TIMEOUT)
-                async with aiohttp.ClientSession(timeout=timeout) as session:
-                    async with session.get(self.metadata_url) as response:
-                        response.raise_for_status()
-                        keys_url = (await response.json(content_type=None))["jwks_uri"]
-                    if not isinstance(keys_url, str) or not keys_url.startswith(("https://", "http://")):
-                        raise ValueError("jwks_uri")
-                    async with session.get(keys_url) as response:
-                        response.raise_for_status()
-                        keys = (await response.json(content_type=None))["keys"]
-                self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
-                self._fetched_at = self._monotonic()
-            except (TimeoutError, aiohttp.ClientError, KeyError, TypeError, ValueError) as exc:
-                self._retry_at = self._monotonic() + RETRY_AFTER_FAILURE
-                log.warning("openid_keys_unavailable error=%s", type(exc).__name__)
-
-
 class TokenValidator:
     """Checks the Authorization header of one request from the Bot Connector service."""
 
     def __init__(self, app_id: str, metadata_url: str | None = None):
         self.app_id = app_id
-        self.keys = SigningKeys(metadata_url or CHANNEL_OPENID_METADATA)
+        self.keys = SigningKeys(
+            metadata_url or CHANNEL_OPENID_METADATA, log, "openid_keys_unavailable", timeout=KEY_FETCH_TIMEOUT
+        )
 
     async def validate(self, auth_header: str, channel_id: str, service_url: str) -> dict[str, Any]:
         """The token's claims, or Unauthorized."""
