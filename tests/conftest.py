@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -138,9 +139,9 @@ class FakeSleep:
         self.clock.advance(seconds=seconds)
 
 
-async def started(settings: Settings, connector: FakeConnector, kind: type[BotHarness] = BotHarness):
+async def started(settings: Settings, connector: FakeConnector, kind: type[BotHarness] = BotHarness, **options: Any):
     """A harness on a fixed clock that sleeps by moving the clock, with Teams' limits lifted and the timed
-    work ticked by the test itself."""
+    work ticked by the test itself. `options` go to the harness (credentials, for example)."""
     clock = FixedClock(START)
     sleep = FakeSleep(clock)
     h = await kind(
@@ -150,6 +151,7 @@ async def started(settings: Settings, connector: FakeConnector, kind: type[BotHa
         run_scheduler=False,
         sleep=sleep,
         send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000),
+        **options,
     ).start()
     h.clock, h.sleep = clock, sleep
     return h

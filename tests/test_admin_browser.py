@@ -23,8 +23,7 @@ from bot.content import ContentError
 from bot.content.editing import meta_of
 from tests.admin_browser import scenario
 from tests.conftest import BotHarness
-from tests.test_admin_page import FORGER_KEY, PUBLIC_URL, SOMEONE, _entra, sso, teams_settings  # noqa: F401 (a fixture)
-from tests.test_auth import CountingCredentials
+from tests.test_admin_page import FORGER_KEY, PUBLIC_URL, SOMEONE, _entra, page, sso, teams_settings  # noqa: F401 (fixtures)
 
 # What the shipped messages.yaml becomes after one save and after a restore: each bumps the patch number.
 _SHIPPED = meta_of((Path(__file__).resolve().parent.parent / "bot/content/messages.yaml").read_text(encoding="utf-8"))
@@ -169,18 +168,10 @@ async def test_the_page_meets_wcag_2_2_aa_wide_narrow_light_and_dark(page_bot, t
 
 
 @pytest.fixture
-async def teams_bot(entra, tmp_path, content_dir, connector):
-    """The bot with authentication on, reached by the browser at its public https address."""
-    harness = BotHarness(
-        teams_settings(tmp_path, content_dir),
-        connector,
-        credentials=CountingCredentials(),
-        entra_metadata_url=entra.metadata_url,
-    )
-    await harness.start()
-    harness.loopback = str(harness.client.make_url("")).rstrip("/")
-    yield harness
-    await harness.stop()
+async def teams_bot(page):  # noqa: F811 - the fixture imported above
+    """The bot with authentication on (the API tests' `page`), reached by the browser at its public https address."""
+    page.loopback = str(page.client.make_url("")).rstrip("/")
+    yield page  # `page` stops it
 
 
 @pytest.mark.parametrize("who", ["admin", "someone_else", "forged"])

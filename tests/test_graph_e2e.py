@@ -9,11 +9,9 @@ import logging
 
 import pytest
 
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.teams.messenger import SendLimits
 from bot.teams.web import SERVICES
-from tests.conftest import START, BotHarness, FakeSleep
+from tests.conftest import BotHarness, started
 from tests.fake_graph import FakeGraph, chat_id
 from tests.teams import TENANT, Person, card_submit, installation
 from tests.test_auth import APP_ID, CountingCredentials, openid, token  # noqa: F401 - openid is a fixture
@@ -54,20 +52,8 @@ def graph_settings(tmp_path, graph: FakeGraph, admin: Person | None = None, **ex
     )
 
 
-async def start(settings: Settings, connector) -> SecureHarness:
-    clock = FixedClock(START)
-    sleep = FakeSleep(clock)
-    h = await SecureHarness(
-        settings,
-        connector,
-        credentials=CountingCredentials(),
-        clock=clock,
-        run_scheduler=False,
-        sleep=sleep,
-        send_limits=SendLimits(per_tenant_per_second=1000, per_conversation_per_second=1000),
-    ).start()
-    h.clock, h.sleep = clock, sleep
-    return h
+async def start(settings: Settings, connector) -> BotHarness:
+    return await started(settings, connector, SecureHarness, credentials=CountingCredentials())
 
 
 @pytest.fixture
