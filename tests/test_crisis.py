@@ -434,3 +434,17 @@ def test_evaluate_command_prints_the_table(capsys):
     assert main(["evaluate"]) == 0
     out = capsys.readouterr().out
     assert "crisis_rounds/round1.yaml" in out and "ordinary: contacts" in out and "self_harm" in out
+
+
+def test_the_live_guard_is_found_without_hashing_the_crisis_files_again(monkeypatch):
+    """The bot asks for the guard on every turn: the same loaded content finds it by identity (hashing the
+    exemplars cost milliseconds a turn), and an edited content still gets a guard of its own."""
+    import bot.crisis.from_content as from_content
+
+    assert guard_of(CONTENT) is GUARD
+    hashed = []
+    monkeypatch.setattr(from_content, "_digest", lambda *m: hashed.append(m) or "")
+    assert guard_of(CONTENT) is GUARD and not hashed
+    reloaded = load_content()
+    monkeypatch.undo()
+    assert guard_of(reloaded) is GUARD  # the same files: the guard built once is reused

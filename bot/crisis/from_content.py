@@ -25,11 +25,24 @@ _KEEP = 16  # sets of crisis files whose guard is kept (the live one, reloads, t
 # What the guard made of the evaluation sets, by what decides it (the crisis files and every set): an edit
 # of any other file (a guide topic, a message) does not run the ~1,700 sentences again.
 _EVALUATED: OrderedDict[str, list] = OrderedDict()
+# The guard for the very file objects a content load made, found without hashing them again: the digest
+# costs milliseconds, and the live bot asks on every turn. Holding the objects keeps their ids unique.
+_BY_IDENTITY: OrderedDict[tuple[int, int], tuple[Any, Any, Guard]] = OrderedDict()
 
 
 def guard_of(content: Content) -> Guard:
     """The guard for this content's crisis files (compiled and trained once, about two seconds)."""
-    guard, _problems = _built(content.crisis, content.crisis_exemplars, lambda loc: None)
+    crisis, exemplars = content.crisis, content.crisis_exemplars
+    key = (id(crisis), id(exemplars))
+    with _BUILT_LOCK:
+        found = _BY_IDENTITY.get(key)
+    if found is not None and found[0] is crisis and found[1] is exemplars:
+        return found[2]
+    guard, _problems = _built(crisis, exemplars, lambda loc: None)
+    with _BUILT_LOCK:
+        _BY_IDENTITY[key] = (crisis, exemplars, guard)
+        while len(_BY_IDENTITY) > _KEEP:
+            _BY_IDENTITY.popitem(last=False)
     return guard
 
 
