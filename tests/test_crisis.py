@@ -243,6 +243,33 @@ def test_a_first_person_disclosure_inside_a_sentence_about_training_still_counts
     assert answer("Question for the quiz: warning signs such as talking about being a burden") is Answer.TOPIC
 
 
+def test_a_part_played_in_a_role_play_is_the_gentle_line_but_the_writers_own_words_count():
+    assert answer("ASIST role play: I played the person at risk and had to say I'd saved tablets and picked a day") is (
+        Answer.TOPIC
+    )
+    assert answer('On the course I had to say "I\'m going to take them all tonight" to my partner') is Answer.TOPIC
+    # Without a role play or a course in the message, "had to say" is the writer's own day.
+    assert answer("I had to say goodbye to my dog today and I want to die") is Answer.CRISIS
+    # The writer's next "I" is their own again, in the same sentence.
+    assert answer("In the role play I had to say I was fine when I'm actually planning to end it") is Answer.CRISIS
+    assert answer("In the role play I had to say I wanted to die. Then I realised I actually want to die.") is (
+        Answer.CRISIS
+    )
+
+
+def test_a_usual_dose_is_not_an_overdose_but_a_handful_with_drink_is():
+    assert not answer("Took two paracetamol for my headache, should kick in soon").shows_contacts
+    assert GUARD.assess("Had about 20 co-codamol with wine. Feel floaty.").situation is Situation.OVERDOSE
+    assert answer("took two boxes of paracetamol") is Answer.CRISIS
+
+
+def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
+    assert answer("Not had suicidal thoughts since 2019 and this week they've started up again").shows_contacts
+    assert answer("I haven't self-harmed since 2015 and I'm not going to start again") is Answer.TOPIC
+    assert answer("Found my old diary from when I was suicidal at uni. Nice to see how far I've come.") is Answer.TOPIC
+    assert answer("I feel like I did when I was suicidal at uni").shows_contacts
+
+
 @pytest.mark.parametrize(
     "text",
     [

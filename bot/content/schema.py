@@ -595,6 +595,9 @@ class CrisisFile(Strict):
     returns: list[Text] = []  # patterns
     not_the_subject: list[Text] = []
     topic_frames: list[Text] = []
+    script_frames: list[Text] = []
+    script_context: list[Text] = []
+    script_undone: list[Text] = []
     topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
     unsure: dict[Ident, list[Text]] = {}

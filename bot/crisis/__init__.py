@@ -77,6 +77,9 @@ def build(
     entries += [("past", "past", text, line_of(("past", i))) for i, text in enumerate(model.past)]
     entries += [("long_ago", "long_ago", text, line_of(("long_ago", i))) for i, text in enumerate(model.long_ago)]
     entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
+    entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
+    entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]
+    entries += [("undone", "undone", text, line_of(("script_undone", i))) for i, text in enumerate(model.script_undone)]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
     entries += [

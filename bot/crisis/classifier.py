@@ -185,6 +185,15 @@ class Classifier:
             found = [clause_matches(self._patterns, self._index, self._anywhere, c, self._starts) for c in clauses]
             read.append((sentence, clauses, found))
         cue = [any(p.kind == "long_ago" for m in found for p, _, _ in m) for _, _, found in read]
+        # "Had to say ..." is a part played only in a sentence about a role play or a course, and never when
+        # the writer says the part was their own ("it wasn't acting").
+        undone = any(p.kind == "undone" for _, _, found in read for m in found for p, _, _ in m)
+        read = [
+            (s, c, found)
+            if not undone and any(p.kind == "drill" for m in found for p, _, _ in m)
+            else (s, c, [[x for x in m if x[0].kind != "script"] for m in found])
+            for s, c, found in read
+        ]
         returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
@@ -246,17 +255,33 @@ class Classifier:
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
         }
         frame_ends = [] if now else [e for p, _, e in matches if p.kind == "frame"]
+        parts = [self._part(tokens, e) for p, _, e in matches if p.kind == "script"]
         out: list[tuple[Pattern, int, int, Answer | None]] = []
         for pattern, start, end in matches:
             verdict: Answer | None = None
             if pattern.kind in ANSWER_OF and not any(s < end and start < e for s, e in idioms):
                 framed = any(
                     e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends
-                )
+                ) or any(s <= start < e for s, e in parts)
                 about = not framed and not history and self._about_writer(tokens, start, end, not_subject)
                 verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out
+
+    def _part(self, tokens: Sequence[Token], start: int) -> tuple[int, int]:
+        """The words of a part played after "had to say" (`start`): a quotation to its end; otherwise up to
+        the writer's next "I" (the first one is the part's: "had to say *I'd* saved tablets"), so that
+        "... and I'm actually planning it" is the writer's own again."""
+        people = self.lexicon.people
+        if start < len(tokens) and tokens[start].quoted:
+            end = start
+            while end < len(tokens) and tokens[end].quoted:
+                end += 1
+            return start, end
+        for i in range(start + 2, len(tokens)):
+            if people.get(tokens[i].raw) == SELF and not tokens[i].quoted:
+                return start, i
+        return start, len(tokens)
 
     def _names_writer(self, tokens: Sequence[Token], start: int, end: int) -> bool:
         """The writer is named in these words ("talking about *me* wanting to die", "about killing *myself*"):
