@@ -247,7 +247,10 @@ def test_a_part_played_in_a_role_play_is_the_gentle_line_but_the_writers_own_wor
     assert answer("ASIST role play: I played the person at risk and had to say I'd saved tablets and picked a day") is (
         Answer.TOPIC
     )
-    assert answer('On the course I had to say "I\'m going to take them all tonight" to my partner') is Answer.TOPIC
+    # The rules read a quoted line as the part's (the learned reader may still raise it to the offer).
+    assert GUARD.rules.assess(
+        'On the course I had to say "I\'m going to take them all tonight" to my partner'
+    ).answer is (Answer.TOPIC)
     # Without a role play or a course in the message, "had to say" is the writer's own day.
     assert answer("I had to say goodbye to my dog today and I want to die") is Answer.CRISIS
     # The writer's next "I" is their own again, in the same sentence.
@@ -255,6 +258,18 @@ def test_a_part_played_in_a_role_play_is_the_gentle_line_but_the_writers_own_wor
     assert answer("In the role play I had to say I wanted to die. Then I realised I actually want to die.") is (
         Answer.CRISIS
     )
+    # ... and so is a part the writer says is their own.
+    assert answer("On the ASIST course I had to say I wanted to die and honestly it wasn't acting, I do") is (
+        Answer.CRISIS
+    )
+    assert answer("Role play was hard, had to say I'm suicidal, and you know what, I am") is Answer.CRISIS
+
+
+def test_killing_myself_at_work_is_an_idiom_but_never_beside_a_wish_or_a_plan():
+    assert answer("Absolutely killing myself trying to get these notes done before CQC") is Answer.NONE
+    assert answer("I've considered killing myself to get it over with") is Answer.CRISIS
+    assert answer("I feel like killing myself working in this place") is Answer.CRISIS
+    assert answer("I want to kill myself to get away from it all") is Answer.CRISIS
 
 
 def test_a_usual_dose_is_not_an_overdose_but_a_handful_with_drink_is():
