@@ -31,7 +31,7 @@ _BY_IDENTITY: OrderedDict[tuple[int, int], tuple[Any, Any, Guard]] = OrderedDict
 
 
 def guard_of(content: Content) -> Guard:
-    """The guard for this content's crisis files (compiled and trained once, about two seconds)."""
+    """The guard for this content's crisis files (compiled and trained once, about five seconds)."""
     crisis, exemplars = content.crisis, content.crisis_exemplars
     key = (id(crisis), id(exemplars))
     with _BUILT_LOCK:
