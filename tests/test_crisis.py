@@ -490,3 +490,30 @@ def test_the_live_guard_is_found_without_hashing_the_crisis_files_again(monkeypa
     reloaded = load_content()
     monkeypatch.undo()
     assert guard_of(reloaded) is GUARD  # the same files: the guard built once is reused
+
+
+def test_crossval_scores_each_round_with_a_reader_that_never_saw_it(monkeypatch):
+    """`python -m bot crisis crossval`: each development round is taken out of the exemplars before its
+    reader is trained, and the tallies count every sentence at every threshold."""
+    import bot.crisis.crossval as cv
+
+    crisis = {"active_ideation": ["I want to end my life tonight", "no reason to go on", "held crisis words"]}
+    ordinary = {"work": ["the rota is a nightmare", "lovely team lunch", "held ordinary words"]}
+    held = EvalSet("r1", "development", {"a": ["held crisis words"]}, {"b": ["held ordinary words"]})
+    other = EvalSet("r2", "development", {"a": ["I want to die"]}, {"b": ["dying for a brew"]})
+    seen = []
+    train = cv.LearnedReader.train
+
+    def recording(c, o, s):
+        seen.append({x for v in (*c.values(), *o.values()) for x in v})
+        return train(c, o, s)
+
+    monkeypatch.setattr(cv.LearnedReader, "train", recording)
+    tallies = cv.crossval(GUARD.rules, crisis, ordinary, {}, [held, other], [0.5, 1.01])
+    assert "held crisis words" not in seen[0] and "held ordinary words" not in seen[0]
+    assert "held crisis words" in seen[1]
+    assert [(t.crisis, t.ordinary) for t in tallies] == [(2, 2), (2, 2)]
+    never = tallies[1]  # a threshold above 1 never raises: the rules alone
+    rules_alone = [GUARD.rules.assess(s).answer.shows_contacts for s in ("held crisis words", "I want to die")]
+    assert never.crisis_contacts == sum(rules_alone)
+    assert tallies[0].crisis_contacts >= never.crisis_contacts and "offer_at 1.01" in never.line()

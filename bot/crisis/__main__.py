@@ -2,6 +2,9 @@
 on every evaluation set.
 
 `python -m bot crisis assess "some text"` prints the answer for one sentence (for content editors).
+
+`python -m bot crisis crossval` prints what `learned: offer_at` would give at several thresholds, each
+development round scored by a reader trained without it (crossval.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import sys
 from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
+from ..content.model import Content
+from .crossval import crossval
 from .evaluation import evaluate, report
 from .from_content import content_eval_sets, guard_of, patterns_compile
 
@@ -24,6 +29,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> i
     one.add_argument("text")
     one.add_argument("--explain", action="store_true", help="show every pattern that matched")
     one.add_argument("--content", type=Path, default=DEFAULT_DIR)
+    cv = sub.add_parser("crossval", help="leave-one-round-out cross-validation of learned: offer_at")
+    cv.add_argument("--at", type=float, nargs="+", default=[0.75, 0.8, 0.85, 0.9], help="thresholds to try")
+    cv.add_argument("--content", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args(argv)
     folder = args.folder if args.command == "evaluate" else args.content
     try:
@@ -41,9 +49,33 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> i
         if args.explain:
             print("\n".join(guard_of(content).explain(args.text)))
         return 0
+    if args.command == "crossval":
+        return _crossval(content, args.at)
     results = evaluate(guard_of(content), content_eval_sets(content))
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
+
+
+def _crossval(content: Content, thresholds: list[float]) -> int:
+    exemplars, model = content.crisis_exemplars, content.crisis
+    if exemplars is None or model.learned is None:
+        print("crisis.yaml has no `learned:` section, or there are no exemplars: nothing to cross-validate.")
+        return 2
+    rounds = [s for s in content_eval_sets(content) if s.role == "development"]
+    situations = {kind: name for name, kinds in model.situations.items() for kind in kinds if kind in exemplars.crisis}
+    print(f"Each of {len(rounds)} development rounds scored by a reader trained without it:")
+    for tally in crossval(
+        guard_of(content).rules,
+        exemplars.crisis,
+        exemplars.ordinary,
+        situations,
+        rounds,
+        thresholds,
+        model.learned.gentle_at,
+    ):
+        print("  " + tally.line())
+    print(f"(crisis.yaml now has offer_at {model.learned.offer_at})")
+    return 0
 
 
 if __name__ == "__main__":
