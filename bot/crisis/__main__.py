@@ -14,10 +14,8 @@ import sys
 from pathlib import Path
 
 from ..content.loader import DEFAULT_DIR, ContentError, load_content
-from ..content.model import Content
-from .crossval import crossval
 from .evaluation import evaluate, report
-from .from_content import content_eval_sets, guard_of, patterns_compile
+from .from_content import content_eval_sets, crossval_of, guard_of, patterns_compile
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> int:
@@ -50,32 +48,18 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot.crisis") -> i
             print("\n".join(guard_of(content).explain(args.text)))
         return 0
     if args.command == "crossval":
-        return _crossval(content, args.at)
+        tallies = crossval_of(content, args.at)
+        if tallies is None or content.crisis.learned is None:
+            print("crisis.yaml has no `learned:` section, or there are no exemplars: nothing to cross-validate.")
+            return 2
+        rounds = sum(s.role == "development" for s in content_eval_sets(content))
+        print(f"Each of {rounds} development rounds scored by a reader trained without it:")
+        print("\n".join("  " + tally.line() for tally in tallies))
+        print(f"(crisis.yaml now has offer_at {content.crisis.learned.offer_at})")
+        return 0
     results = evaluate(guard_of(content), content_eval_sets(content))
     print(report(results))
     return 1 if any(r.failures for r in results) else 0
-
-
-def _crossval(content: Content, thresholds: list[float]) -> int:
-    exemplars, model = content.crisis_exemplars, content.crisis
-    if exemplars is None or model.learned is None:
-        print("crisis.yaml has no `learned:` section, or there are no exemplars: nothing to cross-validate.")
-        return 2
-    rounds = [s for s in content_eval_sets(content) if s.role == "development"]
-    situations = {kind: name for name, kinds in model.situations.items() for kind in kinds if kind in exemplars.crisis}
-    print(f"Each of {len(rounds)} development rounds scored by a reader trained without it:")
-    for tally in crossval(
-        guard_of(content).rules,
-        exemplars.crisis,
-        exemplars.ordinary,
-        situations,
-        rounds,
-        thresholds,
-        model.learned.gentle_at,
-    ):
-        print("  " + tally.line())
-    print(f"(crisis.yaml now has offer_at {model.learned.offer_at})")
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..content.model import Content
 from ..content.problems import Problem, line_of
 from ..content.schema import ROUNDS_DIR
 from . import build
+from .crossval import Tally, crossval
 from .evaluation import EvalSet, evaluate
 from .guard import Guard
 
@@ -87,6 +88,20 @@ def eval_sets(models: Mapping[str, Any]) -> list[EvalSet]:
 def content_eval_sets(content: Content) -> list[EvalSet]:
     """The same sets, from loaded content."""
     return eval_sets({"crisis_eval.yaml": content.crisis_eval, **content.crisis_rounds})
+
+
+def crossval_of(content: Content, thresholds: Sequence[float]) -> list[Tally] | None:
+    """How the learned reader's threshold was chosen (crossval.py), on this content's development rounds;
+    None when the content has no learned reader."""
+    exemplars, model = content.crisis_exemplars, content.crisis
+    if exemplars is None or model.learned is None:
+        return None
+    rounds = [s for s in content_eval_sets(content) if s.role == "development"]
+    situations = {kind: name for name, kinds in model.situations.items() for kind in kinds if kind in exemplars.crisis}
+    rules = guard_of(content).rules
+    return crossval(
+        rules, exemplars.crisis, exemplars.ordinary, situations, rounds, thresholds, model.learned.gentle_at
+    )
 
 
 def _lines(trees: Mapping[str, Any], name: str) -> Any:
