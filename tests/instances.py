@@ -58,6 +58,32 @@ async def seed(url: str, service_url: str, count: int) -> None:
     await store.close()
 
 
+async def listening(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    """A Python script (`app.py`, or a test's own bot) started as its own process; returns once it prints
+    that it listens."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 60)
+    assert b"listening" in line, line
+    return proc
+
+
+async def wait_for(condition, seconds: float) -> bool:
+    """Whether `condition()` comes true within `seconds`, checked every 50 ms."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()
+
+
 async def start_bot(url: str, data_dir, port: int, **settings: str) -> asyncio.subprocess.Process:
     """`app.py` on the database, ticking every second; returns once it listens."""
     env = {
@@ -70,15 +96,4 @@ async def start_bot(url: str, data_dir, port: int, **settings: str) -> asyncio.s
         "LOG_LEVEL": "WARNING",
         **settings,
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "app.py"),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    assert b"listening" in line, line
-    return proc
+    return await listening(str(ROOT / "app.py"), env=env)

@@ -15,7 +15,7 @@ import asyncpg
 
 from bot.storage.postgres import LEADER
 from tests.fake_connector import FakeConnector
-from tests.instances import seed, start_bot
+from tests.instances import seed, start_bot, wait_for
 from tests.pg_server import free_port
 
 WORKERS = 1000
@@ -47,14 +47,6 @@ def outcome(connector) -> tuple[Counter, Counter]:
         elif INTERRUPTED in call.words:
             notes[conversation] += 1
     return cards, notes
-
-
-async def wait_for(condition, seconds: float) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return condition()
 
 
 async def test_kill_9_of_the_sending_process_mid_fan_out_loses_nothing_and_repeats_nothing(database_url, tmp_path):

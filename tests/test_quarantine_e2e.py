@@ -24,6 +24,7 @@ from bot.content import load_content
 from bot.records.files import worker_shard
 from bot.storage import Cipher
 from tests.conftest import ROOT, BotHarness, replace_settings
+from tests.instances import listening
 from tests.teams import Person, message
 from tests.test_checkins_e2e import pid_of, services
 from tests.test_sharing_e2e import conversation, low_checkin
@@ -44,18 +45,8 @@ def free_port() -> int:
 
 async def start_bot(data: Path, port: int) -> asyncio.subprocess.Process:
     """`app.py` on a data folder, as an operator starts it; returns once it listens."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "app.py"),
-        cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(data), "PORT": str(port), "LOG_LEVEL": "WARNING"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    assert b"listening" in line, line
-    return proc
+    env = {**os.environ, "DATA_DIR": str(data), "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    return await listening(str(ROOT / "app.py"), env=env)
 
 
 async def stop_bot(proc: asyncio.subprocess.Process) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import aiohttp
 
 from tests.fake_connector import FakeConnector
 from tests.fake_graph import FakeGraph, chat_id
+from tests.instances import listening, wait_for
 from tests.pg_server import free_port
 from tests.teams import TENANT, Person, message
 from tests.test_auth import openid, token  # noqa: F401 - openid is a fixture
@@ -26,22 +26,8 @@ CONCURRENCY = 4  # members a rollout works on at once (bot/usecases/rollout.py)
 
 
 async def start_bot(data_dir: Path, port: int, openid_url: str, graph: FakeGraph, admin: Person):
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "tests" / "graph_bot.py"),
-        str(data_dir),
-        str(port),
-        openid_url,
-        graph.url,
-        admin.aad_object_id,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
-    assert b"listening" in line, line
-    return proc
+    script = str(ROOT / "tests" / "graph_bot.py")
+    return await listening(script, str(data_dir), str(port), openid_url, graph.url, admin.aad_object_id)
 
 
 async def say(port: int, person: Person, service_url: str, text: str) -> None:
@@ -50,14 +36,6 @@ async def say(port: int, person: Person, service_url: str, text: str) -> None:
         headers = {"Authorization": f"Bearer {token(body['serviceUrl'])}"}
         async with session.post(f"http://127.0.0.1:{port}/api/messages", json=body, headers=headers) as response:
             assert response.status == 201, await response.text()
-
-
-async def wait_for(condition, seconds: float) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return condition()
 
 
 async def test_a_rollout_killed_mid_way_resumes_and_nobody_is_installed_or_welcomed_twice(openid, tmp_path):  # noqa: F811
