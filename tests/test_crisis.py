@@ -278,53 +278,11 @@ def test_a_usual_dose_is_not_an_overdose_but_a_handful_with_drink_is():
     assert answer("took two boxes of paracetamol") is Answer.CRISIS
 
 
-def test_a_wish_to_die_blamed_on_a_thing_of_the_working_day_gets_the_offer_not_the_card():
-    assert answer("Honestly the new records system makes me want to die, 14 clicks to save a note") is Answer.OFFER
-    assert answer("this spreadsheet is making me want to shoot myself") is Answer.OFFER
-    # A word of now, saying they mean it, a person, a meeting, or an act rather than a wish: the card.
-    assert answer("the rota makes me want to kill myself tonight") is Answer.CRISIS
-    assert answer("the rota makes me want to die, I'm not joking") is Answer.CRISIS
-    assert answer("my manager makes me want to die") is Answer.CRISIS
-    assert answer("the disciplinary meeting makes me want to die") is Answer.CRISIS
-    assert answer("The audit made me cut myself last night") is Answer.CRISIS
-    assert answer("The rota made me realise I want to die") is Answer.CRISIS
-    assert answer("I want to die. The rota makes me want to die too") is Answer.CRISIS
-
-
-def test_a_goodbye_at_an_ordinary_ending_gets_the_offer_but_a_goodbye_alone_the_card():
-    leaving = "Last day on the ward before I move to the community team. Did my handovers, said goodbye to everyone."
-    assert answer(leaving) is Answer.OFFER
-    assert answer("I've said my goodbyes") is Answer.CRISIS
-    # A goodbye letter or a goodbye to family is never softened, nor is a last day that names no work,
-    # nor a goodbye the writer says they mean, nor one with a word of now.
-    assert answer("Last shift on the ward. Goodbye letters written for my kids.") is Answer.CRISIS
-    assert answer("Today is my last day on earth. I said goodbye to everyone") is Answer.CRISIS
-    assert answer("Leaving do tonight, said my goodbyes, I mean it this time") is Answer.CRISIS
-    assert answer("Handed over my caseload. I've said my goodbyes now") is Answer.CRISIS
-    assert answer("Last shift done, said goodbye to everyone and I want to die") is Answer.CRISIS
-
-
 def test_an_overdose_from_a_container_names_medicine():
     assert answer("swallowed whatever was in the blister packs in the bathroom") is Answer.CRISIS
     assert answer("hav took sum tabz idk how many") is Answer.CRISIS
     assert answer("Took whatever was in the box to the recycling") is not Answer.CRISIS
-
-
-def test_an_ending_names_only_goodbye_categories_that_exist(tmp_path):
-    folder = copy_content(tmp_path)
-    path = folder / "crisis.yaml"
-    path.write_text(path.read_text().replace("  categories: [goodbyes]", "  categories: [goodbyes, farewells]", 1))
-    with pytest.raises(ContentError) as caught:
-        load_content(folder, checks=CHECKS)
-    assert "crisis.yaml line" in str(caught.value) and "'farewells'" in str(caught.value)
-
-
-def test_the_learned_reader_reads_contractions_spelled_out():
-    from bot.crisis.learned import _plain
-
-    assert _plain("I won't be here, I can't go on, I'm done, she'd've") == (
-        "i will not be here, i can not go on, i am done, she would have"
-    )
+    assert answer("Took whatever was in the first aid kit to the staff room") is not Answer.CRISIS
 
 
 def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():

@@ -563,13 +563,6 @@ class NegationCues(Strict):
     window: int = Field(ge=1, le=6)
 
 
-class Softening(Strict):
-    """Cues (patterns) in whose company the crisis `categories` they name give the offer, not the card."""
-
-    categories: list[Ident] = Field(min_length=1)
-    cues: list[Text] = Field(min_length=1)
-
-
 class LearnedSettings(Strict):
     """How worried the learned reader must be before the guard offers the key numbers (`offer_at`), or
     gives the gentle line instead of nothing (`gentle_at`)."""
@@ -605,9 +598,6 @@ class CrisisFile(Strict):
     script_frames: list[Text] = []
     script_context: list[Text] = []
     script_undone: list[Text] = []
-    hyperbole: Softening | None = None
-    ordinary_endings: Softening | None = None
-    in_earnest: list[Text] = []  # patterns: the writer says they mean it, and nothing is softened
     topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
     unsure: dict[Ident, list[Text]] = {}

@@ -52,8 +52,6 @@ def build(
         context_after=frozenset(_stems_and_words(model.context_after)),
         present=frozenset(w.lower() for w in model.present),
         joiners=frozenset(model.end_words),
-        softened_by_endings=frozenset(model.ordinary_endings.categories if model.ordinary_endings else ()),
-        softened_by_hyperbole=frozenset(model.hyperbole.categories if model.hyperbole else ()),
     )
     entries = [
         (kind, category, text, line_of((kind, category, i)))
@@ -82,20 +80,6 @@ def build(
     entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
     entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]
     entries += [("undone", "undone", text, line_of(("script_undone", i))) for i, text in enumerate(model.script_undone)]
-    for key, kind in (("hyperbole", "hyperbole"), ("ordinary_endings", "ending")):
-        softening = getattr(model, key)
-        if softening is None:
-            continue
-        entries += [(kind, kind, text, line_of((key, "cues", i))) for i, text in enumerate(softening.cues)]
-        problems += [
-            (
-                line_of((key, "categories", i)),
-                f"{key} names '{category}', which is not a category under 'crisis'. Use one of those names.",
-            )
-            for i, category in enumerate(softening.categories)
-            if category not in model.crisis
-        ]
-    entries += [("earnest", "earnest", text, line_of(("in_earnest", i))) for i, text in enumerate(model.in_earnest)]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
     entries += [

@@ -103,10 +103,6 @@ class Cues:
     context_after: frozenset[str]  # "suicide prevention", "self-harm policy": a topic, not the writer
     present: frozenset[str] = frozenset()  # "again", "still", "now": a past cue does not make it history
     joiners: frozenset[str] = frozenset()  # "and", "so": where a negation's reach ends
-    # Crisis categories that give the offer, not the card: a goodbye in a sentence about an ordinary ending
-    # at work, a wish blamed on a thing of the working day ("the new rota makes me want to die").
-    softened_by_endings: frozenset[str] = frozenset()
-    softened_by_hyperbole: frozenset[str] = frozenset()
 
 
 class Classifier:
@@ -167,8 +163,8 @@ class Classifier:
         for sentence, clauses in self._read(piece):
             told = NOTHING
             matched, denied, framed = False, True, False
-            for clause, matches, long_ago, ending in clauses:
-                told = told.worse(self._clause(clause, matches, long_ago, ending))
+            for clause, matches, long_ago in clauses:
+                told = told.worse(self._clause(clause, matches, long_ago))
                 framed = framed or long_ago
                 for pattern, start, _end in matches:
                     if pattern.kind in ANSWER_OF:
@@ -179,11 +175,10 @@ class Classifier:
             result = result.worse(told)
         return result, frozenset(quiet)
 
-    def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool, bool]]]]:
-        """Each sentence, with each of its clauses, their matches, whether the sentence is told as the
-        writer's story from long ago (a `long_ago` cue in it or in the sentence after it: "Wanted to die,
-        planned it. That was years ago.", and no return anywhere in the piece: "it's back", "again"), and
-        whether it or the sentence before tells of an ordinary ending at work ("last day on the ward")."""
+    def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
+        """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
+        writer's story from long ago: a `long_ago` cue in it or in the sentence after it ("Wanted to die,
+        planned it. That was years ago."), and no return anywhere in the piece ("it's back", "again")."""
         read = []
         for sentence in sentences(piece):
             clauses = self.lexicon.clauses(sentence)
@@ -200,19 +195,12 @@ class Classifier:
             for s, c, found in read
         ]
         returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
-        # "I mean it", "not joking": nothing in the message is softened.
-        earnest = any(p.kind == "earnest" for _, _, found in read for m in found for p, _, _ in m)
-        ends = [not earnest and any(p.kind == "ending" for m in found for p, _, _ in m) for _, _, found in read]
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
             long_ago = not returning and (cue[i] or (i + 1 < len(cue) and cue[i + 1]))
             if any(p.kind == "quiz" for m in found for p, _, _ in m):
                 found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
-            # An ending told in this sentence or the one before ("Last day on the ward. Said goodbye to everyone.").
-            ending = ends[i] or (i > 0 and ends[i - 1])
-            if earnest:
-                found = [[x for x in m if x[0].kind != "hyperbole"] for m in found]
-            out.append((sentence, [(c, m, long_ago, ending) for c, m in zip(clauses, found, strict=True)]))
+            out.append((sentence, [(c, m, long_ago) for c, m in zip(clauses, found, strict=True)]))
         return out
 
     def _as_topics(self, clause: Clause, matches: list) -> list:
@@ -228,19 +216,19 @@ class Classifier:
         """Each match in plain words, for content editors: which pattern, on which words, and how it counted."""
         lines = []
         for _sentence, clauses in self._read(text[:SLICE]):
-            for clause, matches, long_ago, ending in clauses:
+            for clause, matches, long_ago in clauses:
                 words = [t.raw for t in clause.tokens]
                 lines.append("clause: " + " ".join(words) + (" (told as long ago)" if long_ago else ""))
-                for pattern, start, end, verdict in self._verdicts(clause, matches, long_ago, ending):
+                for pattern, start, end, verdict in self._verdicts(clause, matches, long_ago):
                     lines.append(
                         f'  {pattern.kind}/{pattern.category}: "{pattern.source}" on '
                         f'"{" ".join(words[start:end])}"' + (f" -> answer {int(verdict)}" if verdict else "")
                     )
         return lines
 
-    def _clause(self, clause: Clause, matches: list, long_ago: bool, ending: bool) -> Assessment:
+    def _clause(self, clause: Clause, matches: list, long_ago: bool) -> Assessment:
         result = NOTHING
-        for pattern, _start, _end, verdict in self._verdicts(clause, matches, long_ago, ending):
+        for pattern, _start, _end, verdict in self._verdicts(clause, matches, long_ago):
             if verdict is None:
                 if pattern.kind == "idiom":
                     result = result.worse(Assessment(idiom=True))
@@ -251,14 +239,10 @@ class Classifier:
             result = result.worse(Assessment(verdict, category, heard=heard))
         return result
 
-    def _verdicts(
-        self, clause: Clause, matches: list, long_ago: bool, ending: bool = False
-    ) -> list[tuple[Pattern, int, int, Answer | None]]:
+    def _verdicts(self, clause: Clause, matches: list, long_ago: bool) -> list[tuple[Pattern, int, int, Answer | None]]:
         """Every match in the clause with the answer it gives (None for idioms and cue phrases). The
         clause is history when it has a past cue or its sentence is told as long ago, and the clause
-        itself has no word of now ("still", "tonight", "now") and tells of no return. A goodbye beside an
-        ordinary ending at work, or a wish blamed on a thing of the working day, gives the offer rather
-        than the card, unless the clause has a word of now."""
+        itself has no word of now ("still", "tonight", "now") and tells of no return."""
         tokens = clause.tokens
         if not matches:
             return []
@@ -271,9 +255,6 @@ class Classifier:
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
         }
         frame_ends = [] if now else [e for p, _, e in matches if p.kind == "frame"]
-        # "The new rota makes me want to die": a wish blamed on a thing, straight after the blame, is unsure.
-        hyperbole_ends = set() if now else {e for p, _, e in matches if p.kind == "hyperbole"}
-        softened = frozenset() if now or not ending else self._cues.softened_by_endings
         parts = [self._part(tokens, e) for p, _, e in matches if p.kind == "script"]
         out: list[tuple[Pattern, int, int, Answer | None]] = []
         for pattern, start, end in matches:
@@ -284,11 +265,6 @@ class Classifier:
                 ) or any(s <= start < e for s, e in parts)
                 about = not framed and not history and self._about_writer(tokens, start, end, not_subject)
                 verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
-                if verdict is Answer.CRISIS and (
-                    pattern.category in softened
-                    or (start in hyperbole_ends and pattern.category in self._cues.softened_by_hyperbole)
-                ):
-                    verdict = Answer.OFFER
             out.append((pattern, start, end, verdict))
         return out
 

@@ -18,7 +18,6 @@ closest to (overdose now, being unsafe at home, or neither), so the offer shows 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,30 +34,6 @@ WHOLE = 2000
 # Regularisation and features, chosen by cross-validation on the exemplars (docs/safety.md).
 STRENGTH = 16.0
 WORDS = (1, 2)
-# Contractions spelled out, so that "won't" is not read as "won" and "I" counts: "I won't be here" and
-# "I won" are different messages.
-_CONTRACTIONS = [
-    (re.compile(p), r)
-    for p, r in (
-        (r"\bwon['’]?t\b", "will not"),
-        (r"\bcan['’]?t\b", "can not"),
-        (r"\bshan['’]?t\b", "shall not"),
-        (r"n['’]t\b", " not"),
-        (r"['’]m\b", " am"),
-        (r"['’]re\b", " are"),
-        (r"['’]ll\b", " will"),
-        (r"['’]ve\b", " have"),
-        (r"['’]d\b", " would"),
-    )
-]
-TOKENS = r"(?u)\b(?:\w\w+|[^\W\d_])\b"  # words, and single letters ("I", "a"), but not single digits
-
-
-def _plain(text: str) -> str:
-    text = text.lower()
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 @dataclass(frozen=True)
@@ -100,7 +75,7 @@ class LearnedReader:
                 extra = [p for p in sentences(text) if p != text]
                 texts += [text, *extra]
                 labels += [0] * (1 + len(extra))
-        words = TfidfVectorizer(ngram_range=WORDS, sublinear_tf=True, preprocessor=_plain, token_pattern=TOKENS)
+        words = TfidfVectorizer(ngram_range=WORDS, sublinear_tf=True)
         features = words.fit_transform(texts)
         risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000).fit(features, labels)
         return cls(words, risk, _situation_model(features[: len(kinds)], kinds))
