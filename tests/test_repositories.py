@@ -115,6 +115,38 @@ async def test_workers_are_remembered_found_and_updated(store):
     assert sorted(await records.workers.all_pids()) == sorted([alex.pid, records.workers.pid_for(contact(2, "t2"))])
 
 
+async def test_a_new_worker_arrives_with_their_email_in_one_write_and_teams_is_asked_until_it_answers(
+    store, monkeypatch
+):
+    records = await Records.open(store)
+    workers = records.workers
+    saves, asked = [], []
+    save = workers._save
+
+    async def counted(worker):
+        saves.append(worker.pid)
+        await save(worker)
+
+    monkeypatch.setattr(workers, "_save", counted)
+
+    def teams_says(answer):
+        async def email_of():
+            asked.append(answer)
+            return answer
+
+        return email_of
+
+    first = await workers.arrive(contact(1), NOW, teams_says("Alex@Trust.nhs.uk"))
+    assert (first.email, first.email_checked, len(saves)) == ("alex@trust.nhs.uk", True, 1)
+    await workers.arrive(contact(1), NOW, teams_says("other@trust.nhs.uk"))
+    assert asked == ["Alex@Trust.nhs.uk"] and len(saves) == 1  # asked once; nothing changed, nothing written
+    # Teams could not answer: the worker is still remembered, and asked again next time.
+    second = await workers.arrive(contact(2), NOW, teams_says(None))
+    assert (second.email, second.email_checked) == ("", False)
+    again = await workers.arrive(contact(2), NOW, teams_says(""))  # Teams has no email for them
+    assert (again.email, again.email_checked, len(saves)) == ("", True, 3)
+
+
 async def test_prompts_reserve_once_and_complete_with_the_check_in_in_one_write(store):
     records = await Records.open(store)
     pid = (await records.workers.remember(contact(1), NOW)).pid

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -134,10 +134,19 @@ class WorkerRepository:
         doc = await self._store.shard(worker_shard(pid)).read(lambda data: first(data, PROFILE))
         return Worker.from_doc(doc) if doc else None
 
-    async def arrive(self, contact: WorkerContact, now: dt.datetime) -> Worker | None:
+    async def arrive(
+        self,
+        contact: WorkerContact,
+        now: dt.datetime,
+        email_of: Callable[[], Awaitable[str | None]] | None = None,
+    ) -> Worker | None:
         """Record that the worker was in touch, as `remember` does; or, when their file could not be read
         and was set aside and they have not been told yet, record that they now are and return None
-        (nothing else is written: from their next message they carry on as someone new)."""
+        (nothing else is written: from their next message they carry on as someone new).
+
+        `email_of` asks Teams for their work email; it is called only until it has answered once (None:
+        it could not answer, ask again next time), and what it gives is saved in the same write, so a
+        new worker's first message writes their file once."""
         pid = self.pid_for(contact)
         current = await self.get(pid)
         if current is None:
@@ -145,14 +154,19 @@ class WorkerRepository:
             if await self._store.quarantine.state(name) == "untold":
                 await self._store.quarantine.mark_told(name)
                 return None
-        return await self._remember(contact, now, pid, current)
+        email = None
+        if email_of is not None and (current is None or not current.email_checked):
+            email = await email_of()
+        return await self._remember(contact, now, pid, current, email)
 
     async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
         """Record that the worker was in touch; writes only when something worth keeping changed."""
         pid = self.pid_for(contact)
         return await self._remember(contact, now, pid, await self.get(pid))
 
-    async def _remember(self, contact: WorkerContact, now: dt.datetime, pid: str, current: Worker | None) -> Worker:
+    async def _remember(
+        self, contact: WorkerContact, now: dt.datetime, pid: str, current: Worker | None, email: str | None = None
+    ) -> Worker:
         today = now.date().isoformat()
         if current is None:
             updated = Worker(
@@ -178,6 +192,8 @@ class WorkerRepository:
                 unreachable=False,
                 name=contact.name or current.name,
             )
+        if email is not None:
+            updated = replace(updated, email=email.lower(), email_checked=True)
         if updated != current:
             await self._save(updated)
         return updated

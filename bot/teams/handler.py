@@ -133,7 +133,7 @@ class WellbeingBot:
             await self._uninstalled(turn)
             return
         contact = contact_of(turn, self.kit)
-        worker = await self._workers.arrive(contact, self._clock.now())
+        worker = await self._workers.arrive(contact, self._clock.now(), lambda: self._email_of(turn, contact))
         if worker is None:
             await self._tell_data_set_aside(turn, self._workers.pid_for(contact))
             return
@@ -144,8 +144,6 @@ class WellbeingBot:
         # install event's welcome; they are welcomed when they first write (bot/usecases/directory.py).
         chat.notes["welcome_held"] = worker.welcome_held
         turn.turn_state[CHAT_KEY] = chat
-        if not worker.email_checked:
-            await self._learn_email(turn, worker.pid)
         await self._dispatch(turn)
 
     async def _dispatch(self, turn: TurnContext) -> None:
@@ -228,15 +226,16 @@ class WellbeingBot:
         chat.notes["welcomed"] = True
         return True
 
-    async def _learn_email(self, turn: TurnContext, pid: str) -> None:
-        """Ask Teams for the worker's work email once, so others can name them as a supervisor."""
+    async def _email_of(self, turn: TurnContext, contact: WorkerContact) -> str | None:
+        """The worker's work email from Teams ("" when it gives none), so others can name them as a
+        supervisor; None when Teams could not be asked (it is asked again on their next message)."""
         try:
             member = await self.kit.member(turn, turn.activity.from_property.id)
         except Exception as exc:  # noqa: BLE001 - not essential: people can still be found by name
-            turn_log.info("member_lookup_failed worker=%s error=%s", pid, type(exc).__name__)
-            return
+            turn_log.info("member_lookup_failed worker=%s error=%s", self._workers.pid_for(contact), type(exc).__name__)
+            return None
         email = member.get("email") or member.get("userPrincipalName")
-        await self._workers.set_email(pid, email if isinstance(email, str) else None)
+        return email if isinstance(email, str) else ""
 
     async def _uninstalled(self, turn: TurnContext) -> None:
         """Stop all proactive messages to a worker who removed the app."""
