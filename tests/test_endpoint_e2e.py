@@ -18,6 +18,35 @@ async def test_first_message_gets_the_welcome_only(bot, worker):
     assert sent[0].path == f"/v3/conversations/{worker.conversation_id}/activities/{sent[0].body['replyToId']}"
 
 
+async def test_a_first_message_writes_the_workers_file_twice_with_their_email_schedule_and_welcome(
+    bot, worker, monkeypatch
+):
+    """The arrival carries the work email Teams gives; the welcome's schedule is saved with the welcome."""
+    from bot.storage import tiny
+    from bot.teams.web import SERVICES
+
+    writes = []
+    write = tiny.Shard.write
+
+    async def counted(self, fn):
+        writes.append(self.path.name)
+        return await write(self, fn)
+
+    monkeypatch.setattr(tiny.Shard, "write", counted)
+    bot.connector.members[worker.user_id] = {"email": "Alex.Example@Trust.nhs.uk"}
+    (welcome,) = await bot.say(worker, "hello there")
+    assert "private" in welcome.words and len(writes) == 2 and len(set(writes)) == 1
+    records = bot.app[SERVICES].bot.records
+    (pid,) = await records.workers.all_pids()
+    stored = await records.workers.get(pid)
+    assert (stored.email, stored.email_checked, stored.welcomed) == ("alex.example@trust.nhs.uk", True, True)
+    assert await records.schedules.get(pid) is not None
+    (answer,) = await bot.say(worker, "help")
+    # Nothing changed: nothing written, and Teams is not asked again.
+    assert "help" in answer.words.lower() and len(writes) == 2
+    assert sum("/members/" in c.path for c in bot.connector.calls) == 1
+
+
 async def test_help_lists_every_command_from_content(bot, worker):
     await bot.say(worker, "hi")
     (reply,) = await bot.say(worker, "HELP")

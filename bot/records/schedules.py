@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, fields
 
 from ..rules import Schedule
-from ..storage import Documents, first, put_single
+from ..storage import Documents, Tables, first, put_single
 from .files import worker_shard
 
 SCHEDULE = "schedule"
@@ -23,5 +24,10 @@ class ScheduleRepository:
         return Schedule(**{k: v for k, v in doc.items() if k in names})
 
     async def save(self, pid: str, schedule: Schedule) -> None:
+        await self._store.shard(worker_shard(pid)).write(self.putting(schedule))
+
+    @staticmethod
+    def putting(schedule: Schedule) -> Callable[[Tables], None]:
+        """The change that puts this schedule in a worker's file, for a write that changes more of it."""
         doc = asdict(schedule)
-        await self._store.shard(worker_shard(pid)).write(lambda data: put_single(data, SCHEDULE, doc))
+        return lambda data: put_single(data, SCHEDULE, doc)

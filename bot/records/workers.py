@@ -253,10 +253,21 @@ class WorkerRepository:
             # A later re-install is welcomed again.
             await self._save(replace(current, installed=installed, welcomed=current.welcomed and installed))
 
-    async def set_welcomed(self, pid: str, welcomed: bool) -> None:
+    async def set_welcomed(self, pid: str, welcomed: bool, also: Callable[[Tables], None] | None = None) -> None:
+        """Record whether the worker was welcomed; `also` changes more of their file in the same write
+        (the welcome's new schedule)."""
         current = await self.get(pid)
-        if current is not None and (current.welcomed != welcomed or current.welcome_held):
-            await self._save(replace(current, welcomed=welcomed, welcome_held=False))
+        if current is None or (current.welcomed == welcomed and not current.welcome_held and also is None):
+            return
+
+        def change(data: Tables) -> None:
+            doc = first(data, PROFILE)
+            if doc is not None:
+                put_single(data, PROFILE, {**doc, "welcomed": welcomed, "welcome_held": False})
+            if also is not None:
+                also(data)
+
+        await self._store.shard(worker_shard(pid)).write(change)
 
     async def set_unreachable(self, pid: str, unreachable: bool) -> None:
         current = await self.get(pid)

@@ -220,9 +220,13 @@ class WellbeingBot:
         if chat.notes.get("welcomed"):
             return False
         content = self._content()
-        schedule = await self.bot.schedules.of(chat.worker)  # the default rhythm starts now
+        schedules = self.bot.schedules
+        schedule, new = await schedules.proposed(chat.worker)  # the default rhythm starts now
         await send_welcome(chat, content, describe(content, schedule))
-        await self._workers.set_welcomed(chat.worker, True)
+        # Welcomed, and their new schedule, in one write: a first message writes the file twice in all.
+        await self._workers.set_welcomed(chat.worker, True, also=schedules.putting(schedule) if new else None)
+        if new:
+            await schedules.adopted(chat.worker, schedule)
         chat.notes["welcomed"] = True
         return True
 

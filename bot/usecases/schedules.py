@@ -69,6 +69,20 @@ class Schedules:
             await self.save(pid, schedule)
         return schedule
 
+    async def proposed(self, pid: str) -> tuple[Schedule, bool]:
+        """The worker's schedule, or the default one starting now and not yet saved (True): the welcome
+        describes it and saves it with the worker's welcome, in one write (`adopted` after)."""
+        schedule = await self._records.get(pid)
+        return (schedule, False) if schedule is not None else (self.default(self._clock.now()), True)
+
+    def putting(self, schedule: Schedule) -> Callable[[Any], None]:
+        """The change that puts a proposed schedule in the worker's file (records/schedules.py)."""
+        return self._records.putting(schedule)
+
+    async def adopted(self, pid: str, schedule: Schedule) -> None:
+        """A proposed schedule was saved with another change of the worker's file."""
+        await self._changed(pid, schedule)
+
     async def save(self, pid: str, schedule: Schedule) -> None:
         await self._records.save(pid, schedule)
         await self._changed(pid, schedule)
