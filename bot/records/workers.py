@@ -145,8 +145,8 @@ class WorkerRepository:
         (nothing else is written: from their next message they carry on as someone new).
 
         `email_of` asks Teams for their work email; it is called only until it has answered once (None:
-        it could not answer, ask again next time), and what it gives is saved in the same write, so a
-        new worker's first message writes their file once."""
+        it could not answer, ask again next time), and what it gives is saved in the arrival's write, not
+        in a write of its own."""
         pid = self.pid_for(contact)
         current = await self.get(pid)
         if current is None:
