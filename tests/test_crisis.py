@@ -278,6 +278,18 @@ def test_a_usual_dose_is_not_an_overdose_but_a_handful_with_drink_is():
     assert answer("took two boxes of paracetamol") is Answer.CRISIS
 
 
+def test_the_same_words_about_ordinary_things_get_no_offer():
+    for text in (
+        "I hate myself for eating that cake",
+        "Next time I'll do the audit properly",
+        "What's the point of this meeting",
+        "I can't see it getting better until the new manager starts",
+        "I've got what I need for the cake, thanks",
+        "gave my old clothes to the charity shop",
+    ):
+        assert not answer(text).shows_contacts, text
+
+
 def test_an_overdose_from_a_container_names_medicine():
     assert answer("swallowed whatever was in the blister packs in the bathroom") is Answer.CRISIS
     assert answer("hav took sum tabz idk how many") is Answer.CRISIS
@@ -300,6 +312,14 @@ def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
         "I keep hoping I get hit by a bus on the way in",
         "Gave the cat to my neighbour and sorted who is having my stuff",
         "Been going up to the top of the multi storey on my break and just standing there",
+        "I'm scared I'll step off the platform.",
+        "Next time I'll do it properly.",
+        "I won't promise I'll be safe.",
+        "Whats the point anymore",
+        "I can't do this to them anymore.",
+        "I've given my plants to my neighbour.",
+        "don't bother putting me on the rota next month",
+        "I hate myself.",
     ],
 )
 def test_signs_of_risk_read_uncertainly_get_the_offer(text):
