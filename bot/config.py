@@ -84,6 +84,15 @@ def _items(raw: Any) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
+# The Microsoft 365 Agents SDK's own names for the same three credentials: accepted as well, so a site set
+# up from the Agents SDK's samples renames nothing. The MicrosoftApp* name is read first; the two must agree.
+AGENTS_SDK_NAMES = {
+    "MicrosoftAppId": "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+    "MicrosoftAppPassword": "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET",
+    "MicrosoftAppTenantId": "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID",
+}
+
+
 class Settings(BaseSettings):
     """Everything the bot is configured with. Only `from_env` reads the environment; each field is read from
     the variable in its `_env(...)`, and a bad value is refused with a message that names that variable."""
@@ -94,9 +103,15 @@ class Settings(BaseSettings):
 
     # Credentials first: the checks of later settings depend on whether authentication is on.
     app_type: str = Field("SingleTenant", validation_alias=AliasChoices("MicrosoftAppType"))
-    app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId"))
-    app_password: str = Field("", validation_alias=AliasChoices("MicrosoftAppPassword"), repr=False)
-    tenant_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppTenantId"))
+    app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", AGENTS_SDK_NAMES["MicrosoftAppId"]))
+    app_password: str = Field(
+        "",
+        validation_alias=AliasChoices("MicrosoftAppPassword", AGENTS_SDK_NAMES["MicrosoftAppPassword"]),
+        repr=False,
+    )
+    tenant_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppTenantId", AGENTS_SDK_NAMES["MicrosoftAppTenantId"])
+    )
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST"))
     port: int = Field(3978, validation_alias=AliasChoices("PORT"))
     data_dir: Path = Field(Path("./data"), validation_alias=AliasChoices("DATA_DIR"))
@@ -149,6 +164,14 @@ class Settings(BaseSettings):
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Build settings from an environment mapping, or raise ConfigError naming every bad setting."""
+        clashes = [
+            f"{ours} and {theirs} are both set, to different values: set one of them."
+            for ours, theirs in AGENTS_SDK_NAMES.items()
+            if environ.get(ours, "").strip() and environ.get(theirs, "").strip()
+            if environ[ours].strip() != environ[theirs].strip()
+        ]
+        if clashes:
+            raise ConfigError(clashes)
         values = _Environment(cls, environ)()
         checking = _FROM_ENVIRONMENT.set(True)
         try:

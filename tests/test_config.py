@@ -83,6 +83,19 @@ def test_loopback_variants_are_allowed_without_credentials():
         assert Settings.from_env({"HOST": host}).host == host
 
 
+def test_the_agents_sdk_names_of_the_credentials_are_accepted_and_must_agree_with_ours():
+    prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+    theirs = {f"{prefix}CLIENTID": APP, f"{prefix}CLIENTSECRET": "pw", f"{prefix}TENANTID": TENANT}
+    s = Settings.from_env({**theirs, "PUBLIC_URL": "https://wellbeing.example.nhs.uk"})
+    assert (s.app_id, s.app_password, s.tenant_id, s.auth_enabled) == (APP, "pw", TENANT, True)
+    same = Settings.from_env({**theirs, **AUTH, "PUBLIC_URL": "https://wellbeing.example.nhs.uk"})
+    assert (same.app_id, same.app_password) == (APP, "pw")
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({**AUTH, f"{prefix}CLIENTSECRET": "another", "PUBLIC_URL": "https://w.example.nhs.uk"})
+    assert "MicrosoftAppPassword and CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET" in str(caught.value)
+    assert "another" not in str(caught.value) and "pw" not in str(caught.value)  # never a secret in a message
+
+
 def test_multi_tenant_needs_no_tenant_id():
     s = Settings.from_env(
         {
