@@ -130,6 +130,7 @@ def test_no_sentence_of_the_hold_out_round_is_like_an_exemplar_or_a_sentence_of_
         "thinking about topping myself",
         "taking my own life",
         "I'm not safe",
+        "I've run out of reasons to stay",
     ],
 )
 def test_the_writer_in_crisis_gets_answer_1(text):
@@ -280,6 +281,9 @@ def test_a_usual_dose_is_not_an_overdose_but_a_handful_with_drink_is():
 
 def test_the_same_words_about_ordinary_things_get_no_offer():
     for text in (
+        "bandaged up my wrist before netball after I sprained it",
+        "took my full prescription to the pharmacy",
+        "we ran out of reasons to stay at the conference",
         "I hate myself for eating that cake",
         "Next time I'll do the audit properly",
         "What's the point of this meeting",
@@ -293,6 +297,7 @@ def test_the_same_words_about_ordinary_things_get_no_offer():
 def test_an_overdose_from_a_container_names_medicine():
     assert answer("swallowed whatever was in the blister packs in the bathroom") is Answer.CRISIS
     assert answer("hav took sum tabz idk how many") is Answer.CRISIS
+    assert answer("I've necked my whole prescription") is Answer.CRISIS
     assert answer("Took whatever was in the box to the recycling") is not Answer.CRISIS
     assert answer("Took whatever was in the first aid kit to the staff room") is not Answer.CRISIS
 
@@ -320,6 +325,9 @@ def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
         "I've given my plants to my neighbour.",
         "don't bother putting me on the rota next month",
         "I hate myself.",
+        "If I got ill and died I think I'd be glad",
+        "had to tape up my arm before coming on shift",
+        "my old relapse signs are all here again and I'm frightened",
     ],
 )
 def test_signs_of_risk_read_uncertainly_get_the_offer(text):
