@@ -121,13 +121,13 @@ async def test_a_new_worker_arrives_with_their_email_in_one_write_and_teams_is_a
     records = await Records.open(store)
     workers = records.workers
     saves, asked = [], []
-    save = workers._save
+    save = workers.put
 
-    async def counted(worker):
+    async def counted(worker, also=None):
         saves.append(worker.pid)
-        await save(worker)
+        await save(worker, also)
 
-    monkeypatch.setattr(workers, "_save", counted)
+    monkeypatch.setattr(workers, "put", counted)
 
     def teams_says(answer):
         async def email_of():

@@ -6,6 +6,7 @@ and logs never carry a real identifier and one worker's write never touches anyo
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -140,13 +141,25 @@ class WorkerRepository:
         now: dt.datetime,
         email_of: Callable[[], Awaitable[str | None]] | None = None,
     ) -> Worker | None:
-        """Record that the worker was in touch, as `remember` does; or, when their file could not be read
-        and was set aside and they have not been told yet, record that they now are and return None
-        (nothing else is written: from their next message they carry on as someone new).
+        """Record that the worker was in touch, as `remember` does (see `arrival`), in one write."""
+        arrival = await self.arrival(contact, now, email_of)
+        return None if arrival is None else await arrival.saved()
+
+    async def arrival(
+        self,
+        contact: WorkerContact,
+        now: dt.datetime,
+        email_of: Callable[[], Awaitable[str | None]] | None = None,
+    ) -> Arrival | None:
+        """That the worker was in touch: a known worker's record is updated now (when something worth
+        keeping changed); a new worker's is written by `Arrival.saved`, so the turn can save it with their
+        welcome in one write. None when their file could not be read and was set aside and they have not
+        been told yet: that they now are is recorded, and nothing else (from their next message they carry
+        on as someone new).
 
         `email_of` asks Teams for their work email; it is called only until it has answered once (None:
         it could not answer, ask again next time), and what it gives is saved in the arrival's write, not
-        in a write of its own."""
+        in a write of its own. For a new worker it is asked at once and answers while the turn goes on."""
         pid = self.pid_for(contact)
         current = await self.get(pid)
         if current is None:
@@ -154,10 +167,12 @@ class WorkerRepository:
             if await self._store.quarantine.state(name) == "untold":
                 await self._store.quarantine.mark_told(name)
                 return None
+            lookup = asyncio.ensure_future(email_of()) if email_of is not None else None
+            return Arrival(self, self._arrived(contact, now, pid, None), lookup)
         email = None
-        if email_of is not None and (current is None or not current.email_checked):
+        if email_of is not None and not current.email_checked:
             email = await email_of()
-        return await self._remember(contact, now, pid, current, email)
+        return Arrival(self, await self._remember(contact, now, pid, current, email), None, saved=True)
 
     async def remember(self, contact: WorkerContact, now: dt.datetime) -> Worker:
         """Record that the worker was in touch; writes only when something worth keeping changed."""
@@ -167,6 +182,16 @@ class WorkerRepository:
     async def _remember(
         self, contact: WorkerContact, now: dt.datetime, pid: str, current: Worker | None, email: str | None = None
     ) -> Worker:
+        updated = self._arrived(contact, now, pid, current, email)
+        if updated != current:
+            await self.put(updated)
+        return updated
+
+    @staticmethod
+    def _arrived(
+        contact: WorkerContact, now: dt.datetime, pid: str, current: Worker | None, email: str | None = None
+    ) -> Worker:
+        """The worker's record as this contact leaves it."""
         today = now.date().isoformat()
         if current is None:
             updated = Worker(
@@ -194,8 +219,6 @@ class WorkerRepository:
             )
         if email is not None:
             updated = replace(updated, email=email.lower(), email_checked=True)
-        if updated != current:
-            await self._save(updated)
         return updated
 
     async def expect(self, pid: str, tenant_id: str, aad_object_id: str, email: str, now: dt.datetime) -> Worker:
@@ -222,7 +245,7 @@ class WorkerRepository:
         else:
             updated = replace(current, welcome_held=not current.welcomed, email=current.email or email)
         if updated != current:
-            await self._save(updated)
+            await self.put(updated)
         return updated
 
     async def reached(self, pid: str, reference: dict[str, Any]) -> None:
@@ -230,7 +253,7 @@ class WorkerRepository:
         as the install event's, by another id; their next message brings Teams' own reference back)."""
         current = await self.get(pid)
         if current is not None:
-            await self._save(replace(current, conversation_reference=reference, installed=True, unreachable=False))
+            await self.put(replace(current, conversation_reference=reference, installed=True, unreachable=False))
 
     async def update(self, pid: str, **changes: Any) -> Worker | None:
         """Change some fields of a worker's record, in one write (None when there is no record)."""
@@ -251,7 +274,7 @@ class WorkerRepository:
         current = await self.get(pid)
         if current is not None and current.installed != installed:
             # A later re-install is welcomed again.
-            await self._save(replace(current, installed=installed, welcomed=current.welcomed and installed))
+            await self.put(replace(current, installed=installed, welcomed=current.welcomed and installed))
 
     async def set_welcomed(self, pid: str, welcomed: bool, also: Callable[[Tables], None] | None = None) -> None:
         """Record whether the worker was welcomed; `also` changes more of their file in the same write
@@ -272,13 +295,13 @@ class WorkerRepository:
     async def set_unreachable(self, pid: str, unreachable: bool) -> None:
         current = await self.get(pid)
         if current is not None and current.unreachable != unreachable:
-            await self._save(replace(current, unreachable=unreachable))
+            await self.put(replace(current, unreachable=unreachable))
 
     async def set_email(self, pid: str, email: str | None) -> None:
         """Record the work email Teams gave (or that it gave none), so it is asked only once."""
         current = await self.get(pid)
         if current is not None:
-            await self._save(replace(current, email=(email or "").lower(), email_checked=True))
+            await self.put(replace(current, email=(email or "").lower(), email_checked=True))
 
     async def find(self, tenant_id: str, query: str) -> list[Worker]:
         """People in this tenant whose work email, or whole display name, is exactly what was typed
@@ -297,6 +320,59 @@ class WorkerRepository:
     async def all_pids(self) -> list[str]:
         return [name.rsplit("/", 1)[1] for name in await self._store.list_shards(WORKERS)]
 
-    async def _save(self, worker: Worker) -> None:
+    async def put(self, worker: Worker, also: Callable[[Tables], None] | None = None) -> None:
+        """Write the worker's record; `also` changes more of their file in the same write."""
         doc = worker.to_doc()
-        await self._store.shard(worker_shard(worker.pid)).write(lambda data: put_single(data, PROFILE, doc))
+
+        def change(data: Tables) -> None:
+            put_single(data, PROFILE, doc)
+            if also is not None:
+                also(data)
+
+        await self._store.shard(worker_shard(worker.pid)).write(change)
+
+
+class Arrival:
+    """A worker's arrival this turn. A new worker's record is written once, by `saved`: with their welcome
+    (and its schedule) when the turn welcomes them, or on its own before anything else reads their file,
+    and at the latest when the turn ends."""
+
+    def __init__(
+        self,
+        workers: WorkerRepository,
+        worker: Worker,
+        email_lookup: asyncio.Future[str | None] | None,
+        saved: bool = False,
+    ):
+        self.worker = worker
+        self._workers = workers
+        self._email_lookup = email_lookup
+        self._saved = saved
+
+    @property
+    def is_saved(self) -> bool:
+        return self._saved
+
+    async def saved(self, welcomed: bool = False, also: Callable[[Tables], None] | None = None) -> Worker:
+        """Write a new worker's record (once; later calls return it): `welcomed`, and `also`'s change of
+        their file, go in the same write. Their email is waited for first (its lookup has a timeout)."""
+        if self._saved:
+            return self.worker
+        self._saved = True
+        worker = replace(self.worker, welcomed=welcomed) if welcomed else self.worker
+        if self._email_lookup is not None:
+            email = await self._email_lookup
+            if email is not None:
+                worker = replace(worker, email=email.lower(), email_checked=True)
+        try:
+            await self._workers.put(worker, also)
+        except BaseException:
+            self._saved = False
+            raise
+        self.worker = worker
+        return worker
+
+    def abandon(self) -> None:
+        """The turn is over without the record saved (it failed to): stop asking Teams for the email."""
+        if self._email_lookup is not None and not self._email_lookup.done():
+            self._email_lookup.cancel()

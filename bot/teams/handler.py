@@ -10,6 +10,7 @@ builds what must be built with the SDK's own classes. So every dialog and card r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 import uuid
@@ -39,6 +40,7 @@ INSTALLATION_UPDATE, CONVERSATION_UPDATE = "installationUpdate", "conversationUp
 TurnContext = Any  # the SDK's turn context (botbuilder's or the Agents SDK's): the same fields and methods here
 WORKER_KEY = "wellbeing.pid"  # the worker's pseudonymous id, in turn_state, for the turn's log line
 CHAT_KEY = "wellbeing.chat"  # the turn's Conversation, in turn_state
+ARRIVAL = "arrival"  # the worker's Arrival (bot/records/workers.py), in the chat's notes
 MAX_TYPED = 4000  # typed messages longer than this are not read as commands or answers
 # Teams' error answer to an invoke: this bot uses Action.Submit, never invokes.
 NOT_SUPPORTED = {
@@ -133,18 +135,29 @@ class WellbeingBot:
             await self._uninstalled(turn)
             return
         contact = contact_of(turn, self.kit)
-        worker = await self._workers.arrive(contact, self._clock.now(), lambda: self._email_of(turn, contact))
-        if worker is None:
+        arrival = await self._workers.arrival(contact, self._clock.now(), lambda: self._email_of(turn, contact))
+        if arrival is None:
             await self._tell_data_set_aside(turn, self._workers.pid_for(contact))
             return
+        worker = arrival.worker
         turn.turn_state[WORKER_KEY] = worker.pid
         chat = TeamsConversation(turn, worker.pid, worker.tenant_id, self._admin_ids, self.kit)
         chat.notes["welcomed"] = worker.welcomed
         # Installed for them through Microsoft Graph: the invitation (or a paced welcome) comes instead of the
         # install event's welcome; they are welcomed when they first write (bot/usecases/directory.py).
         chat.notes["welcome_held"] = worker.welcome_held
+        # A new worker's record is written with their welcome, in one write, or before anything reads it.
+        chat.notes[ARRIVAL] = arrival
         turn.turn_state[CHAT_KEY] = chat
-        await self._dispatch(turn)
+        try:
+            await self._dispatch(turn)
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                with contextlib.suppress(Exception):
+                    await arrival.saved()  # they were in touch, even if the turn then failed
+            arrival.abandon()
+            raise
+        await arrival.saved()
 
     async def _dispatch(self, turn: TurnContext) -> None:
         """The three kinds of activity the bot answers; every other kind is acknowledged and ignored."""
@@ -191,6 +204,7 @@ class WellbeingBot:
         if assessment.answer is Answer.NONE and not assessment.idiom and not answering_invitation:
             if await self._welcome_once(chat) and typed_only:
                 return  # the welcome already says what to do next
+        await chat.notes[ARRIVAL].saved()  # before anything reads or changes their file
         handled = False
         try:
             if typed_only and len(intent.text) > MAX_TYPED:
@@ -223,8 +237,14 @@ class WellbeingBot:
         schedules = self.bot.schedules
         schedule, new = await schedules.proposed(chat.worker)  # the default rhythm starts now
         await send_welcome(chat, content, describe(content, schedule))
-        # Welcomed, and their new schedule, in one write: a first message writes the file twice in all.
-        await self._workers.set_welcomed(chat.worker, True, also=schedules.putting(schedule) if new else None)
+        # Welcomed, and their new schedule, in one write; for a new worker, the same write records them
+        # (a crash before it means a second welcome next time, never a lost one).
+        also = schedules.putting(schedule) if new else None
+        arrival = chat.notes[ARRIVAL]
+        if arrival.is_saved:
+            await self._workers.set_welcomed(chat.worker, True, also=also)
+        else:
+            await arrival.saved(welcomed=True, also=also)
         if new:
             await schedules.adopted(chat.worker, schedule)
         chat.notes["welcomed"] = True
