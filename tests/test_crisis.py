@@ -409,6 +409,29 @@ def test_the_learned_reader_leaves_a_denial_and_a_story_of_long_ago_alone():
     assert eager.assess(story).answer is Answer.TOPIC
 
 
+def test_the_learned_reader_scores_exactly_as_scikit_learn_would():
+    """It applies the fitted vectorizer and weights itself (scikit-learn's per-call checks were most of a
+    short message's cost): the same score and the same situation as the fitted models give."""
+    import numpy as np
+
+    from bot.crisis.learned import _windows
+
+    reader = GUARD.learned
+    model, names = reader._situations
+    texts = SAMPLES + [s for v in EVAL.crisis.values() for s in v[:3]] + ["", "zzz qqq", "I", "hello there"]
+    for text in texts:
+        windows = list(dict.fromkeys(_windows(text, frozenset())))
+        got = reader.read(text, at=0.0)
+        if not windows:
+            assert got.score == 0.0
+            continue
+        features = reader._words.transform(windows)
+        margins = features @ reader._weights + reader._bias
+        top = int(np.argmax(margins))
+        assert got.score == pytest.approx(1.0 / (1.0 + np.exp(-margins[top])), abs=1e-12), text
+        assert got.situation is Situation[names[int(model.predict(features[top])[0])]], text
+
+
 SCORE_IN_A_FRESH_PROCESS = """
 import sys
 from bot.content import load_content

@@ -18,6 +18,7 @@ closest to (overdose now, being unsafe at home, or neither), so the offer shows 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,11 @@ class LearnedReader:
 
     def __init__(self, words: TfidfVectorizer, risk: LogisticRegression, situations):
         self._words = words
-        # The fitted weights, applied directly: a message costs one sparse product, without the
-        # per-call checks of predict_proba (a long message is read in many pieces).
+        # The fitted vocabulary and weights, applied directly (`_features`): scikit-learn's transform and
+        # predict check their input on every call, which was most of the cost of a short message.
+        self._analyse = words.build_analyzer()
+        self._vocabulary: dict[str, int] = words.vocabulary_
+        self._idf = words.idf_
         self._weights = risk.coef_.ravel()
         self._bias = float(risk.intercept_[0])
         self._situations = situations  # (model, labels) or None when the exemplars name no situation
@@ -87,17 +91,35 @@ class LearnedReader:
         windows = list(dict.fromkeys(_windows(text, skip)))
         if not windows:
             return Reading()
-        features = self._words.transform(windows)
-        margins = features @ self._weights + self._bias
-        top = int(np.argmax(margins))
+        features = [self._features(window) for window in windows]
+        margins = [self._bias + sum(value * self._weights[j] for j, value in f.items()) for f in features]
+        top = max(range(len(margins)), key=margins.__getitem__)  # the first of equals, as argmax
         score = float(1.0 / (1.0 + np.exp(-margins[top])))
         return Reading(score, self._situation(features[top]) if score >= at else Situation.GENERAL)
 
-    def _situation(self, features) -> Situation:
+    def _features(self, text: str) -> dict[int, float]:
+        """The text's TF-IDF vector as the fitted vectorizer makes it (sublinear term frequency, the
+        fitted idf, unit length), as {feature: value}; words it never saw count for nothing."""
+        counts: dict[int, int] = {}
+        for term in self._analyse(text):
+            j = self._vocabulary.get(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        weighted = {j: (1.0 + math.log(n)) * float(self._idf[j]) for j, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weighted.values()))
+        return {j: v / norm for j, v in weighted.items()} if norm else {}
+
+    def _situation(self, features: dict[int, float]) -> Situation:
         if self._situations is None:
             return Situation.GENERAL
         model, names = self._situations
-        return Situation[names[int(model.predict(features)[0])]]
+        margins = [
+            float(b) + sum(value * float(row[j]) for j, value in features.items())
+            for row, b in zip(model.coef_, model.intercept_, strict=True)
+        ]
+        # One row for two situations (the second when its margin is positive), else one row each.
+        index = int(margins[0] > 0) if len(margins) == 1 else max(range(len(margins)), key=margins.__getitem__)
+        return Situation[names[index]]
 
 
 def _situation_model(features, labels: list[str]):
