@@ -231,6 +231,56 @@ def test_someone_elses_words_are_the_gentle_line_even_in_quotes():
     assert answer('I told my supervisor "I want to die"') is Answer.CRISIS
 
 
+def test_someone_elses_crisis_the_writer_says_is_theirs_too_gets_at_least_the_offer():
+    """Peer work's own risk: a service user's or a training's crisis talk, and the writer saying it is
+    theirs ("I did that on Sunday", "me too and I meant it", "that's me right now")."""
+    theirs = [
+        "A lad on the ward said he'd given his things away. I did that on Sunday.",
+        "Colleague told me she's struggling to stay alive. I said me too and I wasn't joking.",
+        "Training on warning signs: giving things away, saying goodbye. That's me right now.",
+        "She said she'd been planning it for weeks and honestly I've been doing exactly the same",
+        "The role play was a man who wants to die. I didn't have to act.",
+    ]
+    for text in theirs:
+        assert GUARD.assess(text).answer <= Answer.OFFER, text
+    # The same talk with nothing of the writer's is a topic; the same words without crisis talk are nothing.
+    assert answer("A lad on the ward said he'd given his things away. I flagged it to the nurse.") is Answer.TOPIC
+    assert answer("She went part time in March and I did that on Sunday") is Answer.NONE
+    assert answer("The rota is a mess and honestly same") is Answer.NONE
+    # It only ever offers: the card stays for the writer's own words.
+    rules = GUARD.rules.assess("A lad on the ward said he'd given his things away. I did that on Sunday.")
+    assert rules.answer is Answer.OFFER and rules.category == "identification"
+
+
+def test_a_trainings_list_of_warning_signs_is_a_topic_unless_the_writer_says_it_is_them():
+    listed = "Training today on warning signs: giving things away, putting affairs in order, saying goodbye."
+    assert answer(listed) is Answer.TOPIC
+    assert answer(listed + " Really useful for my groups.") is Answer.TOPIC
+    assert answer(listed + " That's me right now.") <= Answer.OFFER
+    assert answer("The slide on warning signs listed giving things away, and that's exactly what I've been doing") <= (
+        Answer.OFFER
+    )
+    # The writer's own words in a training sentence still count.
+    assert answer("I tick every box on the warning signs slide, I've had a plan for weeks") <= Answer.OFFER
+
+
+def test_a_decision_a_night_or_an_end_said_on_its_own_gets_the_offer():
+    for text in [
+        "I've made my decision.",
+        "Tonight's the night.",
+        "I can't keep doing this.",
+        "I don't know what to do anymore.",
+        "I feel at peace now I know it'll be over.",
+    ]:
+        assert GUARD.assess(text).answer <= Answer.OFFER, text
+    for text in [
+        "I've made my decision about the secondment, going for it",
+        "Tonight's the night for the team quiz",
+        "I can't keep doing these late shifts",
+    ]:
+        assert not GUARD.assess(text).answer.shows_contacts, text
+
+
 def test_the_past_is_the_gentle_line_but_a_return_is_never_discounted_as_the_past():
     assert answer("I used to self harm but I've been well for years") is Answer.TOPIC
     assert answer("Wanted to die, planned it, was found in time. That was years ago and I'm well now.") is Answer.TOPIC

@@ -598,6 +598,7 @@ class CrisisFile(Strict):
     script_frames: list[Text] = []
     script_context: list[Text] = []
     script_undone: list[Text] = []
+    identification: list[Text] = []  # the writer saying someone else's crisis is theirs too
     topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
     unsure: dict[Ident, list[Text]] = {}

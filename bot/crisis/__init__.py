@@ -80,6 +80,9 @@ def build(
     entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
     entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]
     entries += [("undone", "undone", text, line_of(("script_undone", i))) for i, text in enumerate(model.script_undone)]
+    entries += [
+        ("identify", "identify", text, line_of(("identification", i))) for i, text in enumerate(model.identification)
+    ]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
     entries += [

@@ -64,6 +64,9 @@ class Assessment:
     category: str = ""  # the category that matched (for evaluation; never logged with any text)
     idiom: bool = False  # an everyday saying that uses crisis words ("this rota is killing me")
     heard: frozenset[Situation] = frozenset()  # the situations of the matches that gave this answer
+    # The writer says someone else's crisis, or a training's, is theirs too ("I did that on Sunday", "me
+    # too"): with any crisis talk or sign of risk, at least the offer (see `Classifier.read_cues`, guard.py).
+    identifies: bool = False
 
     @property
     def situation(self) -> Situation:
@@ -82,13 +85,19 @@ class Assessment:
         """The more urgent of two assessments (for several clauses, slices or pieces of text). The
         situations of two equally urgent answers are both kept; a less urgent one's never change it."""
         if other.answer != self.answer:
-            return self if self.answer < other.answer else other
+            worse = self if self.answer < other.answer else other
+            identifies = self.identifies or other.identifies
+            return worse if worse.identifies == identifies else replace(worse, identifies=identifies)
         first = self if self.category or not other.idiom else other
         heard = self.heard | other.heard
-        return first if heard == first.heard else replace(first, heard=heard)
+        identifies = self.identifies or other.identifies
+        if heard == first.heard and identifies == first.identifies:
+            return first
+        return replace(first, heard=heard, identifies=identifies)
 
 
 NOTHING = Assessment()
+IDENTIFICATION = "identification"  # the category of an offer for crisis talk the writer says is theirs too
 # The answer a pattern of each kind gives when its words are about the writer (otherwise TOPIC).
 ANSWER_OF = {"crisis": Answer.CRISIS, "unsure": Answer.OFFER, "topic": Answer.TOPIC}
 
@@ -160,7 +169,8 @@ class Classifier:
         which the writer denied every crisis phrase ("I'm not suicidal, just knackered"), and those told
         as the writer's story from long ago in which nothing was read as now."""
         result, quiet = NOTHING, set()
-        for sentence, clauses in self._read(piece):
+        read = self._read(piece)
+        for sentence, clauses in read:
             told = NOTHING
             matched, denied, framed = False, True, False
             for clause, matches, long_ago in clauses:
@@ -173,6 +183,10 @@ class Classifier:
             if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
             result = result.worse(told)
+        if any(p.kind == "identify" for _, clauses in read for _, matches, _ in clauses for p, _, _ in matches):
+            result = result.worse(Assessment(identifies=True))
+            if result.answer is Answer.TOPIC:  # crisis talk about someone else, which the writer says is theirs
+                result = result.worse(Assessment(Answer.OFFER, IDENTIFICATION, identifies=True))
         return result, frozenset(quiet)
 
     def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
@@ -198,7 +212,8 @@ class Classifier:
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
             long_ago = not returning and (cue[i] or (i + 1 < len(cue) and cue[i + 1]))
-            if any(p.kind == "quiz" for m in found for p, _, _ in m):
+            # A quiz or a training's list, unless the writer says it is them ("that's me right now").
+            if not undone and any(p.kind == "quiz" for m in found for p, _, _ in m):
                 found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
             out.append((sentence, [(c, m, long_ago) for c, m in zip(clauses, found, strict=True)]))
         return out

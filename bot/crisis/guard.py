@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .classifier import Answer, Assessment, Classifier, pieces
+from .classifier import IDENTIFICATION, Answer, Assessment, Classifier, pieces
 from .learned import LearnedReader
 
 LEARNED = "learned"  # the category of an offer the learned reader raised (for evaluation and explain)
@@ -47,6 +47,8 @@ class Guard:
         reading = self.learned.read(piece, self.offer_at, skip=quiet)
         if reading.score >= self.offer_at:
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
+        if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs
+            return found.worse(Assessment(Answer.OFFER, IDENTIFICATION, identifies=True))
         if reading.score >= self.gentle_at:
             return found.worse(Assessment(Answer.TOPIC, LEARNED))  # some sign of risk: never the cold answer
         return found
