@@ -252,6 +252,17 @@ def test_someone_elses_crisis_the_writer_says_is_theirs_too_gets_at_least_the_of
     assert rules.answer is Answer.OFFER and rules.category == "identification"
 
 
+def test_identification_keeps_the_situation_and_reaches_across_slices():
+    """An overdose the writer says is theirs too brings 999 or A&E first; "me too" far from the crisis talk
+    (another slice of a long message) still counts."""
+    mine_too = GUARD.assess("my mate took all her pills tonight and me too, feeling sleepy now")
+    assert (mine_too.answer, mine_too.situation) == (Answer.OFFER, Situation.OVERDOSE)
+    listed = "Training today on warning signs: giving things away, putting affairs in order, saying goodbye. "
+    far = listed + "The rest of the day was admin and a long handover about the ward. " * 40 + "Me too."
+    assert len(far) > 2500 and GUARD.assess(far).answer is Answer.OFFER
+    assert GUARD.rules.assess(far).answer is Answer.OFFER
+
+
 def test_a_trainings_list_of_warning_signs_is_a_topic_unless_the_writer_says_it_is_them():
     listed = "Training today on warning signs: giving things away, putting affairs in order, saying goodbye."
     assert answer(listed) is Answer.TOPIC
@@ -260,8 +271,18 @@ def test_a_trainings_list_of_warning_signs_is_a_topic_unless_the_writer_says_it_
     assert answer("The slide on warning signs listed giving things away, and that's exactly what I've been doing") <= (
         Answer.OFFER
     )
-    # The writer's own words in a training sentence still count.
+    # The writer's own words in a training sentence still count, the "I" inside the phrase or just before it.
     assert answer("I tick every box on the warning signs slide, I've had a plan for weeks") <= Answer.OFFER
+    for own in [
+        "after the training on warning signs I took 40 paracetamol an hour ago",
+        "the crisis team gave me a leaflet on warning signs but i still want to die",
+        "we listed the things people might say when they are suicidal and i have been saying all of them, i want to die",
+    ]:
+        assert answer(own) is Answer.CRISIS, own
+    # A denial of part of a final act ("not yet") never silences the rest of the message.
+    assert GUARD.assess(
+        "I haven't given away all my stuff yet, I just feel like there's no point to anything anymore"
+    ).answer <= (Answer.OFFER)
 
 
 def test_a_decision_a_night_or_an_end_said_on_its_own_gets_the_offer():

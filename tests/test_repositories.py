@@ -147,6 +147,22 @@ async def test_a_new_worker_arrives_with_their_email_in_one_write_and_teams_is_a
     assert (again.email, again.email_checked, len(saves)) == ("", True, 3)
 
 
+async def test_a_new_workers_arrival_is_written_once_by_saved_or_by_save_anyway(store):
+    """A new worker's record waits for the turn (to go with their welcome); when the turn is cancelled,
+    `save_anyway` still writes it."""
+    records = await Records.open(store)
+    workers = records.workers
+    arrival = await workers.arrival(contact(1), NOW)
+    assert not arrival.is_saved and await workers.get(arrival.worker.pid) is None
+    task = arrival.save_anyway()
+    assert task is not None and (await task).pid == arrival.worker.pid
+    assert arrival.is_saved and arrival.save_anyway() is None
+    stored = await workers.get(arrival.worker.pid)
+    assert stored is not None and not stored.welcomed
+    again = await workers.arrival(contact(1), NOW)
+    assert again.is_saved and again.worker == stored  # known now: nothing waits
+
+
 async def test_prompts_reserve_once_and_complete_with_the_check_in_in_one_write(store):
     records = await Records.open(store)
     pid = (await records.workers.remember(contact(1), NOW)).pid

@@ -81,6 +81,13 @@ class Assessment:
         """Being unsafe was heard beside something else ("he hit me and I want to die")."""
         return Situation.UNSAFE in self.heard and self.situation is not Situation.UNSAFE
 
+    def concluded(self) -> Assessment:
+        """Once every slice and field of a turn is read: crisis talk read as someone else's or as a topic,
+        which the writer says is theirs too somewhere in it, is the offer (with the situation it named)."""
+        if self.identifies and self.answer is Answer.TOPIC:
+            return replace(self, answer=Answer.OFFER, category=IDENTIFICATION)
+        return self
+
     def worse(self, other: Assessment) -> Assessment:
         """The more urgent of two assessments (for several clauses, slices or pieces of text). The
         situations of two equally urgent answers are both kept; a less urgent one's never change it."""
@@ -127,7 +134,8 @@ class Classifier:
         self._starts = frozenset(self._index)
         self._cues = cues
         # The same pattern as a topic, for crisis phrases in a quiz sentence.
-        self._topic_of = {id(p): replace(p, kind="topic", category="topic") for p in patterns if p.kind in ANSWER_OF}
+        # It keeps its category, so the situation it names (an overdose) is kept for `identifies`.
+        self._topic_of = {id(p): replace(p, kind="topic") for p in patterns if p.kind in ANSWER_OF}
 
     @classmethod
     def compile(
@@ -153,7 +161,7 @@ class Classifier:
         result = NOTHING
         for part in self.slices(text):
             result = result.worse(part)
-        return result
+        return result.concluded()
 
     def slices(self, text: str) -> Iterator[Assessment]:
         """The text read in slices (see `pieces`): a caller on an event loop can let others run between them."""
@@ -185,8 +193,7 @@ class Classifier:
             result = result.worse(told)
         if any(p.kind == "identify" for _, clauses in read for _, matches, _ in clauses for p, _, _ in matches):
             result = result.worse(Assessment(identifies=True))
-            if result.answer is Answer.TOPIC:  # crisis talk about someone else, which the writer says is theirs
-                result = result.worse(Assessment(Answer.OFFER, IDENTIFICATION, identifies=True))
+            result = result.concluded()
         return result, frozenset(quiet)
 
     def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
@@ -219,10 +226,14 @@ class Classifier:
         return out
 
     def _as_topics(self, clause: Clause, matches: list) -> list:
-        """In a quiz or checklist sentence, crisis phrases that do not name the writer are topics."""
+        """In a quiz or checklist sentence, crisis phrases that do not name the writer, in them or just before
+        them ("after the training on warning signs *I* took ..."), are topics."""
+        tokens = clause.tokens
         return [
             (self._topic_of.get(id(p), p), s, e)
-            if p.kind in ("crisis", "unsure") and not self._names_writer(clause.tokens, s, e)
+            if p.kind in ("crisis", "unsure")
+            and not self._names_writer(tokens, s, e)
+            and self._person(tokens, s, e, set()) != SELF
             else (p, s, e)
             for p, s, e in matches
         ]
@@ -250,7 +261,10 @@ class Classifier:
                 continue
             situation = self._situations.get(pattern.category, Situation.GENERAL)
             category = pattern.category if verdict.shows_contacts else ""
-            heard = frozenset({situation}) if verdict.shows_contacts else frozenset()
+            # A topic keeps an overdose or being unsafe too: the writer may say it is theirs (`identifies`).
+            heard = (
+                frozenset({situation}) if verdict.shows_contacts or situation is not Situation.GENERAL else frozenset()
+            )
             result = result.worse(Assessment(verdict, category, heard=heard))
         return result
 

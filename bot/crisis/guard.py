@@ -32,7 +32,7 @@ class Guard:
         result = Assessment()
         for part in self.slices(text):
             result = result.worse(part)
-        return result
+        return result.concluded()
 
     def slices(self, text: str) -> Iterator[Assessment]:
         """The text read in slices, each by the rules and then the learned reader: a caller on an event
@@ -48,7 +48,9 @@ class Guard:
         if reading.score >= self.offer_at:
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
         if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs
-            return found.worse(Assessment(Answer.OFFER, IDENTIFICATION, identifies=True))
+            return found.worse(
+                Assessment(Answer.OFFER, IDENTIFICATION, heard=frozenset({reading.situation}), identifies=True)
+            )
         if reading.score >= self.gentle_at:
             return found.worse(Assessment(Answer.TOPIC, LEARNED))  # some sign of risk: never the cold answer
         return found

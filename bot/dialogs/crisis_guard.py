@@ -37,7 +37,7 @@ class CrisisGuard:
             for part in guard.slices(text):
                 result = result.worse(part)
                 await asyncio.sleep(0)  # a very long message never holds up anyone else's turn
-        return result
+        return result.concluded()  # "me too" in another slice or field than the crisis talk
 
     async def add_help(self, chat: Conversation, assessment: Assessment, *, after_saving: bool) -> None:
         """After the turn's own work, the help its answer calls for (at most once a turn)."""

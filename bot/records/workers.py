@@ -332,6 +332,9 @@ class WorkerRepository:
         await self._store.shard(worker_shard(worker.pid)).write(change)
 
 
+_SAVING: set[asyncio.Task] = set()  # arrivals saved after their turn was cancelled (kept until done)
+
+
 class Arrival:
     """A worker's arrival this turn. A new worker's record is written once, by `saved`: with their welcome
     (and its schedule) when the turn welcomes them, or on its own before anything else reads their file,
@@ -358,19 +361,25 @@ class Arrival:
         their file, go in the same write. Their email is waited for first (its lookup has a timeout)."""
         if self._saved:
             return self.worker
-        self._saved = True
         worker = replace(self.worker, welcomed=welcomed) if welcomed else self.worker
-        if self._email_lookup is not None:
-            email = await self._email_lookup
-            if email is not None:
-                worker = replace(worker, email=email.lower(), email_checked=True)
-        try:
-            await self._workers.put(worker, also)
-        except BaseException:
-            self._saved = False
-            raise
+        lookup = self._email_lookup
+        email = None if lookup is None or lookup.cancelled() else await lookup
+        if email is not None:
+            worker = replace(worker, email=email.lower(), email_checked=True)
+        await self._workers.put(worker, also)
+        self._saved = True
         self.worker = worker
         return worker
+
+    def save_anyway(self) -> asyncio.Task[Worker] | None:
+        """The turn was cancelled (the bot is stopping): write the record in a task of its own, so that
+        they are still known (a crash instead means they are recorded on their next message)."""
+        if self._saved:
+            return None
+        task = asyncio.ensure_future(self.saved())
+        _SAVING.add(task)
+        task.add_done_callback(_SAVING.discard)
+        return task
 
     def abandon(self) -> None:
         """The turn is over without the record saved (it failed to): stop asking Teams for the email."""

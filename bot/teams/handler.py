@@ -10,6 +10,7 @@ builds what must be built with the SDK's own classes. So every dialog and card r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import traceback
@@ -151,10 +152,12 @@ class WellbeingBot:
         turn.turn_state[CHAT_KEY] = chat
         try:
             await self._dispatch(turn)
-        except BaseException as exc:
-            if isinstance(exc, Exception):
-                with contextlib.suppress(Exception):
-                    await arrival.saved()  # they were in touch, even if the turn then failed
+        except asyncio.CancelledError:
+            arrival.save_anyway()  # they were in touch: recorded though the turn was cancelled
+            raise
+        except Exception:
+            with contextlib.suppress(Exception):
+                await arrival.saved()  # they were in touch, even if the turn then failed
             arrival.abandon()
             raise
         await arrival.saved()
