@@ -276,7 +276,8 @@ def test_a_trainings_list_of_warning_signs_is_a_topic_unless_the_writer_says_it_
     for own in [
         "after the training on warning signs I took 40 paracetamol an hour ago",
         "the crisis team gave me a leaflet on warning signs but i still want to die",
-        "we listed the things people might say when they are suicidal and i have been saying all of them, i want to die",
+        "we listed the things people might say when they are suicidal and i have been saying all of them,"
+        " i want to die",
     ]:
         assert answer(own) is Answer.CRISIS, own
     # A denial of part of a final act ("not yet") never silences the rest of the message.
