@@ -53,26 +53,24 @@ async def timed(coroutine) -> tuple[float, object]:
 # One typed message -------------------------------------------------------------------------------
 
 
-async def test_a_pathological_message_is_answered_about_as_fast_as_an_ordinary_one(h):
+async def test_a_pathological_message_gets_the_kind_answer_for_a_long_message(h):
+    """What such a message costs its sender is measured in bench/long_messages.py (ratios, not timings)."""
     worker = Person.make("Alex Worker")
     await h.say(worker, "hi")
-    ordinary = min([(await timed(h.say(worker, "hello")))[0] for _ in range(3)])
     for text in ("hi" + " " * 28_000 + "x", "3" + " ," * 20_000 + "x", "word " * 12_000):
-        runs = [await timed(h.say(worker, text)) for _ in range(3)]  # best of three: this machine is noisy
-        took = min(t for t, _ in runs)
-        # Both of the crisis guard's readers read every word, in slices with the event loop free between
-        # them (about 2.5 ms a slice of 2,000 characters), so a 60 KB message costs its sender a little.
-        assert took < ordinary + 0.25, (took, ordinary)
-        assert "long message" in runs[0][1][0].words
+        (reply,) = await h.say(worker, text)
+        assert "long message" in reply.words
 
 
 async def test_healthz_answers_while_a_long_message_is_read(h):
+    """Both of the crisis guard's readers read every word in slices with the event loop free between them:
+    /healthz answers before the long message's turn is over (how long it waits: bench/long_messages.py)."""
     worker = Person.make("Alex Worker")
     await h.say(worker, "hi")
     turn = asyncio.create_task(h.say(worker, "I had a long day. " * 12_000))
     await asyncio.sleep(0.01)
-    took, response = await timed(h.client.get("/healthz"))
-    assert response.status == 200 and took < 0.2
+    response = await h.client.get("/healthz")
+    assert response.status == 200 and not turn.done()
     await turn
 
 
