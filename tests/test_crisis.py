@@ -252,6 +252,18 @@ def test_someone_elses_crisis_the_writer_says_is_theirs_too_gets_at_least_the_of
     assert rules.answer is Answer.OFFER and rules.category == "identification"
 
 
+def test_identification_is_the_present_and_never_fires_on_an_ordinary_message_of_ours():
+    """ "So did I once, years ago" is the writer's past; and no ordinary exemplar or development sentence
+    (about 6,700 messages about work, the past and everyday life) gets the identification offer."""
+    past = "A lad told me he'd wanted to die for weeks, and so did I once, years ago. He listened."
+    assert GUARD.assess(past).category != "identification"
+    ordinary = [s for v in CONTENT.crisis_exemplars.ordinary.values() for s in v]
+    developed_on = [EVAL, *(r for r in ROUNDS.values() if r.role != "hold-out")]
+    ordinary += [s for r in developed_on for v in r.ordinary.values() for s in v]
+    assert len(ordinary) > 6000
+    assert [s for s in ordinary if GUARD.assess(s).category == "identification"] == []
+
+
 def test_identification_keeps_the_situation_and_reaches_across_slices():
     """An overdose the writer says is theirs too brings 999 or A&E first; "me too" far from the crisis talk
     (another slice of a long message) still counts."""

@@ -191,7 +191,12 @@ class Classifier:
             if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
             result = result.worse(told)
-        if any(p.kind == "identify" for _, clauses in read for _, matches, _ in clauses for p, _, _ in matches):
+        # "So did I" counts when it is now: "... and so did I once, years ago" is the writer's past.
+        if any(
+            any(p.kind == "identify" for p, _, _ in matches) and not self._history(clause, matches, long_ago)
+            for _, clauses in read
+            for clause, matches, long_ago in clauses
+        ):
             result = result.worse(Assessment(identifies=True))
             result = result.concluded()
         return result, frozenset(quiet)
@@ -276,9 +281,8 @@ class Classifier:
         if not matches:
             return []
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
-        past = long_ago or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        history = self._history(clause, matches, long_ago)
         now = any(t.raw in self._cues.present for t in tokens) or any(p.kind == "return" for p, _, _ in matches)
-        history = past and not now
         people = self.lexicon.people
         not_subject = {
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
@@ -296,6 +300,13 @@ class Classifier:
                 verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out
+
+    def _history(self, clause: Clause, matches: list, long_ago: bool) -> bool:
+        """The clause tells the past: a past cue in it or its sentence told as long ago, and no word of now
+        ("still", "tonight") and no return in it."""
+        past = long_ago or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        now = any(t.raw in self._cues.present for t in clause.tokens) or any(p.kind == "return" for p, _, _ in matches)
+        return past and not now
 
     def _part(self, tokens: Sequence[Token], start: int) -> tuple[int, int]:
         """The words of a part played after "had to say" (`start`): a quotation to its end; otherwise up to
