@@ -281,8 +281,8 @@ class Classifier:
         if not matches:
             return []
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
-        history = self._history(clause, matches, long_ago)
-        now = any(t.raw in self._cues.present for t in tokens) or any(p.kind == "return" for p, _, _ in matches)
+        now = self._now(clause, matches)
+        history = self._history(clause, matches, long_ago, now)
         people = self.lexicon.people
         not_subject = {
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
@@ -301,12 +301,14 @@ class Classifier:
             out.append((pattern, start, end, verdict))
         return out
 
-    def _history(self, clause: Clause, matches: list, long_ago: bool) -> bool:
-        """The clause tells the past: a past cue in it or its sentence told as long ago, and no word of now
-        ("still", "tonight") and no return in it."""
+    def _now(self, clause: Clause, matches: list) -> bool:
+        """The clause has a word of now ("still", "tonight") or tells of a return."""
+        return any(t.raw in self._cues.present for t in clause.tokens) or any(p.kind == "return" for p, _, _ in matches)
+
+    def _history(self, clause: Clause, matches: list, long_ago: bool, now: bool | None = None) -> bool:
+        """The clause tells the past: a past cue in it or its sentence told as long ago, and not `_now`."""
         past = long_ago or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
-        now = any(t.raw in self._cues.present for t in clause.tokens) or any(p.kind == "return" for p, _, _ in matches)
-        return past and not now
+        return past and not (self._now(clause, matches) if now is None else now)
 
     def _part(self, tokens: Sequence[Token], start: int) -> tuple[int, int]:
         """The words of a part played after "had to say" (`start`): a quotation to its end; otherwise up to

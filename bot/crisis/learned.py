@@ -50,7 +50,7 @@ class LearnedReader:
     a millisecond for a short message."""
 
     def __init__(self, words: TfidfVectorizer, risk: LogisticRegression, situations):
-        self._words = words
+        self._words = words  # the fitted vectorizer: what `_features` must equal (tests/test_crisis.py)
         # The fitted vocabulary and weights, applied directly (`_features`): scikit-learn's transform and
         # predict check their input on every call, which was most of the cost of a short message.
         self._analyse = words.build_analyzer()
