@@ -386,6 +386,33 @@ def test_an_overdose_from_a_container_names_medicine():
     assert answer("Took whatever was in the first aid kit to the staff room") is not Answer.CRISIS
 
 
+def test_an_act_dated_within_hours_is_never_read_as_long_ago():
+    """ "I'm ok now" tells an old story as the past, but not an act of an hour ago or last night."""
+    assert answer("took 20 paracetamol an hour ago. im ok now") is Answer.CRISIS
+    assert answer("I cut myself last night. I'm fine now.") is Answer.CRISIS
+    assert answer("I self harmed for years as a teenager. I'm fine now.") is Answer.TOPIC
+    # The sentence's own "a long time ago" still tells the past; "today" dates the telling as often as the act.
+    assert not answer(
+        "An hour ago I told the new starters I self-harmed for ten years, a long time ago."
+    ).shows_contacts
+    assert not answer(
+        "Told a lad today I'd been where he is, wanting to die, and that it changed for me."
+    ).shows_contacts
+
+
+def test_places_edges_goodbyes_and_numbers_keep_their_weight():
+    """What a review of release 3.6's draft found taking help away, kept as it was."""
+    assert answer("I'm on the edge").shows_contacts
+    assert answer("stood on edge of the bridge") is Answer.CRISIS
+    assert answer("Leaning over the sea wall wondering how cold it is.").shows_contacts
+    assert answer("I'm drunk and alone by the river bank") is Answer.CRISIS
+    assert answer("Took between 20 and 30 paracetamol, not sure exactly. Feel sick.").shows_contacts
+    assert answer("I work from 9 to 5 then go home and cut myself") is Answer.CRISIS
+    assert answer("I want to die. People keep saying it gets better but none of that is true.") is Answer.CRISIS
+    assert answer("Cancelled my leaving do and said goodbye to everyone") is Answer.CRISIS
+    assert answer("Goodbye letters to my clients are done. Haven't told anyone I'm not coming back.") is (Answer.CRISIS)
+
+
 def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
     assert answer("Not had suicidal thoughts since 2019 and this week they've started up again").shows_contacts
     assert answer("I haven't self-harmed since 2015 and I'm not going to start again") is Answer.TOPIC
@@ -412,6 +439,15 @@ def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
         "If I got ill and died I think I'd be glad",
         "had to tape up my arm before coming on shift",
         "my old relapse signs are all here again and I'm frightened",
+        # Release 3.6: short disclosures that had rested on the learned reader alone.
+        "I'd be better off gone.",
+        "Everyone would be happier.",
+        "I won't be in on Monday. Or ever.",
+        "I've had enough now.",
+        "Take me off the rota for good.",
+        "I've been writing my will.",
+        "Tell the team thanks for everything. I'm taking the long way out.",
+        "It's the last time anyone will see me.",
     ],
 )
 def test_signs_of_risk_read_uncertainly_get_the_offer(text):

@@ -84,6 +84,7 @@ def build(
         ("identify", "identify", text, line_of(("identification", i))) for i, text in enumerate(model.identification)
     ]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
+    entries += [("recent", "recent", text, line_of(("recent", i))) for i, text in enumerate(model.recent)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
     entries += [
         ("relative", "relative", text, line_of(("not_the_subject", i))) for i, text in enumerate(model.not_the_subject)
