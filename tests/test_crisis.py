@@ -388,16 +388,23 @@ def test_an_overdose_from_a_container_names_medicine():
 
 def test_an_act_dated_within_hours_is_never_read_as_long_ago():
     """ "I'm ok now" tells an old story as the past, but not an act of an hour ago or last night."""
-    assert answer("took 20 paracetamol an hour ago. im ok now") is Answer.CRISIS
-    assert answer("I cut myself last night. I'm fine now.") is Answer.CRISIS
+    for text in (
+        "took 20 paracetamol an hour ago. im ok now",
+        "took 20 paracetamol an hour ago, im ok now",
+        "took 20 paracetamol 2 hours ago. im ok now",
+        "Took 20 paracetamol yesterday. I'm ok now.",
+        "Last night I took 20 paracetamol. I'm ok now.",
+        "I cut myself last night. I'm fine now.",
+    ):
+        assert answer(text) is Answer.CRISIS, text
     assert answer("I self harmed for years as a teenager. I'm fine now.") is Answer.TOPIC
-    # The sentence's own "a long time ago" still tells the past; "today" dates the telling as often as the act.
-    assert not answer(
-        "An hour ago I told the new starters I self-harmed for ten years, a long time ago."
-    ).shows_contacts
-    assert not answer(
-        "Told a lad today I'd been where he is, wanting to die, and that it changed for me."
-    ).shows_contacts
+    # A time word before the act dates the telling, and a clause's own past cue still counts.
+    for text in (
+        "Earlier I told the new starters I self-harmed for ten years, a long time ago.",
+        "Told a service user this morning about when I used to cut myself, years ago.",
+        "Told a lad yesterday I'd been where he is, wanting to die, and that it changed for me.",
+    ):
+        assert not answer(text).shows_contacts, text
 
 
 def test_places_edges_goodbyes_and_numbers_keep_their_weight():
@@ -439,19 +446,55 @@ def test_a_denial_of_the_years_between_is_not_a_denial_of_a_return():
         "If I got ill and died I think I'd be glad",
         "had to tape up my arm before coming on shift",
         "my old relapse signs are all here again and I'm frightened",
-        # Release 3.6: short disclosures that had rested on the learned reader alone.
-        "I'd be better off gone.",
-        "Everyone would be happier.",
-        "I won't be in on Monday. Or ever.",
-        "I've had enough now.",
-        "Take me off the rota for good.",
-        "I've been writing my will.",
-        "Tell the team thanks for everything. I'm taking the long way out.",
-        "It's the last time anyone will see me.",
     ],
 )
 def test_signs_of_risk_read_uncertainly_get_the_offer(text):
     assert answer(text) is Answer.OFFER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd be better off gone.",
+        "Everyone would be happier.",
+        "My family will be better off.",
+        "I won't be in on Monday or ever.",
+        "I've had enough now.",
+        "Take me off the rota for good.",
+        "I've been writing my will.",
+        "It's the last time anyone will see me.",
+        "Friday will be the last day anyone sees me.",
+        "I'm taking the easy way out.",
+        "I'm not going to make it to retirement and I'm fine with that.",
+    ],
+)
+def test_short_disclosures_get_the_offer_from_the_rules_not_only_from_the_learned_reader(text):
+    """Release 3.6: these rested on the learned reader alone, and a retrain or a higher threshold lowers them."""
+    assert GUARD.rules.assess(text).answer is Answer.OFFER
+
+
+def test_the_same_short_words_about_ordinary_things_get_no_offer_from_the_rules():
+    for text in (
+        "Thanks, I've got enough now.",
+        "I'd be better off gone by 5 to miss the traffic.",
+        "Can you take me off the list for good? I hate those emails.",
+        "Wrote my will today, the solicitor's been nagging since we bought the house.",
+        "Last day any of you will see me in scrubs!",
+    ):
+        assert not GUARD.rules.assess(text).answer.shows_contacts, text
+
+
+def test_a_negated_sign_of_risk_does_not_silence_the_learned_reader():
+    """Only a denied crisis phrase or topic makes a denial ("I'm not suicidal, just knackered")."""
+    assert answer("I'm not saying I'd be better off gone").shows_contacts
+    assert not answer("I'm not suicidal, just knackered").shows_contacts
+
+
+def test_an_overdose_the_learned_reader_hears_comes_first_in_the_rules_offer():
+    result = GUARD.assess("Swallowed what was in the cabinet. I've had enough now.")
+    assert (result.answer, result.situation) == (Answer.OFFER, Situation.OVERDOSE)
+    # ... and nothing else it hears changes the rules' own situation.
+    assert GUARD.assess("he checks my phone every night").situation is Situation.UNSAFE
 
 
 @pytest.mark.parametrize(

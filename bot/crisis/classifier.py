@@ -186,7 +186,9 @@ class Classifier:
                 framed = framed or long_ago
                 for pattern, start, _end in matches:
                     if pattern.kind in ANSWER_OF:
-                        matched = True
+                        # Only a denied crisis phrase or topic silences the reader: an `unsure` phrase after
+                        # "I'm not saying ..." is no denial ("I'm not saying I'd be better off gone").
+                        matched = matched or pattern.kind != "unsure"
                         denied = denied and self._negated(clause.tokens, start)
             if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
@@ -287,6 +289,11 @@ class Classifier:
         idioms = [(s, e) for p, s, e in matches if p.kind == "idiom"]
         now = self._now(clause, matches)
         history = self._history(clause, matches, long_ago, now)
+        # An act the clause dates within a day after naming it ("took 20 paracetamol *an hour ago*, im ok now")
+        # is not made the past by the sentence's "I'm ok now"; its own past cue still counts, and a time word
+        # before it dates the telling ("*this morning* I told a client I used to cut myself, years ago").
+        own_past = any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        dated = [s for p, s, _ in matches if p.kind == "recent"]
         people = self.lexicon.people
         not_subject = {
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
@@ -300,7 +307,8 @@ class Classifier:
                 framed = any(
                     e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends
                 ) or any(s <= start < e for s, e in parts)
-                about = not framed and not history and self._about_writer(tokens, start, end, not_subject)
+                told_long_ago = history and (own_past or not any(s >= start for s in dated))
+                about = not framed and not told_long_ago and self._about_writer(tokens, start, end, not_subject)
                 verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out

@@ -3,7 +3,8 @@
 The rules give one of four answers (classifier.py). The learned reader (learned.py) can only raise it:
 when the rules found nothing more urgent than a topic, a score of at least `offer_at` makes the answer
 the offer (with the situation the reader heard), and a score of at least `gentle_at` makes an answer of
-nothing the gentle line, so a message with some sign of risk never gets the cold answer. It never
+nothing the gentle line, so a message with some sign of risk never gets the cold answer; when the rules
+gave the offer, an overdose the reader hears is added to it (999 or A&E first). It never
 lowers what the rules found, never changes the help the rules chose for the writer at risk now, never
 gives the help-now card on its own, and does not read the sentences in which the writer denied every
 crisis phrase ("I'm not suicidal, just knackered") or told their story as long ago.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .classifier import IDENTIFICATION, Answer, Assessment, Classifier, pieces
+from .classifier import IDENTIFICATION, Answer, Assessment, Classifier, Situation, pieces
 from .learned import LearnedReader
 
 LEARNED = "learned"  # the category of an offer the learned reader raised (for evaluation and explain)
@@ -42,9 +43,15 @@ class Guard:
             yield self._raised(piece, found, quiet)
 
     def _raised(self, piece: str, found: Assessment, quiet: frozenset[str]) -> Assessment:
-        if self.learned is None or found.answer <= Answer.OFFER:
+        if self.learned is None or found.answer is Answer.CRISIS:
             return found
         reading = self.learned.read(piece, self.offer_at, skip=quiet)
+        if found.answer is Answer.OFFER:
+            # The rules' offer stands; the reader adds an overdose it heard, so 999 or A&E comes first
+            # ("Swallowed what was in the cabinet. I've had enough now."). Nothing else it hears changes it.
+            if reading.score >= self.offer_at and reading.situation is Situation.OVERDOSE:
+                return found.worse(Assessment(Answer.OFFER, found.category, heard=frozenset({Situation.OVERDOSE})))
+            return found
         if reading.score >= self.offer_at:
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
         if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs
