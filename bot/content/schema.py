@@ -593,7 +593,7 @@ class CrisisFile(Strict):
     present: list[Text] = []
     long_ago: list[Text] = []
     returns: list[Text] = []  # patterns
-    recent: list[Text] = []  # dates a sentence within hours: the next sentence's long_ago cue spares it
+    recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago
     not_the_subject: list[Text] = []
     topic_frames: list[Text] = []
     script_frames: list[Text] = []

@@ -205,9 +205,9 @@ class Classifier:
 
     def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
         """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
-        writer's story from long ago: a `long_ago` cue in it, or in the sentence after it unless it is dated
-        within hours (`recent`: "an hour ago", "last night") ("Wanted to die, planned it. That was years
-        ago."), and no return anywhere in the piece ("it's back", "again")."""
+        writer's story from long ago ("Wanted to die, planned it. That was years ago."): a `long_ago` cue in
+        it, or in the sentence after it unless it dates an act within a day (`recent`: "an hour ago", "last
+        night"), and no return anywhere in the piece ("it's back", "again")."""
         read = []
         for sentence in sentences(piece):
             clauses = self.lexicon.clauses(sentence)
@@ -227,7 +227,7 @@ class Classifier:
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
             # "Took 20 paracetamol an hour ago. I'm ok now": the next sentence's cue does not make an act of
-            # hours ago the past (the sentence's own "a long time ago" still does).
+            # the last day the past (the sentence's own cue can, see `_verdicts`).
             recent = any(p.kind == "recent" for m in found for p, _, _ in m)
             long_ago = not returning and (cue[i] or (not recent and i + 1 < len(cue) and cue[i + 1]))
             # A quiz or a training's list, unless the writer says it is them ("that's me right now").
