@@ -172,6 +172,23 @@ async def test_an_overdose_now_puts_999_or_a_and_e_before_any_other_contact(work
     assert help_now([card])
 
 
+async def test_an_overdose_an_hour_ago_told_as_ok_now_still_puts_999_or_a_and_e_first(worker_chat):
+    """ "I'm ok now" does not make an act of the last hour the past (crisis.yaml `recent`)."""
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "took 20 paracetamol an hour ago, im ok now")
+    blocks = [b["text"] for b in card_of(card)["body"] if b.get("type") == "TextBlock"]
+    assert "999 or go to A&E now" in blocks[1] and help_now([card])
+
+
+async def test_an_overdose_heard_beside_the_rules_offer_puts_999_or_a_and_e_in_the_offer(worker_chat):
+    h, worker = worker_chat
+    (card,) = await h.say(worker, "Swallowed what was in the cabinet. I've had enough now.")
+    blocks = [b["text"] for b in card_of(card)["body"] if b.get("type") == "TextBlock"]
+    assert offer([card]) and "999 or go to A&E now" in blocks[0]  # before the offer's own line
+    (general,) = await h.say(worker, "I've had enough now.")
+    assert offer([general]) and "A&E now" not in card_of(general)["body"][0]["text"]
+
+
 async def test_unsure_about_being_unsafe_offers_the_domestic_abuse_line(worker_chat):
     h, worker = worker_chat
     (card,) = await h.say(worker, "he checks my phone every night so I'm writing this on the work laptop")
