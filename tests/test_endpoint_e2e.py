@@ -16,6 +16,9 @@ async def test_first_message_gets_the_welcome_only(bot, worker):
     words = sent[0].words
     assert "private" in words and "not a crisis service" in words and "Get help now" in words
     assert sent[0].path == f"/v3/conversations/{worker.conversation_id}/activities/{sent[0].body['replyToId']}"
+    # The card goes out as a JSON object with "Get help now" first (the SDK's copy of it is skipped).
+    card = sent[0].body["attachments"][0]["content"]
+    assert isinstance(card, dict) and card["actions"][0]["data"]["command"] == "help_now"
 
 
 async def test_a_first_message_writes_the_workers_file_once_with_their_email_schedule_and_welcome(

@@ -3,6 +3,7 @@ while any is left unless it is a marked staging site, and `check-content --produ
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -69,6 +70,26 @@ def test_placeholder_contacts_are_never_shown_to_workers():
         text = str(card)
         assert "<<" not in text and "Occupational health" not in text and "Freedom to Speak Up" not in text
     assert "Samaritans" in str(help_now_card(content))
+
+
+def test_a_contact_filled_in_later_is_shown_from_the_next_content_on():
+    """What each contacts file shows is worked out once per file: content edited and loaded again (a new
+    file) shows the contact filled in, while the earlier content still leaves its placeholder out."""
+    before = load_content()
+    assert "Occupational health" not in str(help_now_card(before))
+    groups = before.contacts.model_dump()["groups"]
+    filled = 0
+    for group in groups:
+        for contact in group["contacts"]:
+            if contact["name"] == "Occupational health":
+                contact.update(how="Call 01234 567890")
+                filled += 1
+    assert filled == 1
+    contacts = type(before.contacts).model_validate({**before.contacts.model_dump(), "groups": groups})
+    after = dataclasses.replace(before, contacts=contacts)
+    assert after.contacts is contacts
+    assert "Occupational health" in str(help_now_card(after))
+    assert "Occupational health" not in str(help_now_card(before))
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,23 @@ from ..content.schema import Contact
 from ..content.views import SupportWords
 from .base import HELP_NOW_KIND, Card, card, command_action, heading, help_now_action, open_url, text_block
 
+# Content files are frozen models, replaced whole on a reload: what one contacts file shows is worked out
+# once (the placeholder check walks every field, and the welcome and every help card ask).
+_SHOWN: dict[int, tuple[object, tuple[tuple[str, tuple[Contact, ...]], ...]]] = {}
 
-def shown_contacts(content: SupportWords) -> list[tuple[str, list[Contact]]]:
+
+def shown_contacts(content: SupportWords) -> tuple[tuple[str, tuple[Contact, ...]], ...]:
     """The contact groups as workers see them: a contact still holding a <<placeholder>> is left out."""
-    groups = [(g.title, [c for c in g.contacts if not has_placeholder(c)]) for g in content.contacts.groups]
-    return [(title, contacts) for title, contacts in groups if contacts]
+    contacts_file = content.contacts
+    known = _SHOWN.get(id(contacts_file))
+    if known is not None and known[0] is contacts_file:
+        return known[1]
+    groups = [(g.title, tuple(c for c in g.contacts if not has_placeholder(c))) for g in contacts_file.groups]
+    shown = tuple((title, contacts) for title, contacts in groups if contacts)
+    if len(_SHOWN) >= 8:  # a few files at once at most (a preview beside the live content)
+        _SHOWN.clear()
+    _SHOWN[id(contacts_file)] = (contacts_file, shown)
+    return shown
 
 
 def key_contacts(content: SupportWords) -> str:

@@ -37,6 +37,17 @@ class Kit(Protocol):
         """The conversation member as the Bot Connector describes them (name, email, userPrincipalName)."""
 
 
+class OutgoingCard(dict):
+    """An Adaptive Card sent in reply. Both SDKs deep-copy every activity they send (their copy of the
+    envelope is what they change); the card inside is built for that one send and never changed after,
+    so copying it, most of the cost of a card reply, is skipped. The handler's send hook then gives the
+    copy a plain new card with "Get help now" first (bot/teams/handler.py `_finish_cards`): msrest
+    would write a dict subclass as a string."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> OutgoingCard:
+        return self
+
+
 class TeamsConversation:
     """The one object dialogs get for a turn (bot/conversation.py is the protocol it meets)."""
 
@@ -69,7 +80,7 @@ class TeamsConversation:
         await self._turn.send_activity(fold(text))
 
     async def send_card(self, card: dict[str, Any]) -> None:
-        await self._turn.send_activity(self._kit.card(card))
+        await self._turn.send_activity(self._kit.card(OutgoingCard(card)))
 
     async def replace_card(self, text: str) -> None:
         """Teams sends the pressed card's id as reply_to_id: the card is updated in place (PUT)."""
