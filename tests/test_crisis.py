@@ -407,6 +407,82 @@ def test_an_act_dated_within_hours_is_never_read_as_long_ago():
         assert not answer(text).shows_contacts, text
 
 
+def test_an_overdose_told_as_ok_now_with_nothing_dating_it_is_the_offer_with_999_first():
+    """Tablets taken hours ago can feel fine: "I'm ok now" alone lowers an overdose to the offer (999 or
+    A&E first), never to the gentle line; an overdose dated long ago stays the writer's story."""
+    for text in (
+        "Last night was awful. Took 20 paracetamol. I'm ok now.",
+        "Took 20 paracetamol. I'm ok now.",
+        "took 20 paracetamol, im ok now",
+        "I took an overdose at the weekend. I'm fine now, don't worry",
+    ):
+        found = GUARD.assess(text)
+        assert found.answer is Answer.OFFER and found.situation is Situation.OVERDOSE, text
+    for text in (
+        "I overdosed when I was 19. I'm fine now.",
+        "Took an overdose years ago. I'm ok now.",
+        "Did the lived experience panel this morning. I took an overdose back in 2015. I'm well now.",
+    ):
+        assert GUARD.assess(text).answer is Answer.TOPIC, text
+    # Other acts told as fine now stay the writer's story: "I'm ok now" is where most recovery stories end.
+    assert answer("I self harmed for years. I'm fine now.") is Answer.TOPIC
+
+
+def test_an_owner_or_an_object_before_and_is_not_who_acted():
+    """ "I sat in his car and took 30 tablets": "his" names whose car, not who took them."""
+    for text in (
+        "I sat in his car and took 30 tablets",
+        "I found her tablets and took them all",
+        "I told him and cut myself",
+        "went round to their house and took everything in the cupboard",
+    ):
+        assert answer(text) is Answer.CRISIS, text
+    # The one who acted is still found: the person before the act, or the subject of both.
+    for text in ("He told me and took 30 tablets", "My client rang her sister and took an overdose"):
+        assert not answer(text).shows_contacts, text
+    assert answer("Saw her take 30 tablets") is not Answer.CRISIS
+
+
+def test_an_act_told_calmly_in_passing_still_gets_the_contacts():
+    """From the eighth review: overdoses and self-harm told in passing, often with "I'm fine now"."""
+    for text in (
+        "It's done now and I'm ok. Cut my wrist in the staff toilets at lunch. Cleaned it up. Nobody saw.",
+        "feeling alright now after earlier. cut quite deep tbh but it's stopped bleeding",
+        "Bit of a wobble earlier, I scratched my arms up with a razor blade.",
+        "I relapsed yesterday - cut my arms for the first time since 2013. I'm ok now.",
+        "Still a bit drowsy from the pills I took on purpose yesterday but feeling fine now",
+        "mood fine now. tried to overdose last night but woke up ok",
+        "So I tried to end it yesterday afternoon. I'm fine now, just need to get through today.",
+        "Emma and I had a row and then I took a load of her amitriptyline",
+        "I've got her morphine in front of me and I'm going to take it.",
+        "Collected my prescription and took the whole month's worth in the car park.",
+        "I overdosed on caffeine pills",
+    ):
+        assert answer(text) is Answer.CRISIS, text
+    for text in (
+        "Didn't expect to wake up this morning after what I took. I'm ok now.",
+        "Woke up on the bathroom floor with the empty blister packs round me. I'm fine now though.",
+        "The wine and the tablets didn't do what I wanted. I'm fine now.",
+        "Just wanted to say I'm alright. After the overdose last night I slept it off.",
+    ):
+        found = GUARD.assess(text)
+        assert found.answer.shows_contacts and found.situation is Situation.OVERDOSE, text
+    # The same words about ordinary things or other people.
+    for text in (
+        "Went swimming for the first time in years!",
+        "She tried to end it with him last night, so we had a long chat",
+        "A lad on the ward tried to overdose last night, he's ok",
+        "Picked up my mum's prescription and took her tablets round to her",
+        "His words cut deep",
+        # From the ninth review, which the earlier releases gave the full card.
+        "Got my first pay rise in five years, not huge but I'll take it",
+        "Popped to Boots on my break to collect my prescription, 40 min queue",
+        "overdosed on coffee today, shaky hands all afternoon",
+        "Used my partner's razor and cut myself to ribbons shaving.",
+    ):
+        assert not answer(text).shows_contacts, text
+
+
 def test_places_edges_goodbyes_and_numbers_keep_their_weight():
     """What a review of release 3.6's draft found taking help away, kept as it was."""
     assert answer("I'm on the edge").shows_contacts

@@ -180,6 +180,15 @@ async def test_an_overdose_an_hour_ago_told_as_ok_now_still_puts_999_or_a_and_e_
     assert "999 or go to A&E now" in blocks[1] and help_now([card])
 
 
+async def test_an_overdose_told_as_ok_now_gets_the_offer_with_999_or_a_and_e_first(worker_chat):
+    """ "I'm ok now" with nothing dating the overdose (crisis.yaml `reassured`): never the gentle line."""
+    h, worker = worker_chat
+    answer, card = await h.say(worker, "Last night was awful. Took 20 paracetamol. I'm ok now.")
+    blocks = [b["text"] for b in card_of(card)["body"] if b.get("type") == "TextBlock"]
+    assert offer([card]) and "999 or go to A&E now" in blocks[0]  # after the usual answer, before the rest
+    assert not offer([answer]) and "999" not in answer.words
+
+
 async def test_an_overdose_heard_beside_the_rules_offer_puts_999_or_a_and_e_in_the_offer(worker_chat):
     h, worker = worker_chat
     (card,) = await h.say(worker, "Swallowed what was in the cabinet. I've had enough now.")

@@ -592,6 +592,7 @@ class CrisisFile(Strict):
     past: list[Text] = []
     present: list[Text] = []
     long_ago: list[Text] = []
+    reassured: list[Text] = []  # "I'm ok now": told as past like long_ago, but an overdose still gets the offer
     returns: list[Text] = []  # patterns
     recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago
     not_the_subject: list[Text] = []

@@ -76,6 +76,7 @@ def build(
     entries += [("idiom", "idiom", text, line_of(("idioms", i))) for i, text in enumerate(model.idioms)]
     entries += [("past", "past", text, line_of(("past", i))) for i, text in enumerate(model.past)]
     entries += [("long_ago", "long_ago", text, line_of(("long_ago", i))) for i, text in enumerate(model.long_ago)]
+    entries += [("reassured", "reassured", text, line_of(("reassured", i))) for i, text in enumerate(model.reassured)]
     entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
     entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
     entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]

@@ -27,6 +27,10 @@ OVERLAP = 200
 # Inside a match these name a thing as often as a person ("take them all" is about tablets), so they
 # do not decide whom the words are about.
 OBJECT_PRONOUNS = frozenset({"them", "him", "us", "it"})
+# Words that name a person as an owner or an object, never as the one who acts: before an "and" ("I sat in
+# *his* car and took 30 tablets", "I told *him* and cut myself"), or owning the tablets taken ("took *her*
+# amitriptyline").
+NOT_SUBJECTS = frozenset({"my", "his", "her", "their", "your", "our", "me", "him", "them", "us"})
 # A crisis phrase starting at most this many words after a topic frame ("signs such as ...") is a topic.
 FRAME_REACH = 2
 
@@ -107,6 +111,10 @@ NOTHING = Assessment()
 IDENTIFICATION = "identification"  # the category of an offer for crisis talk the writer says is theirs too
 # The answer a pattern of each kind gives when its words are about the writer (otherwise TOPIC).
 ANSWER_OF = {"crisis": Answer.CRISIS, "unsure": Answer.OFFER, "topic": Answer.TOPIC}
+# How a sentence is told as the past: not at all, only by the writer saying they are fine now ("I'm ok now",
+# `reassured`), or dated long ago (`long_ago`: "years ago", "when I was 15").
+NOT_PAST, REASSURED, LONG_AGO = 0, 1, 2
+PAST_KINDS = ("past", "long_ago", "reassured")
 
 
 @dataclass(frozen=True)
@@ -125,9 +133,17 @@ class Classifier:
     """Compiled from crisis.yaml once per content load; `assess` is then pure and fast."""
 
     def __init__(
-        self, lexicon: Lexicon, patterns: list[Pattern], cues: Cues, situations: Mapping[str, Situation] | None = None
+        self,
+        lexicon: Lexicon,
+        patterns: list[Pattern],
+        cues: Cues,
+        situations: Mapping[str, Situation] | None = None,
+        things: frozenset[str] = frozenset(),
     ):
         self.lexicon = lexicon
+        # Words for things a person owns and another may take (`lists: pills`): "I took a load of *her*
+        # amitriptyline" is about whoever took them, not whose they were ("my pills" still names the writer).
+        self._things = things
         self._situations = dict(situations or {})  # category -> the situation its matches bring
         self._patterns = patterns
         self._index, self._anywhere = build_index(patterns)
@@ -154,7 +170,8 @@ class Classifier:
                 patterns.append(compiler.compile(text, kind, category))
             except PatternError as exc:
                 problems.append((line, f'the pattern "{text}" cannot be used: {exc}.'))
-        return cls(lexicon, patterns, cues, situations), problems
+        things = frozenset(word for word in lists.get("pills", ()) if " " not in word)
+        return cls(lexicon, patterns, cues, situations, things), problems
 
     def assess(self, text: str) -> Assessment:
         """The answer for one piece of free text. Linear in its length."""
@@ -183,7 +200,7 @@ class Classifier:
             matched, denied, framed = False, True, False
             for clause, matches, long_ago in clauses:
                 told = told.worse(self._clause(clause, matches, long_ago))
-                framed = framed or long_ago
+                framed = framed or long_ago != NOT_PAST
                 for pattern, start, _end in matches:
                     if pattern.kind in ANSWER_OF:
                         # Only a denied crisis phrase or topic silences the reader: an `unsure` phrase after
@@ -203,17 +220,25 @@ class Classifier:
             result = result.concluded()
         return result, frozenset(quiet)
 
-    def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, bool]]]]:
+    def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, int]]]]:
         """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
         writer's story from long ago ("Wanted to die, planned it. That was years ago."): a `long_ago` cue in
         it, or in the sentence after it unless it dates an act within a day (`recent`: "an hour ago", "last
-        night"), and no return anywhere in the piece ("it's back", "again")."""
+        night"), and no return anywhere in the piece ("it's back", "again"). How: LONG_AGO when a cue dates it,
+        REASSURED when the only cue is the writer saying they are fine now ("I'm ok now")."""
         read = []
         for sentence in sentences(piece):
             clauses = self.lexicon.clauses(sentence)
             found = [clause_matches(self._patterns, self._index, self._anywhere, c, self._starts) for c in clauses]
             read.append((sentence, clauses, found))
-        cue = [any(p.kind == "long_ago" for m in found for p, _, _ in m) for _, _, found in read]
+        cue = [
+            LONG_AGO
+            if any(p.kind == "long_ago" for m in found for p, _, _ in m)
+            else REASSURED
+            if any(p.kind == "reassured" for m in found for p, _, _ in m)
+            else NOT_PAST
+            for _, _, found in read
+        ]
         # "Had to say ..." is a part played only in a sentence about a role play or a course, and never when
         # the writer says the part was their own ("it wasn't acting").
         undone = any(p.kind == "undone" for _, _, found in read for m in found for p, _, _ in m)
@@ -229,7 +254,8 @@ class Classifier:
             # "Took 20 paracetamol an hour ago. I'm ok now": the next sentence's cue does not make an act of
             # the last day the past (the sentence's own cue can, see `_verdicts`).
             recent = any(p.kind == "recent" for m in found for p, _, _ in m)
-            long_ago = not returning and (cue[i] or (not recent and i + 1 < len(cue) and cue[i + 1]))
+            after = cue[i + 1] if not recent and i + 1 < len(cue) else NOT_PAST
+            long_ago = NOT_PAST if returning else max(cue[i], after)
             # A quiz or a training's list, unless the writer says it is them ("that's me right now").
             if not undone and any(p.kind == "quiz" for m in found for p, _, _ in m):
                 found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
@@ -255,7 +281,10 @@ class Classifier:
         for _sentence, clauses in self._read(text[:SLICE]):
             for clause, matches, long_ago in clauses:
                 words = [t.raw for t in clause.tokens]
-                lines.append("clause: " + " ".join(words) + (" (told as long ago)" if long_ago else ""))
+                told = (
+                    " (told as long ago)" if long_ago == LONG_AGO else " (told as past: fine now)" if long_ago else ""
+                )
+                lines.append("clause: " + " ".join(words) + told)
                 for pattern, start, end, verdict in self._verdicts(clause, matches, long_ago):
                     lines.append(
                         f'  {pattern.kind}/{pattern.category}: "{pattern.source}" on '
@@ -263,7 +292,7 @@ class Classifier:
                     )
         return lines
 
-    def _clause(self, clause: Clause, matches: list, long_ago: bool) -> Assessment:
+    def _clause(self, clause: Clause, matches: list, long_ago: int) -> Assessment:
         result = NOTHING
         for pattern, _start, _end, verdict in self._verdicts(clause, matches, long_ago):
             if verdict is None:
@@ -279,10 +308,12 @@ class Classifier:
             result = result.worse(Assessment(verdict, category, heard=heard))
         return result
 
-    def _verdicts(self, clause: Clause, matches: list, long_ago: bool) -> list[tuple[Pattern, int, int, Answer | None]]:
+    def _verdicts(self, clause: Clause, matches: list, long_ago: int) -> list[tuple[Pattern, int, int, Answer | None]]:
         """Every match in the clause with the answer it gives (None for idioms and cue phrases). The
         clause is history when it has a past cue or its sentence is told as long ago, and the clause
-        itself has no word of now ("still", "tonight", "now") and tells of no return."""
+        itself has no word of now ("still", "tonight", "now") and tells of no return. An overdose the
+        writer tells as theirs with nothing dating it but "I'm ok now" is the offer, 999 or A&E first:
+        tablets taken hours ago can feel fine ("Took 20 paracetamol. I'm ok now.")."""
         tokens = clause.tokens
         if not matches:
             return []
@@ -292,7 +323,8 @@ class Classifier:
         # An act the clause dates within a day after naming it ("took 20 paracetamol *an hour ago*, im ok now")
         # is not made the past by the sentence's "I'm ok now"; its own past cue still counts, and a time word
         # before it dates the telling ("*this morning* I told a client I used to cut myself, years ago").
-        own_past = any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        own_past = any(p.kind in PAST_KINDS for p, _, _ in matches)
+        only_reassured = long_ago != LONG_AGO and not any(p.kind in ("past", "long_ago") for p, _, _ in matches)
         dated = [s for p, s, _ in matches if p.kind == "recent"]
         people = self.lexicon.people
         not_subject = {
@@ -308,8 +340,13 @@ class Classifier:
                     e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends
                 ) or any(s <= start < e for s, e in parts)
                 told_long_ago = history and (own_past or not any(s >= start for s in dated))
-                about = not framed and not told_long_ago and self._about_writer(tokens, start, end, not_subject)
-                verdict = ANSWER_OF[pattern.kind] if about else Answer.TOPIC
+                about = not framed and self._about_writer(tokens, start, end, not_subject)
+                if about and not told_long_ago:
+                    verdict = ANSWER_OF[pattern.kind]
+                elif about and only_reassured and self._situations.get(pattern.category) is Situation.OVERDOSE:
+                    verdict = Answer.OFFER
+                else:
+                    verdict = Answer.TOPIC
             out.append((pattern, start, end, verdict))
         return out
 
@@ -317,9 +354,9 @@ class Classifier:
         """The clause has a word of now ("still", "tonight") or tells of a return."""
         return any(t.raw in self._cues.present for t in clause.tokens) or any(p.kind == "return" for p, _, _ in matches)
 
-    def _history(self, clause: Clause, matches: list, long_ago: bool, now: bool | None = None) -> bool:
+    def _history(self, clause: Clause, matches: list, long_ago: int, now: bool | None = None) -> bool:
         """The clause tells the past: a past cue in it or its sentence told as long ago, and not `_now`."""
-        past = long_ago or any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        past = bool(long_ago) or any(p.kind in PAST_KINDS for p, _, _ in matches)
         return past and not (self._now(clause, matches) if now is None else now)
 
     def _part(self, tokens: Sequence[Token], start: int) -> tuple[int, int]:
@@ -374,17 +411,26 @@ class Classifier:
         inside = [
             people[t.raw]
             for i, t in enumerate(tokens[start:end], start)
-            if t.raw in people and i not in not_subject and t.raw not in OBJECT_PRONOUNS
+            if t.raw in people
+            and i not in not_subject
+            and t.raw not in OBJECT_PRONOUNS
+            and not (
+                people[t.raw] == OTHER and t.raw in NOT_SUBJECTS and i + 1 < end and tokens[i + 1].raw in self._things
+            )
         ]
         if SELF in inside:
             return SELF if not tokens[start].quoted else tokens[start].speaker or SELF
         if OTHER in inside:
             return OTHER
         quoted = tokens[start].quoted
+        joined = False  # an "and" lies between the word and the match
         for i in range(start - 1, -1, -1):
             token = tokens[i]
             if not token.quoted and quoted:
                 break  # inside a quote, only the quote's own words say whom it is about ...
+            joined = joined or token.raw in self._cues.joiners
+            if joined and token.raw in NOT_SUBJECTS:
+                continue  # ... and an owner or an object before "and" is not who acted
             if token.raw in people and token.quoted == quoted and i not in not_subject:
                 found = people[token.raw]
                 if quoted and found == SELF:
