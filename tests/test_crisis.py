@@ -229,6 +229,15 @@ def test_someone_elses_words_are_the_gentle_line_even_in_quotes():
     assert answer('A service user said "I want to die" today') is Answer.TOPIC
     assert answer("my colleague said 'I could kill myself' when she lost the keys") is Answer.TOPIC
     assert answer('I told my supervisor "I want to die"') is Answer.CRISIS
+    # The one doing the saying, not the first person named: the writer asking how to answer is not the speaker.
+    assert not answer(
+        'How do I respond when someone says "you of all people should understand why I want to die"?'
+    ).shows_contacts
+    assert not answer('how do i answer when a client says "whats the point of any of it"').shows_contacts
+    assert not answer('The woman I support said "I want to die" at the end of our session').shows_contacts
+    assert answer('Said to my supervisor "I want to die" and she listened') is Answer.CRISIS
+    # Contractions typed without the apostrophe: "a patient tells me theyve taken an overdose" is theirs.
+    assert not answer("what do i do if a patient tells me theyve taken an overdose?").shows_contacts
 
 
 def test_someone_elses_crisis_the_writer_says_is_theirs_too_gets_at_least_the_offer():
