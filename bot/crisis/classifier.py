@@ -210,9 +210,11 @@ class Classifier:
             if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
             result = result.worse(told)
-        # "So did I" counts when it is now: "... and so did I once, years ago" is the writer's past.
+        # "So did I" counts when it is now: "... and so did I once, years ago" is the writer's past; and
+        # when it is the writer's: "two others said 'me too'" is theirs.
         if any(
-            any(p.kind == "identify" for p, _, _ in matches) and not self._history(clause, matches, long_ago)
+            any(p.kind == "identify" and clause.tokens[s].speaker != OTHER for p, s, _ in matches)
+            and not self._history(clause, matches, long_ago)
             for _, clauses in read
             for clause, matches, long_ago in clauses
         ):
