@@ -492,6 +492,16 @@ def test_an_act_told_calmly_in_passing_still_gets_the_contacts():
         assert not answer(text).shows_contacts, text
 
 
+def test_reasons_against_a_blade_by_the_bed_and_not_being_around_are_heard():
+    """From round 17 (a development round): "why I shouldn't" is no denial, a blade kept by the bed is
+    means, and not intending to be around for something is a final act."""
+    assert answer("trying to work out why I shouldn't just end it tonight. Can't come up with much.") is Answer.CRISIS
+    assert answer("kidding obvs but I have put the good knife by the bed") is Answer.OFFER
+    assert answer("planning next month's groups while knowing I don't intend to be around for them") is Answer.OFFER
+    assert not answer("I don't plan to be around much next week, on leave").shows_contacts
+    assert answer("I would never just end it, I have my kids") is not Answer.CRISIS
+
+
 def test_places_edges_goodbyes_and_numbers_keep_their_weight():
     """What a review of release 3.6's draft found taking help away, kept as it was."""
     assert answer("I'm on the edge").shows_contacts
