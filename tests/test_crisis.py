@@ -235,7 +235,14 @@ def test_someone_elses_words_are_the_gentle_line_even_in_quotes():
     ).shows_contacts
     assert not answer('how do i answer when a client says "whats the point of any of it"').shows_contacts
     assert not answer('The woman I support said "I want to die" at the end of our session').shows_contacts
-    assert answer('Said to my supervisor "I want to die" and she listened') is Answer.CRISIS
+    # The one saying, not the one told (from the tenth review).
+    for text in (
+        'I rang my mum and told her "I\'ve taken too many"',
+        'I called the crisis team and told them "I want to kill myself"',
+        'When I saw the nurse I told her "I want to die"',
+        'I sent a message to my manager saying "I\'ve swallowed 30 paracetamol"',
+    ):
+        assert answer(text) is Answer.CRISIS, text
     # Contractions typed without the apostrophe: "a patient tells me theyve taken an overdose" is theirs.
     assert not answer("what do i do if a patient tells me theyve taken an overdose?").shows_contacts
 
@@ -443,11 +450,20 @@ def test_an_owner_or_an_object_before_and_is_not_who_acted():
         "I sat in his car and took 30 tablets",
         "I found her tablets and took them all",
         "I told him and cut myself",
-        "went round to their house and took everything in the cupboard",
+        "Emma and I had a row and then I took a load of her amitriptyline",
+        # The writer's own "me" and "my" still name the writer (from the tenth review).
+        "Mum hates me so want to die",
+        "He broke up with me and took an overdose",
     ):
         assert answer(text) is Answer.CRISIS, text
-    # The one who acted is still found: the person before the act, or the subject of both.
-    for text in ("He told me and took 30 tablets", "My client rang her sister and took an overdose"):
+    # Nobody else named: the owner or the object is the one who acted.
+    for text in (
+        "My client rang her sister and took an overdose",
+        "Visited J at home, found him on the floor and had taken 30 tablets",
+        "Went to see her and had taken an overdose, ambulance called",
+        "Reminded J to take all his tablets before bed",
+        "Found out today that Gemma took a load of her amitriptyline",
+    ):
         assert not answer(text).shows_contacts, text
     assert answer("Saw her take 30 tablets") is not Answer.CRISIS
 
@@ -456,18 +472,26 @@ def test_an_act_told_calmly_in_passing_still_gets_the_contacts():
     """From the eighth review: overdoses and self-harm told in passing, often with "I'm fine now"."""
     for text in (
         "It's done now and I'm ok. Cut my wrist in the staff toilets at lunch. Cleaned it up. Nobody saw.",
-        "feeling alright now after earlier. cut quite deep tbh but it's stopped bleeding",
         "Bit of a wobble earlier, I scratched my arms up with a razor blade.",
-        "I relapsed yesterday - cut my arms for the first time since 2013. I'm ok now.",
         "Still a bit drowsy from the pills I took on purpose yesterday but feeling fine now",
         "mood fine now. tried to overdose last night but woke up ok",
-        "So I tried to end it yesterday afternoon. I'm fine now, just need to get through today.",
         "Emma and I had a row and then I took a load of her amitriptyline",
         "I've got her morphine in front of me and I'm going to take it.",
         "Collected my prescription and took the whole month's worth in the car park.",
         "I overdosed on caffeine pills",
+        "Took an overdose on Christmas Eve and nobody noticed",
+        "overdosed on tea and tablets tonight",
+        "I've collected enough paracetamol",
+        "Been cutting my arms between 2 and 3 times a day.",
     ):
         assert answer(text) is Answer.CRISIS, text
+    # Words that are also said of ordinary things get the offer, not the card.
+    for text in (
+        "feeling alright now after earlier. cut quite deep tbh but it's stopped bleeding",
+        "I relapsed yesterday - cut my arms for the first time since 2013. I'm ok now.",
+        "So I tried to end it yesterday afternoon. I'm fine now, just need to get through today.",
+    ):
+        assert answer(text) is Answer.OFFER, text
     for text in (
         "Didn't expect to wake up this morning after what I took. I'm ok now.",
         "Woke up on the bathroom floor with the empty blister packs round me. I'm fine now though.",
@@ -485,6 +509,13 @@ def test_an_act_told_calmly_in_passing_still_gets_the_contacts():
         "His words cut deep",
         # From the ninth review, which the earlier releases gave the full card.
         "Got my first pay rise in five years, not huge but I'll take it",
+        "Supervision went quite deep today",
+        "That comment from Sarah cut really deep",
+        "Feeling sick after what I had for lunch",
+        "The new meds didn't do what I hoped, seeing my GP next week",
+        "Debrief about the overdose yesterday on the ward",
+        "Supported Tom to take a week's worth of his medication to the pharmacy for disposal",
+        "Cut my arms to pieces pruning the roses",
         "Popped to Boots on my break to collect my prescription, 40 min queue",
         "overdosed on coffee today, shaky hands all afternoon",
         "Used my partner's razor and cut myself to ribbons shaving.",
@@ -495,7 +526,7 @@ def test_an_act_told_calmly_in_passing_still_gets_the_contacts():
 def test_reasons_against_a_blade_by_the_bed_and_not_being_around_are_heard():
     """From round 17 (a development round): "why I shouldn't" is no denial, a blade kept by the bed is
     means, and not intending to be around for something is a final act."""
-    assert answer("trying to work out why I shouldn't just end it tonight. Can't come up with much.") is Answer.CRISIS
+    assert answer("trying to work out why I shouldn't just end it tonight. Can't come up with much.") is Answer.OFFER
     assert answer("kidding obvs but I have put the good knife by the bed") is Answer.OFFER
     assert answer("planning next month's groups while knowing I don't intend to be around for them") is Answer.OFFER
     assert not answer("I don't plan to be around much next week, on leave").shows_contacts

@@ -27,10 +27,10 @@ OVERLAP = 200
 # Inside a match these name a thing as often as a person ("take them all" is about tablets), so they
 # do not decide whom the words are about.
 OBJECT_PRONOUNS = frozenset({"them", "him", "us", "it"})
-# Words that name a person as an owner or an object, never as the one who acts: before an "and" ("I sat in
-# *his* car and took 30 tablets", "I told *him* and cut myself"), or owning the tablets taken ("took *her*
-# amitriptyline").
-NOT_SUBJECTS = frozenset({"my", "his", "her", "their", "your", "our", "me", "him", "them", "us"})
+# Words that name someone else as an owner or an object, never as the one who acts: before an "and" ("I sat
+# in *his* car and took 30 tablets", "I told *him* and cut myself"), or owning the tablets taken ("I took
+# *her* amitriptyline"). The writer's own "me" and "my" still name the writer ("Mum hates me so want to die").
+NOT_SUBJECTS = frozenset({"his", "her", "their", "your", "our", "him", "them", "us"})
 # A crisis phrase starting at most this many words after a topic frame ("signs such as ...") is a topic.
 FRAME_REACH = 2
 
@@ -410,16 +410,15 @@ class Classifier:
         nearest person named before it in the clause; for quoted words, whoever is quoted. Words in
         `not_subject` ("the client *I support*") are skipped."""
         people = self.lexicon.people
-        inside = [
-            people[t.raw]
-            for i, t in enumerate(tokens[start:end], start)
-            if t.raw in people
-            and i not in not_subject
-            and t.raw not in OBJECT_PRONOUNS
-            and not (
-                people[t.raw] == OTHER and t.raw in NOT_SUBJECTS and i + 1 < end and tokens[i + 1].raw in self._things
-            )
-        ]
+        owner = ""  # "her" before the tablets taken: whose they were, if nobody else is named as taking them
+        inside = []
+        for i, t in enumerate(tokens[start:end], start):
+            if t.raw not in people or i in not_subject or t.raw in OBJECT_PRONOUNS:
+                continue
+            if t.raw in NOT_SUBJECTS and i + 1 < end and tokens[i + 1].raw in self._things:
+                owner = people[t.raw]
+                continue
+            inside.append(people[t.raw])
         if SELF in inside:
             return SELF if not tokens[start].quoted else tokens[start].speaker or SELF
         if OTHER in inside:
@@ -431,8 +430,12 @@ class Classifier:
             if not token.quoted and quoted:
                 break  # inside a quote, only the quote's own words say whom it is about ...
             joined = joined or token.raw in self._cues.joiners
-            if joined and token.raw in NOT_SUBJECTS:
-                continue  # ... and an owner or an object before "and" is not who acted
+            if joined and token.raw in NOT_SUBJECTS and token.quoted == quoted:
+                # ... and an owner or an object before "and" is not who acted, if someone else is named
+                # ("I sat in his car and took ..."); if nobody is, the words are theirs ("found him on the
+                # floor and had taken 30 tablets").
+                owner = owner or people[token.raw]
+                continue
             if token.raw in people and token.quoted == quoted and i not in not_subject:
                 found = people[token.raw]
                 if quoted and found == SELF:
@@ -440,4 +443,4 @@ class Classifier:
                 return found
         if quoted and tokens[start].speaker:
             return tokens[start].speaker  # ... and otherwise it is about whoever is quoted
-        return ""
+        return owner  # "Reminded J to take all his tablets": nobody else named, so they are his

@@ -19,11 +19,15 @@ import snowballstemmer
 # pathological message costs time in proportion to its length.
 _TOKENS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.!?;:,\n\u2014\u2013\"\u201c\u201d]|\s-+\s|(?<![a-z0-9])'|'(?![a-z])")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-# Words of saying: the person named before the last of them is the one whose words a quote holds.
-SAYING = frozenset(
+# Words of saying, and what may stand between them and the one saying ("someone who *keeps* saying"): a
+# person named straight before them is the one whose words a quote holds.
+SAID = frozenset(
     "say says said saying tell tells told telling ask asks asked asking text texts texted texting write writes "
-    "wrote writing shout shouts shouted scream screamed yell yelled message messaged goes".split()
+    "wrote writing shout shouts "
+    "shouted scream screamed yell yelled message messaged goes".split()
 )
+PARTICIPLES = frozenset("saying telling asking texting writing".split())  # "to my manager saying": not theirs
+BETWEEN_SAYING = frozenset("who keeps kept keep just then always also has had was is will would".split())
 _QUOTES = {'"', "\u201c", "\u201d", "'"}  # a lone ' at a word's edge is a quote, not an apostrophe
 _SUFFIX_IS = {
     "it",
@@ -197,21 +201,19 @@ class Lexicon:
         return clauses
 
     def _speaker(self, before: list[tuple[str, str | None]]) -> str:
-        """Whose words a quote holds: the one doing the saying, named before the last word of saying
-        ("how do I answer when *someone* says ...", "*I* told my supervisor ..."), or else the first person
-        named before the quote ("my client: ..."); "my" only says whose client it is."""
+        """Whose words a quote holds: someone named straight before the last word of saying ("how do I
+        answer when *someone* says ...", "a client *who keeps* saying ..."), or else the first person named
+        before the quote, the one doing the saying ("my client told me ...", "I rang my mum and told her
+        ..."); "my" only says whose client it is."""
         words = [w for word, _ in before for w in _expand(word)]
-        said = max((i for i, w in enumerate(words) if w in SAYING), default=len(words))
-        if said == len(words):
-            return next((self.people[w] for w in words if w in self.people and w != "my"), "")
-        for i in range(said - 1, -1, -1):
-            w = words[i]
-            if w in self.people and w != "my":
-                # "the woman *I* support said ...": an "I" straight after someone is in a clause about them.
-                if i > 0 and self.people[w] == SELF and self.people.get(words[i - 1]) == OTHER:
-                    return OTHER
-                return self.people[w]
-        return ""
+        said = max((i for i, w in enumerate(words) if w in SAID), default=None)
+        if said is not None and (words[said] not in PARTICIPLES or (said > 0 and words[said - 1] in BETWEEN_SAYING)):
+            j = said - 1
+            while j >= 0 and words[j] in BETWEEN_SAYING:
+                j -= 1
+            if j >= 0 and words[j] in self.people and words[j] != "my":
+                return self.people[words[j]]
+        return next((self.people[w] for w in words if w in self.people and w != "my"), "")
 
     def _close(self, pieces: list[tuple[str, str | None]], clauses: list[Clause]) -> None:
         words = self._mend(pieces)
