@@ -23,6 +23,7 @@ MIXES = {
     "ordinary prose": "The handover ran late and the ward was short staffed again today. ",
     "near-crisis words": "suicide prevention training, i want to kill my job, not safe to drive. ",
     "made-up words": "asdfgh qwertz zxcvbn plokij ",
+    "quotes, no full stops": 'she said "I want to go home" and he said "not yet" ',
 }
 REFLECTION = (
     "Long shift on the ward. One of the women I support had a hard day and we sat in the garden for an hour. "
@@ -84,7 +85,7 @@ def run() -> None:
         short = (unit * (SHORT // len(unit) + 1))[:SHORT]
         long_ = (unit * (LONG // len(unit) + 1))[:LONG]
         ratio = _per_char(guard, long_, 3) / _per_char(guard, short, 20)
-        print(f"  {name:18} {ratio:5.2f}x")
+        print(f"  {name:22} {ratio:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -22,9 +22,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 # Words of saying, and what may stand between them and the one saying ("someone who *keeps* saying"): a
 # person named straight before them is the one whose words a quote holds.
 SAID = frozenset(
-    "say says said saying tell tells told telling ask asks asked asking text texts texted texting write writes "
-    "wrote writing shout shouts "
-    "shouted scream screamed yell yelled message messaged goes".split()
+    "say says said saying tell tells told telling ask asks asked asking text texts texted texting write "
+    "writes wrote writing shout shouts shouted scream screamed yell yelled message messaged goes".split()
 )
 PARTICIPLES = frozenset("saying telling asking texting writing".split())  # "to my manager saying": not theirs
 BETWEEN_SAYING = frozenset("who keeps kept keep just then always also has had was is will would".split())
@@ -94,6 +93,40 @@ def sentences(text: str) -> list[str]:
 SELF, OTHER = "self", "other"
 NUMBER, YEAR = "#number", "#year"  # word classes a pattern can name: any number, a year like 2015
 CACHE_WORDS = 50_000  # words whose ids are remembered (bounded: a flood of made-up words cannot grow it)
+
+
+class _Saying:
+    """Whose words a quote opened now would hold, kept up to date word by word (so a clause full of quotes
+    costs time in proportion to its length): someone named straight before the last word of saying ("how
+    do I answer when *someone* says ...", "a client *who keeps* saying ..."), or else the first person
+    named in the clause, the one doing the saying ("my client told me ...", "I rang my mum and told her
+    ..."); "my" only says whose client it is."""
+
+    def __init__(self, people: Mapping[str, str]):
+        self._people = people
+        self._words: list[str] = []
+        self._first = ""
+        self._said: str | None = None  # who said it, as the last word of saying names them (or None)
+
+    def add(self, piece: str) -> None:
+        for w in _expand(piece):
+            if w in SAID:
+                self._said = self._sayer(w)
+            self._words.append(w)
+            if not self._first and w in self._people and w != "my":
+                self._first = self._people[w]
+
+    def _sayer(self, word: str) -> str | None:
+        words = self._words
+        if word in PARTICIPLES and not (words and words[-1] in BETWEEN_SAYING):
+            return None  # "to my manager saying ...": the manager is not the one saying it
+        j = len(words) - 1
+        while j >= 0 and words[j] in BETWEEN_SAYING:
+            j -= 1
+        return self._people[words[j]] if j >= 0 and words[j] in self._people and words[j] != "my" else None
+
+    def speaker(self) -> str:
+        return self._said or self._first
 
 
 @dataclass(frozen=True)
@@ -188,32 +221,20 @@ class Lexicon:
         clauses: list[Clause] = []
         current: list[tuple[str, str | None]] = []  # (word, speaker if quoted)
         speaker: str | None = None
+        saying = _Saying(self.people)
         for piece in _pieces(text):
             if piece in _QUOTES:
-                speaker = None if speaker is not None else self._speaker(current)
+                speaker = None if speaker is not None else saying.speaker()
                 continue
             if piece in self.breaks or not piece[0].isalnum():
                 self._close(current, clauses)
                 current = []
+                saying = _Saying(self.people)
                 continue
             current.append((piece, speaker))
+            saying.add(piece)
         self._close(current, clauses)
         return clauses
-
-    def _speaker(self, before: list[tuple[str, str | None]]) -> str:
-        """Whose words a quote holds: someone named straight before the last word of saying ("how do I
-        answer when *someone* says ...", "a client *who keeps* saying ..."), or else the first person named
-        before the quote, the one doing the saying ("my client told me ...", "I rang my mum and told her
-        ..."); "my" only says whose client it is."""
-        words = [w for word, _ in before for w in _expand(word)]
-        said = max((i for i, w in enumerate(words) if w in SAID), default=None)
-        if said is not None and (words[said] not in PARTICIPLES or (said > 0 and words[said - 1] in BETWEEN_SAYING)):
-            j = said - 1
-            while j >= 0 and words[j] in BETWEEN_SAYING:
-                j -= 1
-            if j >= 0 and words[j] in self.people and words[j] != "my":
-                return self.people[words[j]]
-        return next((self.people[w] for w in words if w in self.people and w != "my"), "")
 
     def _close(self, pieces: list[tuple[str, str | None]], clauses: list[Clause]) -> None:
         words = self._mend(pieces)
