@@ -114,7 +114,8 @@ ANSWER_OF = {"crisis": Answer.CRISIS, "unsure": Answer.OFFER, "topic": Answer.TO
 # How a sentence is told as the past: not at all, only by the writer saying they are fine now ("I'm ok now",
 # `reassured`), or dated long ago (`long_ago`: "years ago", "when I was 15").
 NOT_PAST, REASSURED, LONG_AGO = 0, 1, 2
-PAST_KINDS = ("past", "long_ago", "reassured")
+DATED_KINDS = ("past", "long_ago")  # cues that date a story; "I'm ok now" does not
+PAST_KINDS = (*DATED_KINDS, "reassured")
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,7 @@ class Classifier:
         # is not made the past by the sentence's "I'm ok now"; its own past cue still counts, and a time word
         # before it dates the telling ("*this morning* I told a client I used to cut myself, years ago").
         own_past = any(p.kind in PAST_KINDS for p, _, _ in matches)
-        only_reassured = long_ago != LONG_AGO and not any(p.kind in ("past", "long_ago") for p, _, _ in matches)
+        only_reassured = long_ago != LONG_AGO and not any(p.kind in DATED_KINDS for p, _, _ in matches)
         dated = [s for p, s, _ in matches if p.kind == "recent"]
         people = self.lexicon.people
         not_subject = {
@@ -408,7 +409,8 @@ class Classifier:
     def _person(self, tokens: Sequence[Token], start: int, end: int, not_subject: set[int]) -> str:
         """Whom the words are about: the person inside the match ("myself", "himself"), or else the
         nearest person named before it in the clause; for quoted words, whoever is quoted. Words in
-        `not_subject` ("the client *I support*") are skipped."""
+        `not_subject` ("the client *I support*") are skipped, and so are someone else's owner or object
+        words (`NOT_SUBJECTS`) before an "and" or before the tablets taken, unless nobody else is named."""
         people = self.lexicon.people
         owner = ""  # "her" before the tablets taken: whose they were, if nobody else is named as taking them
         inside = []
