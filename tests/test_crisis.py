@@ -719,6 +719,111 @@ def test_the_learned_reader_scores_exactly_as_scikit_learn_would():
         top = int(np.argmax(margins))
         assert got.score == pytest.approx(1.0 / (1.0 + np.exp(-margins[top])), abs=1e-12), text
         assert got.situation is Situation[names[int(model.predict(features[top])[0])]], text
+        if windows[-1] == text:  # the whole was read: its own score is kept beside the top one
+            assert got.whole == pytest.approx(1.0 / (1.0 + np.exp(-margins[-1])), abs=1e-12), text
+        else:
+            assert got.whole is None, text
+
+
+CHEERFUL = (
+    "Lovely team lunch today, we did a quiz and my group won the chocolates. Supervision went well and the "
+    "new starter is settling in nicely. Off to my sister's for tea tonight."
+)
+UNCLEAR = [
+    "It's all pointless.",
+    "Nothing left for me here.",
+    "No point in anything anymore.",
+    "I'm done with all of it.",
+    "I've had enough.",
+    "I just can't anymore.",
+    "What's the point of me.",
+    "I'm tired of all of it.",
+    "Everything is pointless now.",
+]
+
+
+# A reflection in which the rules hear crisis talk as someone else's (a topic).
+REFLECTION = (
+    "Sat with a service user on the ward today who told me about her overdose last year and how she got "
+    "through it. Lovely team lunch after, we did a quiz and my group won the chocolates. Off to my sister's "
+    "for tea tonight."
+)
+
+
+def _unclear_sentences():
+    """The sentences the reader alone finds worrying (the offer) but not near certain, the rules nothing."""
+    for sentence in UNCLEAR:
+        alone = GUARD.learned.read(sentence)
+        if GUARD.rules.assess(sentence).answer is Answer.NONE and GUARD.offer_at <= alone.score < GUARD.alone_at:
+            assert alone.whole == alone.score  # a one-sentence message is its own whole
+            assert GUARD.assess(sentence).answer is Answer.OFFER
+            yield sentence, alone
+
+
+def test_one_worrying_sentence_in_a_reflection_on_someone_elses_crisis_brings_the_gentle_line():
+    """`context_at`: a sentence the reader alone finds worrying, in a message where the rules heard crisis
+    talk only as someone else's and that as a whole reads ordinary, gets the gentle line (Get help now), not
+    the offer; with the check left out (as before) the message gets the offer."""
+    assert 0.0 < GUARD.context_at < GUARD.offer_at <= GUARD.alone_at <= 1.0
+    assert GUARD.rules.assess(REFLECTION).answer is Answer.TOPIC
+    as_before = Guard(GUARD.rules, GUARD.learned, GUARD.offer_at, GUARD.gentle_at)
+    tried = 0
+    for sentence, alone in _unclear_sentences():
+        message = f"{REFLECTION} {sentence}"
+        reading = GUARD.learned.read(message)
+        if reading.whole is None or reading.whole >= GUARD.context_at:
+            continue
+        assert reading.score == pytest.approx(alone.score), sentence
+        assert GUARD.assess(message).answer is Answer.TOPIC, sentence
+        assert as_before.assess(message).answer is Answer.OFFER, sentence
+        tried += 1
+    assert tried >= 1  # the check is really exercised
+
+
+def test_a_worrying_sentence_where_the_rules_heard_nothing_keeps_the_offer_however_cheerful_the_rest():
+    """The context check never weighs a message in which the rules heard no crisis talk at all: there the
+    reader's sentence is the only sign, and a disclosure buried in news of the day keeps the offer."""
+    tried = 0
+    for sentence, _alone in _unclear_sentences():
+        message = f"{CHEERFUL} {sentence}"
+        assert GUARD.rules.assess(message).answer is Answer.NONE
+        assert GUARD.learned.read(message).whole < GUARD.context_at  # it would have been weighed
+        assert GUARD.assess(message).answer is Answer.OFFER, sentence
+        tried += 1
+    assert tried >= 1
+
+
+def test_a_sentence_the_reader_is_near_certain_of_keeps_the_offer_whatever_surrounds_it():
+    """`alone_at`: at or above it, one sentence is enough, as it always was."""
+    strict = Guard(
+        GUARD.rules, GUARD.learned, GUARD.offer_at, GUARD.gentle_at, context_at=GUARD.offer_at, alone_at=0.85
+    )
+    tried = 0
+    for sentence in UNCLEAR:
+        alone = GUARD.learned.read(sentence)
+        if GUARD.rules.assess(sentence).answer is not Answer.NONE or alone.score < 0.85:
+            continue
+        message = f"{REFLECTION} {sentence}"
+        if GUARD.learned.read(message).whole >= GUARD.offer_at:
+            continue
+        assert strict.assess(message).answer is Answer.OFFER, sentence
+        never_alone = Guard(GUARD.rules, GUARD.learned, GUARD.offer_at, GUARD.gentle_at, GUARD.offer_at, 1.0)
+        assert never_alone.assess(message).answer is Answer.TOPIC, sentence  # `alone_at` is what kept it
+        tried += 1
+    assert tried >= 1
+
+
+def test_the_context_settings_are_optional_and_checked():
+    from pydantic import ValidationError
+
+    from bot.content.schema import LearnedSettings
+
+    plain = LearnedSettings(offer_at=0.8, gentle_at=0.5)
+    assert (plain.context_at, plain.alone_at) == (0.0, 1.0)  # left out: one sentence is always enough
+    with pytest.raises(ValidationError, match="context_at"):
+        LearnedSettings(offer_at=0.8, gentle_at=0.5, context_at=0.85)
+    with pytest.raises(ValidationError):
+        LearnedSettings(offer_at=0.8, gentle_at=0.5, alone_at=0.4)
 
 
 SCORE_IN_A_FRESH_PROCESS = """
@@ -864,3 +969,61 @@ def test_crossval_scores_each_round_with_a_reader_that_never_saw_it(monkeypatch)
     rules_alone = [GUARD.rules.assess(s).answer.shows_contacts for s in ("held crisis words", "I want to die")]
     assert never.crisis_contacts == sum(rules_alone)
     assert tallies[0].crisis_contacts >= never.crisis_contacts and "offer_at 1.01" in never.line()
+
+
+# The eleventh review's findings on the first draft of 3.8: each new cue that dates, quiets or joins in
+# must leave a disclosure that says otherwise alone, and each narrowing must not alarm the everyday.
+STILL_HELPED = {
+    "I self harmed for years and I did it on Tuesday.": Answer.CRISIS,
+    "I self harmed throughout my teens and I did it last week.": Answer.CRISIS,
+    "I self harmed for ten years and now I'm doing it most days again.": Answer.CRISIS,
+    "Writing notes for everyone on my caseload for when I'm gone.": Answer.CRISIS,
+    "Same signs from my last admission are all back this week and I'm scared.": Answer.OFFER,
+    "Sitting by the sea with a coffee and a razor blade.": Answer.OFFER,
+    "Loved the team lunch today, everyone was lovely. I've got 60 tablets in my bag.": Answer.OFFER,
+    "My friend overdosed last month. So did I last night.": Answer.OFFER,
+    "I'm frightened of myself at the moment.": Answer.OFFER,
+    "The trainer went through the risk factors for suicide. I've got 8 of them right now.": Answer.OFFER,
+    "I cut myself for years. Slipped up tonight, used a razor.": Answer.OFFER,
+    "I self harmed for years. I'm currently self harming.": Answer.CRISIS,
+    "None of them are happening now is what I told my manager but I've been cutting every night": Answer.OFFER,
+    "Sitting here with every pill in the house.": Answer.OFFER,
+}
+NOT_ALARMED = [
+    "I'm scared of what I might do to the printer if it jams again.",
+    "My client has been using a dosette box. I do the same with my meds.",
+    "He said he'd been stockpiling his meds. I've got all of them right now in the clinic room.",
+    "Spotted the warning signs from my last admission early this time and rang my care coordinator.",
+    "Wrote goodbye cards for everyone on my team, retiring next week after 30 years!",
+    "He said he'd given up on life. So was I when I heard about his diagnosis, gutted.",
+    "I'm researching methods for the evaluation of our peer support service.",
+    "Got my tablets put by for the week in my pill organiser.",
+]
+
+
+@pytest.mark.parametrize("text", STILL_HELPED)
+def test_a_new_cue_never_quiets_a_disclosure_that_says_otherwise(text):
+    got = GUARD.assess(text).answer
+    assert got.shows_contacts and got <= STILL_HELPED[text], got
+
+
+@pytest.mark.parametrize("text", NOT_ALARMED)
+def test_the_narrowed_cues_leave_the_everyday_without_the_contacts(text):
+    assert not GUARD.assess(text).answer.shows_contacts
+
+
+@pytest.mark.parametrize(
+    "story, now",
+    [
+        ("I self-harmed for about ten years and I talk about it in my peer role.", None),
+        ("I self-harmed for about ten years. The scars have faded now.", Answer.TOPIC),  # dated: long_ago
+        ("i self harmed from 14 to 23, scars all up my arms and i don't cover them at work anymore", None),
+        ("I self-harmed for years. Did it again last night.", Answer.CRISIS),
+        ("I cut myself throughout my teens and I did it on Tuesday.", Answer.CRISIS),
+    ],
+)
+def test_a_span_of_the_past_brings_the_offer_not_the_card_unless_it_runs_into_now(story, now):
+    """`spans`: "I self-harmed for ten years" may be over or may run to now, so it gets the contacts in the
+    calm offer, never less; an act told again, or of the last day, anywhere in the message brings the card,
+    and a cue that dates the story (`long_ago`) dates it as before."""
+    assert GUARD.assess(story).answer is (now or Answer.OFFER)

@@ -565,15 +565,22 @@ class NegationCues(Strict):
 
 class LearnedSettings(Strict):
     """How worried the learned reader must be before the guard offers the key numbers (`offer_at`), or
-    gives the gentle line instead of nothing (`gentle_at`)."""
+    gives the gentle line instead of nothing (`gentle_at`); and, when only one sentence of a longer
+    message about someone else's crisis reads that worrying, how worrying the whole message must read too
+    (`context_at`) unless that sentence alone is almost certain (`alone_at`; at or below `offer_at`, every
+    such sentence is). Left out, any one sentence is enough, as before."""
 
     offer_at: float = Field(gt=0.5, le=1.0)
     gentle_at: float = Field(gt=0.0, le=1.0)
+    context_at: float = Field(default=0.0, ge=0.0, le=1.0)
+    alone_at: float = Field(default=1.0, gt=0.5, le=1.0)
 
     @model_validator(mode="after")
     def _gentle_first(self) -> LearnedSettings:
         if self.gentle_at > self.offer_at:
             raise ValueError("gentle_at must not be above offer_at")
+        if self.context_at > self.offer_at:
+            raise ValueError("context_at must not be above offer_at")
         return self
 
 
@@ -593,6 +600,7 @@ class CrisisFile(Strict):
     present: list[Text] = []
     long_ago: list[Text] = []
     reassured: list[Text] = []  # "I'm ok now": told as past like long_ago, but an overdose still gets the offer
+    spans: list[Text] = []  # "I self-harmed for ten years": the clause gets the offer, not the card
     returns: list[Text] = []  # patterns
     recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago
     not_the_subject: list[Text] = []

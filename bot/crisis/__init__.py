@@ -77,6 +77,7 @@ def build(
     entries += [("past", "past", text, line_of(("past", i))) for i, text in enumerate(model.past)]
     entries += [("long_ago", "long_ago", text, line_of(("long_ago", i))) for i, text in enumerate(model.long_ago)]
     entries += [("reassured", "reassured", text, line_of(("reassured", i))) for i, text in enumerate(model.reassured)]
+    entries += [("span", "span", text, line_of(("spans", i))) for i, text in enumerate(model.spans)]
     entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
     entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
     entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]
@@ -95,7 +96,9 @@ def build(
         return Guard(classifier), problems + pattern_problems
     by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
     reader = trained(exemplars.crisis, exemplars.ordinary, by_kind)
-    return Guard(classifier, reader, model.learned.offer_at, model.learned.gentle_at), problems + pattern_problems
+    settings = model.learned
+    guard = Guard(classifier, reader, settings.offer_at, settings.gentle_at, settings.context_at, settings.alone_at)
+    return guard, problems + pattern_problems
 
 
 def _stems_and_words(words: list[str]) -> set[str]:

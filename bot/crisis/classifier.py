@@ -116,6 +116,9 @@ ANSWER_OF = {"crisis": Answer.CRISIS, "unsure": Answer.OFFER, "topic": Answer.TO
 NOT_PAST, REASSURED, LONG_AGO = 0, 1, 2
 DATED_KINDS = ("past", "long_ago")  # cues that date a story; "I'm ok now" does not
 PAST_KINDS = (*DATED_KINDS, "reassured")
+# A return told in one of these words dates the telling ("the scars are *still* there") rather than telling
+# of the act again, so it leaves a long-ago cue in the act's own clause alone.
+DATING_WORDS = frozenset({"tonight", "currently", "lately", "recently", "still", "anniversary"})
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,19 @@ class Classifier:
             for s, c, found in read
         ]
         returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
+        told_again = any(
+            p.kind == "return" and not (e - s == 1 and c.tokens[s].raw in DATING_WORDS)
+            for _, clauses, found in read
+            for c, m in zip(clauses, found, strict=True)
+            for p, s, e in m
+        )
+        if told_again:
+            # An act told again is never read as the past, not even by a long-ago cue in its own clause ("I
+            # self-harmed from 14 to 23. Did it again last night."); a clause's `past` cue still counts.
+            read = [(s, c, [[x for x in m if x[0].kind != "long_ago"] for m in found]) for s, c, found in read]
+        if told_again or any(p.kind == "recent" for _, _, found in read for m in found for p, _, _ in m):
+            # Nor is a span of the past that an act told again or of the last day ("last night") runs into.
+            read = [(s, c, [[x for x in m if x[0].kind != "span"] for m in found]) for s, c, found in read]
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
             # "Took 20 paracetamol an hour ago. I'm ok now": the next sentence's cue does not make an act of
@@ -328,6 +344,8 @@ class Classifier:
         # before it dates the telling ("*this morning* I told a client I used to cut myself, years ago").
         own_past = any(p.kind in PAST_KINDS for p, _, _ in matches)
         only_reassured = long_ago != LONG_AGO and not any(p.kind in DATED_KINDS for p, _, _ in matches)
+        # A span of the writer's past ("I self-harmed for ten years") may run to now: the offer, not the card.
+        spanned = not now and any(p.kind == "span" for p, _, _ in matches)
         dated = [s for p, s, _ in matches if p.kind == "recent"]
         people = self.lexicon.people
         not_subject = {
@@ -345,7 +363,7 @@ class Classifier:
                 told_long_ago = history and (own_past or not any(s >= start for s in dated))
                 about = not framed and self._about_writer(tokens, start, end, not_subject)
                 if about and not told_long_ago:
-                    verdict = ANSWER_OF[pattern.kind]
+                    verdict = max(ANSWER_OF[pattern.kind], Answer.OFFER) if spanned else ANSWER_OF[pattern.kind]
                 elif about and only_reassured and self._situations.get(pattern.category) is Situation.OVERDOSE:
                     verdict = Answer.OFFER
                 else:

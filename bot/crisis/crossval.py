@@ -48,6 +48,8 @@ def crossval(
     rounds: Sequence[EvalSet],
     thresholds: Sequence[float],
     gentle_at: float = 1.0,
+    context_at: float = 0.0,
+    alone_at: float = 1.0,
 ) -> list[Tally]:
     """Score each round with the rules and a reader trained on the exemplars without that round's
     sentences; one tally per threshold."""
@@ -56,7 +58,7 @@ def crossval(
         out = {_key(s) for group in (held.crisis, held.ordinary) for kind in group.values() for s in kind}
         reader = LearnedReader.train(_without(crisis, out), _without(ordinary, out), situations)
         for at in thresholds:
-            guard, tally = Guard(rules, reader, at, gentle_at), counts[at]
+            guard, tally = Guard(rules, reader, at, gentle_at, min(context_at, at), max(alone_at, at)), counts[at]
             for sentences in held.crisis.values():
                 tally[0] += len(sentences)
                 tally[1] += sum(guard.assess(s).answer.shows_contacts for s in sentences)

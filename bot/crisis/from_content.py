@@ -99,8 +99,17 @@ def crossval_of(content: Content, thresholds: Sequence[float]) -> list[Tally] | 
     rounds = [s for s in content_eval_sets(content) if s.role == "development"]
     situations = {kind: name for name, kinds in model.situations.items() for kind in kinds if kind in exemplars.crisis}
     rules = guard_of(content).rules
+    settings = model.learned
     return crossval(
-        rules, exemplars.crisis, exemplars.ordinary, situations, rounds, thresholds, model.learned.gentle_at
+        rules,
+        exemplars.crisis,
+        exemplars.ordinary,
+        situations,
+        rounds,
+        thresholds,
+        settings.gentle_at,
+        settings.context_at,
+        settings.alone_at,
     )
 
 

@@ -2,7 +2,11 @@
 
 The rules give one of four answers (classifier.py). The learned reader (learned.py) can only raise it:
 when the rules found nothing more urgent than a topic, a score of at least `offer_at` makes the answer
-the offer (with the situation the reader heard), and a score of at least `gentle_at` makes an answer of
+the offer (with the situation the reader heard), if the score stands in its context: when the rules heard
+crisis talk in the message only as someone else's or as a topic, one sentence of it reads that worrying
+and the whole message reads below `context_at` (a service user's words inside a reflection on supporting
+them), that sentence brings the gentle line instead, unless it is at least `alone_at` on its own; where
+the rules heard nothing, the reader's sentence stands. A score of at least `gentle_at` makes an answer of
 nothing the gentle line, so a message with some sign of risk never gets the cold answer; when the rules
 gave the offer, an overdose the reader hears is added to it (999 or A&E first). It never
 lowers what the rules found, never changes the help the rules chose for the writer at risk now, never
@@ -27,6 +31,8 @@ class Guard:
     learned: LearnedReader | None = None
     offer_at: float = 1.0
     gentle_at: float = 1.0
+    context_at: float = 0.0
+    alone_at: float = 1.0
 
     def assess(self, text: str) -> Assessment:
         """The answer for one piece of free text. Linear in its length."""
@@ -52,7 +58,11 @@ class Guard:
             if reading.score >= self.offer_at and reading.situation is Situation.OVERDOSE:
                 return found.worse(Assessment(Answer.OFFER, found.category, heard=frozenset({Situation.OVERDOSE})))
             return found
-        if reading.score >= self.offer_at:
+        # Only a message in which the rules heard crisis talk as someone else's or as a topic is weighed as a
+        # whole ("She said she wanted to die" in a reflection on supporting her); where they heard nothing,
+        # the reader's sentence stands ("Good day. I've got no fight left in me").
+        in_context = found.answer is not Answer.TOPIC or reading.in_context(self.context_at, self.alone_at)
+        if reading.score >= self.offer_at and in_context:
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
         if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs
             return found.worse(
@@ -67,8 +77,10 @@ class Guard:
         lines = self.rules.explain(text)
         if self.learned is not None:
             reading = self.learned.read(next(pieces(text), ""))
+            whole = "not read" if reading.whole is None else f"{reading.whole:.2f}"
             lines.append(
-                f"learned reader: score {reading.score:.2f} (offer at {self.offer_at:.2f}), "
+                f"learned reader: score {reading.score:.2f} (offer at {self.offer_at:.2f}), whole message "
+                f"{whole} (context at {self.context_at:.2f}, one sentence alone at {self.alone_at:.2f}), "
                 f"closest situation: {reading.situation.name.lower()}"
             )
         return lines

@@ -7,9 +7,10 @@ the process. (Character n-grams were tried: they added about one point of recall
 rate and tripled the training time at every start; misspellings are mended by the rules first.)
 
 A message is read as its sentences and as a whole, and scored by the most worrying of them, so one
-sentence in a long message about work is still heard. The reader can only add help:
-the guard raises its answer to the offer when the score is at least `offer_at` (crisis.yaml), and
-never lowers what the rules found.
+sentence in a long message about work is still heard; the whole message's own score is kept beside it,
+so the guard can ask whether that sentence reads as worrying in its context ("She said she wanted to die"
+inside a reflection on supporting her). The reader can only add help: the guard raises its answer to the
+offer when the score is at least `offer_at` (crisis.yaml), and never lowers what the rules found.
 
 A second, smaller model trained on the crisis exemplars alone says which situation the words are
 closest to (overdose now, being unsafe at home, or neither), so the offer shows the right contacts first.
@@ -39,10 +40,18 @@ WORDS = (1, 2)
 
 @dataclass(frozen=True)
 class Reading:
-    """The reader's view of one text: how likely the writer is at risk, and the situation it is closest to."""
+    """The reader's view of one text: how likely the writer is at risk (its most worrying window), the
+    situation it is closest to, and the whole text's own score (None when the whole was not read: too
+    long, or a sentence in it was skipped)."""
 
     score: float = 0.0
     situation: Situation = Situation.GENERAL
+    whole: float | None = None
+
+    def in_context(self, context_at: float, alone_at: float) -> bool:
+        """Whether the score stands as it is: the whole text reads at least `context_at` too, or the most
+        worrying sentence is at least `alone_at` on its own, or the whole was not read."""
+        return self.whole is None or self.whole >= context_at or self.score >= alone_at
 
 
 class LearnedReader:
@@ -94,8 +103,10 @@ class LearnedReader:
         features = [self._features(window) for window in windows]
         margins = [self._bias + sum(value * self._weights[j] for j, value in f.items()) for f in features]
         top = max(range(len(margins)), key=margins.__getitem__)  # the first of equals, as argmax
-        score = float(1.0 / (1.0 + np.exp(-margins[top])))
-        return Reading(score, self._situation(features[top]) if score >= at else Situation.GENERAL)
+        score = _probability(margins[top])
+        # The whole text is the last window when it was read (a one-sentence text is its own whole).
+        whole = _probability(margins[-1]) if windows[-1] == text else None
+        return Reading(score, self._situation(features[top]) if score >= at else Situation.GENERAL, whole)
 
     def _features(self, text: str) -> dict[int, float]:
         """The text's TF-IDF vector as the fitted vectorizer makes it (sublinear term frequency, the
@@ -120,6 +131,10 @@ class LearnedReader:
         # One row for two situations (the second when its margin is positive), else one row each.
         index = int(margins[0] > 0) if len(margins) == 1 else max(range(len(margins)), key=margins.__getitem__)
         return Situation[names[index]]
+
+
+def _probability(margin: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-margin)))
 
 
 def _situation_model(features, labels: list[str]):
