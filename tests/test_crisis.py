@@ -1020,10 +1020,11 @@ def test_the_narrowed_cues_leave_the_everyday_without_the_contacts(text):
         ("i self harmed from 14 to 23, scars all up my arms and i don't cover them at work anymore", None),
         ("I self-harmed for years. Did it again last night.", Answer.CRISIS),
         ("I cut myself throughout my teens and I did it on Tuesday.", Answer.CRISIS),
+        ("I self harmed for ten years and I want to die.", Answer.CRISIS),  # only the span is softened
     ],
 )
 def test_a_span_of_the_past_brings_the_offer_not_the_card_unless_it_runs_into_now(story, now):
     """`spans`: "I self-harmed for ten years" may be over or may run to now, so it gets the contacts in the
-    calm offer, never less; an act told again, or of the last day, anywhere in the message brings the card,
-    and a cue that dates the story (`long_ago`) dates it as before."""
+    calm offer, never less (the rest of its clause is read as it is); an act told again, or of the last day,
+    anywhere in the message brings the card, and a cue that dates the story (`long_ago`) dates it as before."""
     assert GUARD.assess(story).answer is (now or Answer.OFFER)

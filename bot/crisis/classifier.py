@@ -344,8 +344,9 @@ class Classifier:
         # before it dates the telling ("*this morning* I told a client I used to cut myself, years ago").
         own_past = any(p.kind in PAST_KINDS for p, _, _ in matches)
         only_reassured = long_ago != LONG_AGO and not any(p.kind in DATED_KINDS for p, _, _ in matches)
-        # A span of the writer's past ("I self-harmed for ten years") may run to now: the offer, not the card.
-        spanned = not now and any(p.kind == "span" for p, _, _ in matches)
+        # A span of the writer's past ("I self-harmed for ten years") may run to now: what it tells gets the
+        # offer, not the card; the rest of the clause ("... and I want to die") is read as it is.
+        spans = [] if now else [(s, e) for p, s, e in matches if p.kind == "span"]
         dated = [s for p, s, _ in matches if p.kind == "recent"]
         people = self.lexicon.people
         not_subject = {
@@ -363,7 +364,9 @@ class Classifier:
                 told_long_ago = history and (own_past or not any(s >= start for s in dated))
                 about = not framed and self._about_writer(tokens, start, end, not_subject)
                 if about and not told_long_ago:
-                    verdict = max(ANSWER_OF[pattern.kind], Answer.OFFER) if spanned else ANSWER_OF[pattern.kind]
+                    verdict = ANSWER_OF[pattern.kind]
+                    if any(s < end and start < e for s, e in spans):
+                        verdict = max(verdict, Answer.OFFER)
                 elif about and only_reassured and self._situations.get(pattern.category) is Situation.OVERDOSE:
                     verdict = Answer.OFFER
                 else:
