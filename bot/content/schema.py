@@ -600,7 +600,7 @@ class CrisisFile(Strict):
     present: list[Text] = []
     long_ago: list[Text] = []
     reassured: list[Text] = []  # "I'm ok now": told as past like long_ago, but an overdose still gets the offer
-    spans: list[Text] = []  # "I self-harmed for ten years": the clause gets the offer, not the card
+    spans: list[Text] = []  # "I self-harmed for ten years": what the span tells gets the offer, not the card
     returns: list[Text] = []  # patterns
     recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago
     not_the_subject: list[Text] = []
