@@ -280,6 +280,17 @@ def test_identification_is_the_present_and_never_fires_on_an_ordinary_message_of
     assert [s for s in ordinary if GUARD.assess(s).category == "identification"] == []
 
 
+def test_an_echo_says_the_same_of_what_was_just_said_and_only_that():
+    """ "So have I" echoes crisis talk earlier in its sentence or in the one before; after "She cried" or
+    "She's safe tonight" it says nothing of a crisis told sentences earlier."""
+    assert answer("She told me she's been cutting. So have I.") is Answer.OFFER
+    assert answer("A lad told me he'd wanted to die for weeks, and honestly so did I") is Answer.OFFER
+    told = "A mum told me she'd been planning how to end her life. I rang duty and stayed with her. "
+    assert GUARD.assess(told + "She cried. So did I, later, in the car.").category != "identification"
+    assert GUARD.assess(told + "She's safe tonight and so am I.").category != "identification"
+    assert GUARD.assess(told + "Honestly me too.").category == "identification"  # not an echo: it reaches
+
+
 def test_identification_keeps_the_situation_and_reaches_across_slices():
     """An overdose the writer says is theirs too brings 999 or A&E first; "me too" far from the crisis talk
     (another slice of a long message) still counts."""

@@ -609,6 +609,7 @@ class CrisisFile(Strict):
     script_context: list[Text] = []
     script_undone: list[Text] = []
     identification: list[Text] = []  # the writer saying someone else's crisis is theirs too
+    echoes: list[Text] = []  # "so do I": identification that echoes what was just said (its sentence or the one before)
     topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)
     unsure: dict[Ident, list[Text]] = {}

@@ -85,6 +85,7 @@ def build(
     entries += [
         ("identify", "identify", text, line_of(("identification", i))) for i, text in enumerate(model.identification)
     ]
+    entries += [("echo", "echo", text, line_of(("echoes", i))) for i, text in enumerate(model.echoes)]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [("recent", "recent", text, line_of(("recent", i))) for i, text in enumerate(model.recent)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]

@@ -214,17 +214,32 @@ class Classifier:
             if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
             result = result.worse(told)
-        # "So did I" counts when it is now: "... and so did I once, years ago" is the writer's past; and
-        # when it is the writer's: "two others said 'me too'" is theirs.
+        # "Me too" counts when it is now: "... and so did I once, years ago" is the writer's past; and when
+        # it is the writer's: "two others said 'me too'" is theirs. An echo ("so did I") says the same of
+        # what was just said: crisis talk earlier in its sentence or in the one before ("She cried. So did
+        # I." is not).
         if any(
-            any(p.kind == "identify" and clause.tokens[s].speaker != OTHER for p, s, _ in matches)
+            any(
+                (p.kind == "identify" or (p.kind == "echo" and self._echoes_crisis(read, i, j)))
+                and clause.tokens[s].speaker != OTHER
+                for p, s, _ in matches
+            )
             and not self._history(clause, matches, long_ago)
-            for _, clauses in read
-            for clause, matches, long_ago in clauses
+            for i, (_, clauses) in enumerate(read)
+            for j, (clause, matches, long_ago) in enumerate(clauses)
         ):
             result = result.worse(Assessment(identifies=True))
             result = result.concluded()
         return result, frozenset(quiet)
+
+    @staticmethod
+    def _echoes_crisis(read: list, sentence: int, clause: int) -> bool:
+        """Crisis talk (or a topic) in the clauses before `clause` of its sentence, or in the sentence before."""
+        _, clauses = read[sentence]
+        before = [m for _, m, _ in clauses[: clause + 1]]
+        if sentence > 0:
+            before += [m for _, m, _ in read[sentence - 1][1]]
+        return any(p.kind in ANSWER_OF for m in before for p, _, _ in m)
 
     def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, int]]]]:
         """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
