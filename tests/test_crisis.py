@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -1039,3 +1040,65 @@ def test_a_span_of_the_past_brings_the_offer_not_the_card_unless_it_runs_into_no
     calm offer, never less (the rest of its clause is read as it is); an act told again, or of the last day,
     anywhere in the message brings the card, and a cue that dates the story (`long_ago`) dates it as before."""
     assert GUARD.assess(story).answer is (now or Answer.OFFER)
+
+
+# Release 3.9 ---------------------------------------------------------------------------------------------
+
+
+def test_an_ordinary_ending_at_work_brings_the_offer_not_the_card():
+    """`endings`: a goodbye, notes for everyone or affairs in order, in a message that names a last day on
+    the ward, leave or retiring, get the calm offer with the contacts written out, never less; a word of
+    now in the goodbye's clause, a suicide note, or an ending that is itself a sign keep the card."""
+    for text in [
+        "Annual leave from Friday for two weeks!! Handing over my caseload to Priya, writing notes for everyone.",
+        "Writing goodbye letters to my caseload before I go on maternity leave. Want them warm but boundaried.",
+        "Last day on the ward tomorrow before I move to the early intervention team. Weird saying goodbye to everyone.",
+        "Retiring in March after 30 years in the NHS. Putting my affairs in order at work, so to speak.",
+    ]:
+        assert answer(text) is Answer.OFFER, text
+    for text in [
+        "Last day at work. Said goodbye to everyone tonight.",  # a word of now
+        "Going on annual leave. Written my suicide note.",  # not a goodbye an ending explains
+        "Cancelled my leaving do and said goodbye to everyone",  # the ending is itself a sign
+        "I've written goodbye letters to my kids",
+    ]:
+        assert answer(text) is Answer.CRISIS, text
+
+
+def test_voices_telling_the_writer_to_do_it_now_get_the_offer_but_not_voices_of_the_past():
+    assert answer("the voices are telling me to do it") is Answer.OFFER
+    assert answer("the voices keep telling me to jump") is Answer.OFFER
+    assert not answer(
+        "i used to think the voices were telling me to die and now i know theyre just noise"
+    ).shows_contacts
+
+
+def test_an_everyday_saying_and_a_bare_me_too_are_not_read_again_by_the_reader():
+    """An idiom the rules know is not scored by the learned reader when nothing else in its sentence is
+    crisis talk; nor is a sentence that is only "same" or "me too" (it is weighed with what it joins)."""
+    for text in [
+        "I can't go on the late shift",
+        "I've made my decision about the secondment, going for it",
+        "Cut my arms to pieces pruning the roses",
+        "Colleague says the only thing getting her through Monday is the sweet release of 5pm. Same.",
+    ]:
+        assert answer(text) is Answer.NONE and GUARD.assess(text).idiom, text
+    assert answer("She told me she's been cutting. Me too.") is Answer.OFFER
+
+
+def test_the_reader_learns_from_the_development_rounds_and_never_from_the_hold_out():
+    """`learned_from`: the exemplars and every development round's sentences, each once; the hold-out's
+    sentences are never among them."""
+    from bot.crisis import learned_from
+    from bot.crisis.from_content import development_rounds
+
+    rounds = development_rounds(ROUNDS)
+    assert rounds and all(r.role == "development" for r in rounds)
+    crisis, ordinary = learned_from(CONTENT.crisis_exemplars, rounds)
+    taught = Counter(s for group in (crisis, ordinary) for v in group.values() for s in v)
+    exemplars = Counter(_sentences_of([CONTENT.crisis_exemplars]))
+    assert all(
+        taught[s] == max(1, exemplars[s]) for s in _sentences_of(rounds)
+    )  # each once, or as the exemplars have it
+    hold_out = _sentences_of(r for r in ROUNDS.values() if r.role == "hold-out")
+    assert hold_out and not set(hold_out) & set(taught)

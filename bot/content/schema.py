@@ -609,6 +609,9 @@ class CrisisFile(Strict):
     script_context: list[Text] = []
     script_undone: list[Text] = []
     identification: list[Text] = []  # the writer saying someone else's crisis is theirs too
+    # Ordinary endings (a last day on the ward, leave, retiring), by the crisis category whose goodbyes,
+    # notes and handovers they make the offer, not the card, anywhere in the message that names one.
+    endings: dict[Ident, list[Text]] = {}
     echoes: list[Text] = []  # "so do I": identification that echoes what was just said (its sentence or the one before)
     topic_sentences: list[Text] = []
     crisis: dict[Ident, list[Text]] = Field(min_length=1)

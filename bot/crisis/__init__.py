@@ -1,32 +1,48 @@
 """The crisis guard's reading of free text: rules from content, a learned reader beside them, four
 answers, and evaluation sets.
 
-`build` compiles bot/content/crisis.yaml and trains the learned reader on crisis_exemplars.yaml into a
-`Guard`; `Guard.assess(text)` answers CRISIS (the writer may be at risk now), OFFER (signs of risk,
-reading uncertain), TOPIC (crisis words, not about the writer) or NONE, with the situation whose
-contacts come first (overdose, unsafe).
+`build` compiles bot/content/crisis.yaml and trains the learned reader on crisis_exemplars.yaml and the
+development rounds into a `Guard`; `Guard.assess(text)` answers CRISIS (the writer may be at risk now),
+OFFER (signs of risk, reading uncertain), TOPIC (crisis words, not about the writer) or NONE, with the
+situation whose contacts come first (overdose, unsafe).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .classifier import NOTHING, Answer, Assessment, Classifier, Cues, Situation
+from .crossval import text_key
 from .guard import LEARNED, Guard
 from .language import Lexicon, stem
 from .learned import trained
 
-__all__ = ["LEARNED", "NOTHING", "Answer", "Assessment", "Classifier", "Guard", "Situation", "build", "stem"]
+__all__ = [
+    "LEARNED",
+    "NOTHING",
+    "Answer",
+    "Assessment",
+    "Classifier",
+    "Guard",
+    "Situation",
+    "build",
+    "learned_from",
+    "stem",
+]
 
 REQUIRED_LISTS = ("self", "others")
 
 
 def build(
-    model: Any, exemplars: Any = None, line_of: Callable[[tuple], int | None] = lambda loc: None
+    model: Any,
+    exemplars: Any = None,
+    line_of: Callable[[tuple], int | None] = lambda loc: None,
+    rounds: Sequence[Any] = (),
 ) -> tuple[Guard, list[tuple[int | None, str]]]:
     """Compile the crisis content (a validated CrisisFile) and train the learned reader on the exemplars
-    (a validated CrisisExemplarsFile, or None for rules alone); returns the guard and any problems."""
+    (a validated CrisisExemplarsFile, or None for rules alone) and on the sentences of `rounds` (the
+    development rounds: CrisisRoundFiles); returns the guard and any problems."""
     problems: list[tuple[int | None, str]] = []
     for name in REQUIRED_LISTS:
         if name not in model.lists:
@@ -86,6 +102,15 @@ def build(
         ("identify", "identify", text, line_of(("identification", i))) for i, text in enumerate(model.identification)
     ]
     entries += [("echo", "echo", text, line_of(("echoes", i))) for i, text in enumerate(model.echoes)]
+    for category, texts in model.endings.items():
+        if category not in model.crisis:
+            problems.append(
+                (
+                    line_of(("endings", category)),
+                    f"endings name '{category}', which is not a category under 'crisis'. Use one of those names.",
+                )
+            )
+        entries += [("ending", category, text, line_of(("endings", category, i))) for i, text in enumerate(texts)]
     entries += [("return", "return", text, line_of(("returns", i))) for i, text in enumerate(model.returns)]
     entries += [("recent", "recent", text, line_of(("recent", i))) for i, text in enumerate(model.recent)]
     entries += [("quiz", "quiz", text, line_of(("topic_sentences", i))) for i, text in enumerate(model.topic_sentences)]
@@ -96,10 +121,31 @@ def build(
     if exemplars is None or model.learned is None:
         return Guard(classifier), problems + pattern_problems
     by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
-    reader = trained(exemplars.crisis, exemplars.ordinary, by_kind)
+    crisis, ordinary = learned_from(exemplars, rounds)
+    reader = trained(crisis, ordinary, by_kind)
     settings = model.learned
     guard = Guard(classifier, reader, settings.offer_at, settings.gentle_at, settings.context_at, settings.alone_at)
     return guard, problems + pattern_problems
+
+
+def learned_from(exemplars: Any, rounds: Sequence[Any]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What the learned reader is trained on: the exemplars, and every sentence of the development rounds
+    not already among them, by group and kind. A round is blind text of the kind the reader must hear, and
+    must not cry wolf on; once a newer hold-out has taken its place, what it teaches is worth more than
+    keeping it unseen. The hold-out itself is never passed here."""
+    seen = {text_key(s) for group in (exemplars.crisis, exemplars.ordinary) for kind in group.values() for s in kind}
+    merged: tuple[dict[str, list[str]], dict[str, list[str]]] = (
+        {kind: list(v) for kind, v in exemplars.crisis.items()},
+        {kind: list(v) for kind, v in exemplars.ordinary.items()},
+    )
+    for round_ in rounds:
+        for into, group in zip(merged, (round_.crisis, round_.ordinary), strict=True):
+            for kind, sentences in group.items():
+                for sentence in sentences:
+                    if text_key(sentence) not in seen:
+                        seen.add(text_key(sentence))
+                        into.setdefault(kind, []).append(sentence)
+    return merged
 
 
 def _stems_and_words(words: list[str]) -> set[str]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .language import OTHER, SELF, Clause, Lexicon, Token, sentences
-from .patterns import Compiler, Pattern, PatternError, build_index, clause_matches
+from .patterns import Compiler, Node, Pattern, PatternError, build_index, clause_matches
 
 # Text is read in slices of this many characters, so a very long message never holds the event loop
 # for long (about 15 ms a slice at worst); nothing is skipped.
@@ -114,6 +114,8 @@ ANSWER_OF = {"crisis": Answer.CRISIS, "unsure": Answer.OFFER, "topic": Answer.TO
 # How a sentence is told as the past: not at all, only by the writer saying they are fine now ("I'm ok now",
 # `reassured`), or dated long ago (`long_ago`: "years ago", "when I was 15").
 NOT_PAST, REASSURED, LONG_AGO = 0, 1, 2
+# What an ordinary ending softens is read as a span (`_endings_softened`): a pattern that matches nothing itself.
+SOFTENED = Pattern("(an ordinary ending named in the message)", "span", "ending", Node(), anchored=False)
 DATED_KINDS = ("past", "long_ago")  # cues that date a story; "I'm ok now" does not
 PAST_KINDS = (*DATED_KINDS, "reassured")
 # A return told in one of these words dates the telling ("the scars are *still* there") rather than telling
@@ -201,17 +203,28 @@ class Classifier:
         read = self._read(piece)
         for sentence, clauses in read:
             told = NOTHING
-            matched, denied, framed = False, True, False
+            matched, denied, framed, risky = False, True, False, False
             for clause, matches, long_ago in clauses:
                 told = told.worse(self._clause(clause, matches, long_ago))
                 framed = framed or long_ago != NOT_PAST
                 for pattern, start, _end in matches:
                     if pattern.kind in ANSWER_OF:
+                        risky = True
                         # Only a denied crisis phrase or topic silences the reader: an `unsure` phrase after
                         # "I'm not saying ..." is no denial ("I'm not saying I'd be better off gone").
                         matched = matched or pattern.kind != "unsure"
                         denied = denied and self._negated(clause.tokens, start)
-            if (matched and denied) or (framed and not told.answer.shows_contacts):
+            # An everyday saying the rules know ("I can't go on the late shift") is not read again by the
+            # reader, when nothing else in the sentence is crisis talk or a sign of risk.
+            # Nor is a sentence that is nothing but "me too" or "same": it says nothing by itself, and is
+            # weighed with the crisis talk it joins (`identifies`).
+            only_joining = bool(clauses) and all(
+                any(p.kind in ("identify", "echo") and a == 0 and b == len(c.tokens) for p, a, b in m)
+                for c, m, _ in clauses
+            )
+            if (matched and denied) or (framed and not told.answer.shows_contacts) or (told.idiom and not risky):
+                quiet.add(sentence)
+            elif only_joining:
                 quiet.add(sentence)
             result = result.worse(told)
         # "Me too" counts when it is now: "... and so did I once, years ago" is the writer's past; and when
@@ -283,6 +296,8 @@ class Classifier:
         if told_again or any(p.kind == "recent" for _, _, found in read for m in found for p, _, _ in m):
             # Nor is a span of the past that an act told again or of the last day ("last night") runs into.
             read = [(s, c, [[x for x in m if x[0].kind != "span"] for m in found]) for s, c, found in read]
+        else:
+            read = self._endings_softened(read)
         out = []
         for i, (sentence, clauses, found) in enumerate(read):
             # "Took 20 paracetamol an hour ago. I'm ok now": the next sentence's cue does not make an act of
@@ -295,6 +310,26 @@ class Classifier:
                 found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
             out.append((sentence, [(c, m, long_ago) for c, m in zip(clauses, found, strict=True)]))
         return out
+
+    @staticmethod
+    def _endings_softened(read: list) -> list:
+        """In a message that names an ordinary ending (a last day on the ward, leave, retiring), a goodbye,
+        a note or a handover that a crisis category of that ending hears is read like a span: the offer,
+        not the card, unless its clause has a word of now (`_verdicts`)."""
+        softened = {p.category for _, _, found in read for m in found for p, _, _ in m if p.kind == "ending"}
+        if not softened:
+            return read
+        return [
+            (
+                s,
+                c,
+                [
+                    m + [(SOFTENED, a, b) for p, a, b in m if p.kind == "crisis" and p.category in softened]
+                    for m in found
+                ],
+            )
+            for s, c, found in read
+        ]
 
     def _as_topics(self, clause: Clause, matches: list) -> list:
         """In a quiz or checklist sentence, crisis phrases that do not name the writer, in them or just before

@@ -1,11 +1,12 @@
 """How `learned: offer_at` is chosen: leave-one-round-out cross-validation over the development rounds.
 
-Each development round's sentences are also exemplars, so scoring a round with the shipped reader says
-little. Here each round in turn is taken out of the exemplars, a reader is trained on the rest, and the
-round is scored by the rules and that reader at every threshold asked for. The sums over the rounds are
+Each development round's sentences are also what the reader learns from (with the exemplars), so scoring
+a round with the shipped reader says little. Here each round in turn is taken out of what it learns from,
+a reader is trained on the rest, and the round is scored by the rules and that reader at every threshold
+asked for. The sums over the rounds are
 what the threshold in crisis.yaml was chosen from (docs/safety.md, "How the guard is measured").
 
-`python -m bot crisis crossval` prints them (it trains one reader per development round: about a minute).
+`python -m bot crisis crossval` prints them (it trains one reader per development round: a few minutes).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def crossval(
     sentences; one tally per threshold."""
     counts = {at: [0, 0, 0, 0, 0] for at in thresholds}
     for held in rounds:
-        out = {_key(s) for group in (held.crisis, held.ordinary) for kind in group.values() for s in kind}
+        out = {text_key(s) for group in (held.crisis, held.ordinary) for kind in group.values() for s in kind}
         reader = LearnedReader.train(_without(crisis, out), _without(ordinary, out), situations)
         for at in thresholds:
             guard, tally = Guard(rules, reader, at, gentle_at, min(context_at, at), max(alone_at, at)), counts[at]
@@ -70,12 +71,13 @@ def crossval(
     return [Tally(at, *counts[at]) for at in thresholds]
 
 
-def _key(sentence: str) -> str:
+def text_key(sentence: str) -> str:
+    """A sentence as compared across sets: the same words with any spacing."""
     return " ".join(sentence.split())
 
 
 def _without(examples: Mapping[str, Sequence[str]], out: set[str]) -> dict[str, list[str]]:
-    return {kind: [s for s in sentences if _key(s) not in out] for kind, sentences in examples.items()}
+    return {kind: [s for s in sentences if text_key(s) not in out] for kind, sentences in examples.items()}
 
 
 def _pc(part: int, whole: int) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from ..content.model import Content
 from ..content.problems import Problem, line_of
 from ..content.schema import ROUNDS_DIR
-from . import build
+from . import build, learned_from
 from .crossval import Tally, crossval
 from .evaluation import EvalSet, evaluate
 from .guard import Guard
@@ -28,20 +28,20 @@ _KEEP = 16  # sets of crisis files whose guard is kept (the live one, reloads, t
 _EVALUATED: OrderedDict[str, list] = OrderedDict()
 # The guard for the very file objects a content load made, found without hashing them again: the digest
 # costs milliseconds, and the live bot asks on every turn. Holding the objects keeps their ids unique.
-_BY_IDENTITY: OrderedDict[tuple[int, int], tuple[Any, Any, Guard]] = OrderedDict()
+_BY_IDENTITY: OrderedDict[tuple[int, int, int], tuple[Any, Any, Any, Guard]] = OrderedDict()
 
 
 def guard_of(content: Content) -> Guard:
     """The guard for this content's crisis files (compiled and trained once, about five seconds)."""
-    crisis, exemplars = content.crisis, content.crisis_exemplars
-    key = (id(crisis), id(exemplars))
+    crisis, exemplars, rounds = content.crisis, content.crisis_exemplars, content.crisis_rounds
+    key = (id(crisis), id(exemplars), id(rounds))
     with _BUILT_LOCK:
         found = _BY_IDENTITY.get(key)
-    if found is not None and found[0] is crisis and found[1] is exemplars:
-        return found[2]
-    guard, _problems = _built(crisis, exemplars, lambda loc: None)
+    if found is not None and found[0] is crisis and found[1] is exemplars and found[2] is rounds:
+        return found[3]
+    guard, _problems = _built(crisis, exemplars, lambda loc: None, development_rounds(rounds))
     with _BUILT_LOCK:
-        _BY_IDENTITY[key] = (crisis, exemplars, guard)
+        _BY_IDENTITY[key] = (crisis, exemplars, rounds, guard)
         while len(_BY_IDENTITY) > _KEEP:
             _BY_IDENTITY.popitem(last=False)
     return guard
@@ -51,7 +51,7 @@ def patterns_compile(models: Mapping[str, Any], trees: Mapping[str, Any]) -> lis
     """A content check: crisis.yaml's patterns compile and its situations name known categories."""
     if "crisis.yaml" not in models:
         return []
-    return _built(models["crisis.yaml"], models.get("crisis_exemplars.yaml"), _lines(trees, "crisis.yaml"))[1]
+    return _built_from(models, trees)[1]
 
 
 def evaluation_passes(models: Mapping[str, Any], trees: Mapping[str, Any]) -> list[Problem]:
@@ -59,7 +59,7 @@ def evaluation_passes(models: Mapping[str, Any], trees: Mapping[str, Any]) -> li
     refused (one problem per sentence, with its line)."""
     if "crisis.yaml" not in models or "crisis_eval.yaml" not in models:
         return []
-    guard, problems = _built(models["crisis.yaml"], models.get("crisis_exemplars.yaml"), _lines(trees, "crisis.yaml"))
+    guard, problems = _built_from(models, trees)
     if problems:
         return []  # the patterns' own problems are reported by patterns_compile
     sets = eval_sets(models)
@@ -85,6 +85,11 @@ def eval_sets(models: Mapping[str, Any]) -> list[EvalSet]:
     return sets
 
 
+def development_rounds(models: Mapping[str, Any]) -> list[Any]:
+    """The development rounds among these files (by file name), whose sentences the reader learns from."""
+    return [m for name, m in sorted(models.items()) if name.startswith(ROUNDS_DIR + "/") and m.role == "development"]
+
+
 def content_eval_sets(content: Content) -> list[EvalSet]:
     """The same sets, from loaded content."""
     return eval_sets({"crisis_eval.yaml": content.crisis_eval, **content.crisis_rounds})
@@ -96,14 +101,15 @@ def crossval_of(content: Content, thresholds: Sequence[float]) -> list[Tally] | 
     exemplars, model = content.crisis_exemplars, content.crisis
     if exemplars is None or model.learned is None:
         return None
+    crisis, ordinary = learned_from(exemplars, development_rounds(content.crisis_rounds))
     rounds = [s for s in content_eval_sets(content) if s.role == "development"]
     situations = {kind: name for name, kinds in model.situations.items() for kind in kinds if kind in exemplars.crisis}
     rules = guard_of(content).rules
     settings = model.learned
     return crossval(
         rules,
-        exemplars.crisis,
-        exemplars.ordinary,
+        crisis,
+        ordinary,
         situations,
         rounds,
         thresholds,
@@ -117,15 +123,21 @@ def _lines(trees: Mapping[str, Any], name: str) -> Any:
     return lambda loc: line_of(trees[name], loc) if name in trees else None
 
 
-def _built(crisis: Any, exemplars: Any, line: Any) -> tuple[Guard, list[Problem]]:
-    """Compiled once per content of the two files: a reload that left them as they were reuses the guard."""
-    key = _digest(crisis, exemplars)
+def _built_from(models: Mapping[str, Any], trees: Mapping[str, Any]) -> tuple[Guard, list[Problem]]:
+    crisis, exemplars = models["crisis.yaml"], models.get("crisis_exemplars.yaml")
+    return _built(crisis, exemplars, _lines(trees, "crisis.yaml"), development_rounds(models))
+
+
+def _built(crisis: Any, exemplars: Any, line: Any, rounds: Sequence[Any]) -> tuple[Guard, list[Problem]]:
+    """Compiled once per content of the crisis files and the development rounds: a reload that left them
+    as they were reuses the guard."""
+    key = _digest(crisis, exemplars, *rounds)
     with _BUILT_LOCK:
         found = _BUILT.get(key)
         if found is not None:
             _BUILT.move_to_end(key)
             return found
-    guard, raw = build(crisis, exemplars, line)
+    guard, raw = build(crisis, exemplars, line, rounds)
     problems = [Problem("crisis.yaml", at, message) for at, message in raw]
     with _BUILT_LOCK:
         _BUILT[key] = (guard, problems)
