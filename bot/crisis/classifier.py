@@ -222,9 +222,8 @@ class Classifier:
                 any(p.kind in ("identify", "echo") and a == 0 and b == len(c.tokens) for p, a, b in m)
                 for c, m, _ in clauses
             )
-            if (matched and denied) or (framed and not told.answer.shows_contacts) or (told.idiom and not risky):
-                quiet.add(sentence)
-            elif only_joining:
+            denied_or_old = (matched and denied) or (framed and not told.answer.shows_contacts)
+            if denied_or_old or (told.idiom and not risky) or only_joining:
                 quiet.add(sentence)
             result = result.worse(told)
         # "Me too" counts when it is now: "... and so did I once, years ago" is the writer's past; and when

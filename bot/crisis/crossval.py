@@ -3,8 +3,8 @@
 Each development round's sentences are also what the reader learns from (with the exemplars), so scoring
 a round with the shipped reader says little. Here each round in turn is taken out of what it learns from,
 a reader is trained on the rest, and the round is scored by the rules and that reader at every threshold
-asked for. The sums over the rounds are
-what the threshold in crisis.yaml was chosen from (docs/safety.md, "How the guard is measured").
+asked for. The sums over the rounds are what the threshold in crisis.yaml was chosen from (docs/safety.md,
+"How the guard is measured").
 
 `python -m bot crisis crossval` prints them (it trains one reader per development round: a few minutes).
 """
