@@ -687,9 +687,9 @@ def test_the_learned_reader_never_lowers_what_the_rules_found_nor_changes_the_ca
 
 
 def test_only_the_sentence_with_the_denial_or_the_old_story_is_left_to_the_rules():
-    _, quiet = GUARD.rules.read_cues("I'm not suicidal. Just want everything to go quiet for good.")
+    _, quiet, _ = GUARD.rules.read_cues("I'm not suicidal. Just want everything to go quiet for good.")
     assert quiet == {"I'm not suicidal."}
-    _, quiet = GUARD.rules.read_cues("Years ago I self-harmed. I want to kill myself.")
+    _, quiet, _ = GUARD.rules.read_cues("Years ago I self-harmed. I want to kill myself.")
     assert quiet == {"Years ago I self-harmed."}  # only the sentence told as long ago
     assert answer("Years ago I self-harmed. I want to kill myself.") is Answer.CRISIS
 
@@ -1074,8 +1074,19 @@ def test_voices_telling_the_writer_to_do_it_now_get_the_offer_but_not_voices_of_
 
 
 def test_an_everyday_saying_and_a_bare_me_too_are_not_read_again_by_the_reader():
-    """An idiom the rules know is not scored by the learned reader when nothing else in its sentence is
-    crisis talk; nor is a sentence that is only "same" or "me too" (it is weighed with what it joins)."""
+    """An idiom the rules know is not scored alone by the learned reader when nothing else in its sentence
+    is crisis talk; nor is a sentence that is only "same" or "me too" (it is weighed with what it joins).
+    The whole message is still read: a review's disclosures around them keep the contacts."""
+    for text in [
+        "me too. when Jo said she'd planned how she'd do it I just thought, yeah, I've got mine sorted too.",
+        "same here. couldn't stop crying in supervision. difference is I've got a plan and a date now",
+        "Made my decision about the course. And about everything else. I won't be here to start it.",
+        "handed over my whole caseload this morning, all tidy. nobody needs me now so I can finally stop.",
+    ]:
+        assert answer(text).shows_contacts, text
+    assert answer("Leaving the Trust next week. Leaving everything actually. I've written letters for my kids.") is (
+        Answer.CRISIS
+    )
     for text in [
         "I can't go on the late shift",
         "I've made my decision about the secondment, going for it",

@@ -195,11 +195,13 @@ class Classifier:
         """The answer for one piece of text of at most SLICE + OVERLAP characters."""
         return self.read_cues(piece)[0]
 
-    def read_cues(self, piece: str) -> tuple[Assessment, frozenset[str]]:
-        """The answer for one piece, and the sentences the learned reader should leave alone: those in
-        which the writer denied every crisis phrase ("I'm not suicidal, just knackered"), and those told
-        as the writer's story from long ago in which nothing was read as now."""
-        result, quiet = NOTHING, set()
+    def read_cues(self, piece: str) -> tuple[Assessment, frozenset[str], frozenset[str]]:
+        """The answer for one piece; the sentences the learned reader should leave alone (and with them
+        the whole piece): those in which the writer denied every crisis phrase ("I'm not suicidal, just
+        knackered"), and those told as the writer's story from long ago in which nothing was read as now;
+        and the sentences it should not read alone, though the whole piece is read: an idiom the rules
+        know, a bare "me too"."""
+        result, quiet, aside = NOTHING, set(), set()
         read = self._read(piece)
         for sentence, clauses in read:
             told = NOTHING
@@ -214,17 +216,18 @@ class Classifier:
                         # "I'm not saying ..." is no denial ("I'm not saying I'd be better off gone").
                         matched = matched or pattern.kind != "unsure"
                         denied = denied and self._negated(clause.tokens, start)
-            # An everyday saying the rules know ("I can't go on the late shift") is not read again by the
-            # reader, when nothing else in the sentence is crisis talk or a sign of risk.
-            # Nor is a sentence that is nothing but "me too" or "same": it says nothing by itself, and is
-            # weighed with the crisis talk it joins (`identifies`).
+            # An everyday saying the rules know ("I can't go on the late shift"), when nothing else in the
+            # sentence is crisis talk or a sign of risk, is set aside: the reader does not read it alone (the
+            # whole message it is part of is still read). So is a sentence that is nothing but "me too" or
+            # "same": it says nothing by itself, and is weighed with the crisis talk it joins (`identifies`).
             only_joining = bool(clauses) and all(
                 any(p.kind in ("identify", "echo") and a == 0 and b == len(c.tokens) for p, a, b in m)
                 for c, m, _ in clauses
             )
-            denied_or_old = (matched and denied) or (framed and not told.answer.shows_contacts)
-            if denied_or_old or (told.idiom and not risky) or only_joining:
+            if (matched and denied) or (framed and not told.answer.shows_contacts):
                 quiet.add(sentence)
+            elif (told.idiom and not risky) or only_joining:
+                aside.add(sentence)
             result = result.worse(told)
         # "Me too" counts when it is now: "... and so did I once, years ago" is the writer's past; and when
         # it is the writer's: "two others said 'me too'" is theirs. An echo ("so did I") says the same of
@@ -242,7 +245,7 @@ class Classifier:
         ):
             result = result.worse(Assessment(identifies=True))
             result = result.concluded()
-        return result, frozenset(quiet)
+        return result, frozenset(quiet), frozenset(aside)
 
     @staticmethod
     def _echoes_crisis(read: list, sentence: int, clause: int) -> bool:
@@ -318,17 +321,17 @@ class Classifier:
         softened = {p.category for _, _, found in read for m in found for p, _, _ in m if p.kind == "ending"}
         if not softened:
             return read
-        return [
-            (
-                s,
-                c,
-                [
-                    m + [(SOFTENED, a, b) for p, a, b in m if p.kind == "crisis" and p.category in softened]
-                    for m in found
-                ],
-            )
-            for s, c, found in read
-        ]
+
+        def soften(m: list) -> list:
+            # Only where no other crisis category hears the same words ("letters for my kids" is a plan too).
+            firm = [(a, b) for p, a, b in m if p.kind == "crisis" and p.category not in softened]
+            return m + [
+                (SOFTENED, a, b)
+                for p, a, b in m
+                if p.kind == "crisis" and p.category in softened and not any(x < b and a < y for x, y in firm)
+            ]
+
+        return [(s, c, [soften(m) for m in found]) for s, c, found in read]
 
     def _as_topics(self, clause: Clause, matches: list) -> list:
         """In a quiz or checklist sentence, crisis phrases that do not name the writer, in them or just before

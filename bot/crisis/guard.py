@@ -45,13 +45,13 @@ class Guard:
         """The text read in slices, each by the rules and then the learned reader: a caller on an event
         loop can let others run between them."""
         for piece in pieces(text):
-            found, quiet = self.rules.read_cues(piece)
-            yield self._raised(piece, found, quiet)
+            found, quiet, aside = self.rules.read_cues(piece)
+            yield self._raised(piece, found, quiet, aside)
 
-    def _raised(self, piece: str, found: Assessment, quiet: frozenset[str]) -> Assessment:
+    def _raised(self, piece: str, found: Assessment, quiet: frozenset[str], aside: frozenset[str]) -> Assessment:
         if self.learned is None or found.answer is Answer.CRISIS:
             return found
-        reading = self.learned.read(piece, self.offer_at, skip=quiet)
+        reading = self.learned.read(piece, self.offer_at, skip=quiet, aside=aside)
         if found.answer is Answer.OFFER:
             # The rules' offer stands; the reader adds an overdose it heard, so 999 or A&E comes first
             # ("Swallowed what was in the cabinet. I've had enough now."). Nothing else it hears changes it.

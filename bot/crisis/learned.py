@@ -93,11 +93,14 @@ class LearnedReader:
         risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000).fit(features, labels)
         return cls(words, risk, _situation_model(features[: len(kinds)], kinds))
 
-    def read(self, text: str, at: float = 0.0, skip: frozenset[str] = frozenset()) -> Reading:
+    def read(
+        self, text: str, at: float = 0.0, skip: frozenset[str] = frozenset(), aside: frozenset[str] = frozenset()
+    ) -> Reading:
         """The most worrying of the text's windows (its sentences, and the whole when short enough), and,
         when its score is at least `at`, the situation it is closest to. Sentences in `skip` are not read
-        (nor then is the whole)."""
-        windows = list(dict.fromkeys(_windows(text, skip)))
+        (nor then is the whole); sentences in `aside` are not read alone, but the whole still is when
+        something else is in it."""
+        windows = list(dict.fromkeys(_windows(text, skip, aside)))
         if not windows:
             return Reading()
         features = [self._features(window) for window in windows]
@@ -148,10 +151,11 @@ def _situation_model(features, labels: list[str]):
     return model, names
 
 
-def _windows(text: str, skip: frozenset[str]) -> Iterator[str]:
+def _windows(text: str, skip: frozenset[str], aside: frozenset[str] = frozenset()) -> Iterator[str]:
     parts = sentences(text)
-    yield from (p for p in parts if p not in skip)
-    if len(text) <= WHOLE and text.strip() and not skip.intersection(parts):
+    yield from (p for p in parts if p not in skip and p not in aside)
+    alone = all(p in aside for p in parts)  # nothing but what was set aside: the whole is that too
+    if len(text) <= WHOLE and text.strip() and not skip.intersection(parts) and not alone:
         yield text
 
 
