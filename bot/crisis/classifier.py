@@ -233,10 +233,10 @@ class Classifier:
         # it is the writer's: "two others said 'me too'" is theirs. An echo ("so did I") says the same of
         # what was just said: crisis talk earlier in its sentence or in the one before ("She cried. So did
         # I." is not).
+        echoed = self._talk_so_far(read)
         if any(
             any(
-                (p.kind == "identify" or (p.kind == "echo" and self._echoes_crisis(read, i, j)))
-                and clause.tokens[s].speaker != OTHER
+                (p.kind == "identify" or (p.kind == "echo" and echoed[i][j])) and clause.tokens[s].speaker != OTHER
                 for p, s, _ in matches
             )
             and not self._history(clause, matches, long_ago)
@@ -248,13 +248,22 @@ class Classifier:
         return result, frozenset(quiet), frozenset(aside)
 
     @staticmethod
-    def _echoes_crisis(read: list, sentence: int, clause: int) -> bool:
-        """Crisis talk (or a topic) in the clauses before `clause` of its sentence, or in the sentence before."""
-        _, clauses = read[sentence]
-        before = [m for _, m, _ in clauses[: clause + 1]]
-        if sentence > 0:
-            before += [m for _, m, _ in read[sentence - 1][1]]
-        return any(p.kind in ANSWER_OF for m in before for p, _, _ in m)
+    def _talk_so_far(read: list) -> list[list[bool]]:
+        """For each clause: crisis talk (or a topic) in it or the clauses before it in its sentence, or in
+        the sentence before (what an echo can say the same of). One pass: linear in the clauses."""
+        out: list[list[bool]] = []
+        before = False  # crisis talk anywhere in the previous sentence
+        for _, clauses in read:
+            flags, so_far = [], before
+            anywhere = False
+            for _clause, matches, _long_ago in clauses:
+                talk = any(p.kind in ANSWER_OF for p, _, _ in matches)
+                anywhere = anywhere or talk
+                so_far = so_far or talk
+                flags.append(so_far)
+            out.append(flags)
+            before = anywhere
+        return out
 
     def _read(self, piece: str) -> list[tuple[str, list[tuple[Clause, list, int]]]]:
         """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
