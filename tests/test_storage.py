@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import DataFileError, FolderInUse, TinyStore, all_rows, first, put_single
+from bot.storage import tiny as storage_tiny
 from tests.conftest import BotHarness
 from tests.teams import Person
 
@@ -66,6 +67,35 @@ async def test_reads_are_served_from_memory_after_first_load(tmp_path):
     shard.path.write_text('{"t": {"1": {"v": 99}}}')  # an outside change is not re-read
     assert (await shard.read(lambda data: first(data, "t")))["v"] == 1
     await store.close()
+
+
+async def test_a_document_not_on_disk_at_start_up_is_read_without_a_trip_to_the_disk(tmp_path, monkeypatch):
+    """The folder is this process's alone, so a new worker's first read (on every first message) needs
+    no thread-pool hop; what was on disk at start-up, or written since, is still read and kept."""
+    known = tmp_path / "workers" / "cd" / "wcd34.json"
+    known.parent.mkdir(parents=True)
+    known.write_text('{"profile": {"1": {"name": "x"}}}')
+    store = TinyStore(tmp_path)
+    await store.open()
+    loads: list[Path] = []
+    real_load = storage_tiny.load_json_file
+    monkeypatch.setattr(
+        storage_tiny, "load_json_file", lambda path, cipher=None: loads.append(path) or real_load(path, cipher)
+    )
+    try:
+        assert await store.shard("workers/ab/wab12").read(dict) == {}
+        assert loads == []
+        assert await store.shard("workers/cd/wcd34").read(lambda d: first(d, "profile")) == {"name": "x"}
+        assert loads == [known]
+        await store.shard("workers/ab/wab12").write(lambda data: put_single(data, "profile", {"name": "y"}))
+    finally:
+        await store.close()
+    again = TinyStore(tmp_path)
+    await again.open()
+    try:
+        assert await again.shard("workers/ab/wab12").read(lambda d: first(d, "profile")) == {"name": "y"}
+    finally:
+        await again.close()
 
 
 async def test_returned_documents_are_copies(tmp_path):

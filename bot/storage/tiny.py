@@ -90,12 +90,15 @@ def load_json_file(path: Path, cipher: Cipher | None = None) -> dict | None:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and replaces the file atomically on write."""
 
-    def __init__(self, path: Path, cipher: Cipher | None = None, on_damage: OnDamage | None = None):
+    def __init__(
+        self, path: Path, cipher: Cipher | None = None, on_damage: OnDamage | None = None, absent: bool = False
+    ):
         self.path = Path(path)
         self._cipher = cipher
         self._on_damage = on_damage
         self._data: dict | None = None
-        self._loaded = False
+        # Known not to exist (the store's process alone writes its folder): nothing to read from disk.
+        self._loaded = absent
 
     @property
     def loaded(self) -> bool:
@@ -142,10 +145,15 @@ class Shard:
     """One data file (a document of bot/storage/base.py)."""
 
     def __init__(
-        self, path: Path, executor: ThreadPoolExecutor, cipher: Cipher | None = None, on_damage: OnDamage | None = None
+        self,
+        path: Path,
+        executor: ThreadPoolExecutor,
+        cipher: Cipher | None = None,
+        on_damage: OnDamage | None = None,
+        absent: bool = False,
     ):
         self.path = path
-        self._storage = AtomicJSONStorage(path, cipher, on_damage)
+        self._storage = AtomicJSONStorage(path, cipher, on_damage, absent)
         self._lock = asyncio.Lock()
         self._executor = executor
 
@@ -251,6 +259,10 @@ class TinyStore:
         self._cipher = cipher
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
         self._shards: dict[str, Shard] = {}
+        # Documents whose file may be on disk: those found at start-up and every one opened since. The folder
+        # is this process's alone (FolderLock), so any other is known to be new, and a new worker's first
+        # read needs no trip to the disk. None until the folder is opened.
+        self._may_exist: set[str] | None = None
         self._lock = FolderLock(self.root)
         self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
         self.quarantine = FolderQuarantine(self.root, self._executor)
@@ -278,11 +290,13 @@ class TinyStore:
                 "set. Set the key it was encrypted with (see docs/privacy.md, 'Encryption at rest')."
             )
         problems, plain, damaged = [], [], []
+        found: set[Path] = set()
         opened_encrypted = False  # some encrypted file opened: DATA_KEYS is right, so a failure is damage
         for path in self._walk():
             if _TMP.match(path.name) or path.name == PROBE:
                 path.unlink(missing_ok=True)  # a write that crashed before its rename; never acknowledged
             elif path.suffix == SUFFIX:
+                found.add(path)
                 encrypted = path.read_bytes().startswith(FERNET_PREFIX)
                 try:
                     load_json_file(path, self._cipher)
@@ -310,6 +324,7 @@ class TinyStore:
             plain = [p for p in plain if not self._isolated(p)]
         for path, reason in damaged:
             self.quarantine.set_aside(path, self._name(path), reason)
+        found -= {path for path, _reason in damaged}
         if self._cipher is not None:
             if plain and marked:
                 raise DataFileError(
@@ -326,6 +341,7 @@ class TinyStore:
                         "data_encrypted files=%d (DATA_KEYS is now in use for %s)", self.encrypted_now, self.root
                     )
         self._check_writable_sync()
+        self._may_exist = {self._name(path) for path in found}
 
     def _name(self, path: Path) -> str:
         return str(path.relative_to(self.root).with_suffix("")).replace(os.sep, "/")
@@ -366,12 +382,16 @@ class TinyStore:
             if not _SHARD_NAME.match(name):
                 raise ValueError("shard names are lower-case letters, digits, _ and /")
             isolated = name.split("/", 1)[0] in self.isolate
+            absent = self._may_exist is not None and name not in self._may_exist
             shard = self._shards[name] = Shard(
                 self.root / f"{name}{SUFFIX}",
                 self._executor,
                 self._cipher,
                 self._damaged_while_running if isolated else None,
+                absent,
             )
+            if self._may_exist is not None:
+                self._may_exist.add(name)
         return shard
 
     async def list_shards(self, prefix: str) -> list[str]:
