@@ -923,6 +923,25 @@ def test_an_edit_that_loses_a_round_sentence_is_refused(tmp_path):
     assert "crisis_rounds/round" in str(caught.value) and "should get the contacts" in str(caught.value)
 
 
+def test_the_hold_out_rounds_sentences_are_counted_in_reports_and_refusals_but_never_shown(tmp_path):
+    """Whoever tunes the guard must not read the hold-out: the report and the content check count its
+    misses and name its file and line, never its words. (Asserted as counts, so a failure shows none.)"""
+    # (A one-word sentence such as a greeting is found inside others' words: only longer ones are looked for.)
+    hold_out = [s for s in _sentences_of(r for r in ROUNDS.values() if r.role == "hold-out") if len(s.split()) >= 4]
+    text = report(evaluate(GUARD, [EvalSet.round(n, r) for n, r in ROUNDS.items()]))
+    assert sum(sentence in text for sentence in hold_out) == 0
+    if any(r.misses for r in ROUNDS.values() if r.role == "hold-out"):
+        assert "(a hold-out's sentences are not shown)" in text
+    folder = copy_content(tmp_path)
+    path = folder / "crisis.yaml"
+    path.write_text(re.sub(r"  offer_at: [0-9.]+", "  offer_at: 0.999", path.read_text()))
+    with pytest.raises(ContentError) as caught:
+        load_content(folder, checks=CHECKS)
+    refused = str(caught.value)
+    assert "A sentence of the hold-out round" in refused and "its words are not shown" in refused
+    assert sum(sentence in refused for sentence in hold_out) == 0
+
+
 def test_a_situation_naming_an_unknown_category_is_refused(tmp_path):
     folder = copy_content(tmp_path)
     path = folder / "crisis.yaml"
@@ -1113,3 +1132,68 @@ def test_the_reader_learns_from_the_development_rounds_and_never_from_the_hold_o
     )  # each once, or as the exemplars have it
     hold_out = _sentences_of(r for r in ROUNDS.values() if r.role == "hold-out")
     assert hold_out and not set(hold_out) & set(taught)
+
+
+# Release 3.10 --------------------------------------------------------------------------------------------
+
+
+def test_a_word_of_now_that_dates_the_telling_or_an_anniversary_does_not_make_the_past_now():
+    """`tellings`: "today I told ..." dates the telling and "ten years ago today" an anniversary; what is
+    told stays the past. They only take away a word of now: they never make anything the past."""
+    for text in [
+        "This morning I told my new starter I overdosed when I was 19, and what helped me afterwards.",
+        "Five years ago today I tried to end my life. Cake and a walk with the dog to mark it.",
+        "Today in group I shared that I self harmed when I was at school.",
+    ]:
+        assert answer(text) is Answer.TOPIC, text
+    for text in [
+        "Today I told my partner I want to die",  # nothing dates what is told
+        "Ten years ago today I tried to kill myself and tonight I want to again",
+        "Today I took all my tablets",
+    ]:
+        assert answer(text) is Answer.CRISIS, text
+    # The act is past, but wanted now (`echoes`): the offer, with the contacts written out.
+    assert answer("Five years ago today I tried to end my life. I still want to, most days.") is Answer.OFFER
+
+
+def test_a_child_and_a_colleague_the_writer_worries_about_are_someone_else():
+    assert answer("My eldest has started self-harming, any advice for a parent?") is Answer.TOPIC
+    assert answer("How do I approach a colleague who I think is suicidal?") is Answer.TOPIC
+    assert answer("My eldest keeps saying he wants to die and I'm scared for him") is Answer.TOPIC
+    assert answer("My 14 year old drives me up the wall and I want to die") is Answer.CRISIS
+    assert answer("I think I'm suicidal") is Answer.CRISIS
+
+
+def test_not_having_any_thoughts_of_it_is_a_denial_and_having_them_again_is_not():
+    assert not answer("I'm ok, honestly. Not having any thoughts of hurting myself, just tired").shows_contacts
+    assert answer("having thoughts of hurting myself again") is Answer.CRISIS
+    assert answer("I keep having thoughts of ending my life") is Answer.CRISIS
+
+
+def test_a_leaving_named_as_before_i_leave_is_an_ending_and_a_hospital_stay_dates_a_story():
+    assert (
+        answer("Writing goodbye letters to a few of my long-term service users before I leave on Friday")
+        is Answer.OFFER
+    )
+    assert answer("Tying up loose ends before I go. Written my goodbye letters.") is Answer.CRISIS
+    assert answer(
+        "When I was in resus after taking all my tablets, a nurse held my hand. That's why I do this job."
+    ) in (
+        Answer.TOPIC,
+        Answer.NONE,
+    )
+    assert answer("I'm in resus, I took all my tablets") is Answer.CRISIS
+
+
+def test_the_question_asked_in_training_is_not_the_writers_answer_but_their_answer_to_it_is():
+    """A quoted or asked question ("Are you thinking about suicide?") names no one the writer is; "Because
+    I do" after it is the writer's own (`echoes`), and an "I" in the question's clause counts as ever."""
+    for text in [
+        "In the ASIST role play I had to ask 'Are you thinking about suicide?' and my voice shook.",
+        "Trainer says always ask 'do you want to die?' straight out",
+        "Question for the DV module quiz: 'Are you afraid to go home?'",
+    ]:
+        assert not answer(text).shows_contacts, text
+    assert answer("Do you want to die? Because I do.") is Answer.OFFER
+    assert answer("do you think anyone would notice if I killed myself") is Answer.CRISIS
+    assert answer("Are you there? I want to die") is Answer.CRISIS

@@ -223,13 +223,17 @@ async def test_every_sentence_of_the_hold_out_round_gets_its_answer_through_the_
     none for ordinary ones, except the misses the round lists (docs/safety.md reports them)."""
     h, worker = worker_chat
     (hold_out,) = [r for r in CONTENT.crisis_rounds.values() if r.role == "hold-out"]
+    wrong = []  # (group, kind, what went wrong): a hold-out's words are never shown, even by a failing test
     for group, kinds in (("crisis", hold_out.crisis), ("ordinary", hold_out.ordinary)):
-        for sentences in kinds.values():
+        for kind, sentences in kinds.items():
             for text in sentences:
                 sent = await h.say(worker, text)
                 shown = help_now(sent) or (offer(sent) and contacts_written_out(sent))
-                assert shown == (group == "crisis") or text in hold_out.misses, text
-                assert group == "ordinary" or text in hold_out.misses or not cold(sent), text
+                if shown != (group == "crisis") and text not in hold_out.misses:
+                    wrong.append((group, kind, "contacts" if shown else "no contacts"))
+                if group == "crisis" and text not in hold_out.misses and cold(sent):
+                    wrong.append((group, kind, "the cold answer"))
+    assert not wrong
 
 
 async def test_every_sentence_of_the_evaluation_set_gets_the_right_answer_through_the_endpoint(worker_chat):

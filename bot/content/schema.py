@@ -598,6 +598,7 @@ class CrisisFile(Strict):
     context_after: list[Text] = []
     past: list[Text] = []
     present: list[Text] = []
+    tellings: list[Text] = []  # patterns whose word of now dates the telling, not what is told ("today I told")
     long_ago: list[Text] = []
     reassured: list[Text] = []  # "I'm ok now": told as past like long_ago, but an overdose still gets the offer
     spans: list[Text] = []  # "I self-harmed for ten years": what the span tells gets the offer, not the card

@@ -102,6 +102,7 @@ def build(
         ("identify", "identify", text, line_of(("identification", i))) for i, text in enumerate(model.identification)
     ]
     entries += [("echo", "echo", text, line_of(("echoes", i))) for i, text in enumerate(model.echoes)]
+    entries += [("telling", "telling", text, line_of(("tellings", i))) for i, text in enumerate(model.tellings)]
     for category, texts in model.endings.items():
         if category not in model.crisis:
             problems.append(

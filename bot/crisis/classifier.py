@@ -436,8 +436,14 @@ class Classifier:
         return out
 
     def _now(self, clause: Clause, matches: list) -> bool:
-        """The clause has a word of now ("still", "tonight") or tells of a return."""
-        return any(t.raw in self._cues.present for t in clause.tokens) or any(p.kind == "return" for p, _, _ in matches)
+        """The clause has a word of now ("still", "tonight") or tells of a return. A word of now inside a
+        `tellings` match dates the telling or the anniversary, not what is told ("*today* I told a client I
+        attempted when I was 22", "ten years ago *today*")."""
+        if any(p.kind == "return" for p, _, _ in matches):
+            return True
+        tellings = [(s, e) for p, s, e in matches if p.kind == "telling"]
+        present = self._cues.present
+        return any(t.raw in present and not any(s <= i < e for s, e in tellings) for i, t in enumerate(clause.tokens))
 
     def _history(self, clause: Clause, matches: list, long_ago: int, now: bool | None = None) -> bool:
         """The clause tells the past: a past cue in it or its sentence told as long ago, and not `_now`."""

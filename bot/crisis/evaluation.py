@@ -20,6 +20,7 @@ from .classifier import Answer
 from .guard import Guard
 
 REGRESSION = "regression"
+HOLD_OUT = "hold-out"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class KindResult:
     answers: dict[Answer, int] = field(default_factory=lambda: dict.fromkeys(Answer, 0))
     failures: list[tuple[int, str, Answer]] = field(default_factory=list)  # (index, sentence, answer)
     known: list[tuple[int, str, Answer]] = field(default_factory=list)  # failures the set lists as misses
+    role: str = ""  # the set's: a hold-out's sentences are counted in reports, never shown
+
+    @property
+    def hidden(self) -> bool:
+        return self.role == HOLD_OUT
 
     @property
     def total(self) -> int:
@@ -76,7 +82,7 @@ def evaluate(guard: Guard, sets: Iterable[EvalSet]) -> list[KindResult]:
     for eval_set in sets:
         for group, kinds in (("crisis", eval_set.crisis), ("ordinary", eval_set.ordinary)):
             for name, sentences in kinds.items():
-                result = KindResult(eval_set.name, group, name)
+                result = KindResult(eval_set.name, group, name, role=eval_set.role)
                 for index, sentence in enumerate(sentences):
                     answer = guard.assess(sentence).answer
                     result.answers[answer] += 1
@@ -101,11 +107,21 @@ def report(results: list[KindResult]) -> str:
         ordinary = [r for r in rows if r.group == "ordinary"]
         lines.append("  " + summary(crisis, ordinary))
         for r in rows:
+            # A hold-out's words stay unseen by whoever tunes the guard: its misses are counted, not shown.
             for _index, sentence, answer in r.failures:
-                lines.append(f"  FAIL {r.group}/{r.name}: answer {int(answer)}: {sentence}")
-            for _index, sentence, answer in r.known:
-                lines.append(f"  known miss {r.group}/{r.name}: answer {int(answer)}: {sentence}")
+                lines.append(f"  FAIL {r.group}/{r.name}: answer {int(answer)}: {_shown(r, sentence)}")
+            if r.hidden and r.known:
+                lines.append(
+                    f"  known misses {r.group}/{r.name}: {len(r.known)} (a hold-out's sentences are not shown)"
+                )
+            else:
+                for _index, sentence, answer in r.known:
+                    lines.append(f"  known miss {r.group}/{r.name}: answer {int(answer)}: {sentence}")
     return "\n".join(lines).lstrip("\n")
+
+
+def _shown(result: KindResult, sentence: str) -> str:
+    return "(a sentence of the hold-out round, not shown)" if result.hidden else sentence
 
 
 def summary(crisis: list[KindResult], ordinary: list[KindResult]) -> str:

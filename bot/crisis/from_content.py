@@ -166,12 +166,19 @@ def _eval_problems(results: list, trees: Mapping[str, Any]) -> list[Problem]:
     for result in results:
         want = _WANT[(result.set if result.set == "crisis_eval.yaml" else "round", result.group)]
         for index, sentence, answer in result.failures:
-            problems.append(
-                Problem(
-                    result.set,
-                    line_of(trees[result.set], (result.group, result.name, index)),
-                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a pattern in crisis.yaml '
-                    "or an exemplar in crisis_exemplars.yaml, or move the sentence if it is in the wrong group.",
+            if result.hidden:
+                # Its words are not shown (the hold-out stays unseen by whoever tunes the guard): undo the edit.
+                message = (
+                    f"A sentence of the hold-out round {want} (it gets answer {int(answer)}); its words are not "
+                    "shown, so that the hold-out stays unseen. Undo the edit that changed it: the hold-out is "
+                    "never tuned on (docs/content-guide.md)."
                 )
+            else:
+                message = (
+                    f'"{sentence}" {want} (it gets answer {int(answer)}). Add or change a pattern in crisis.yaml '
+                    "or an exemplar in crisis_exemplars.yaml, or move the sentence if it is in the wrong group."
+                )
+            problems.append(
+                Problem(result.set, line_of(trees[result.set], (result.group, result.name, index)), message)
             )
     return problems
