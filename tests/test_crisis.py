@@ -1144,10 +1144,12 @@ def test_a_word_of_now_that_dates_the_telling_or_an_anniversary_does_not_make_th
         "This morning I told my new starter I overdosed when I was 19, and what helped me afterwards.",
         "Five years ago today I tried to end my life. Cake and a walk with the dog to mark it.",
         "Today in group I shared that I self harmed when I was at school.",
+        "I told a new starter this morning that I'd overdosed in my twenties.",
     ]:
         assert answer(text) is Answer.TOPIC, text
     for text in [
         "Today I told my partner I want to die",  # nothing dates what is told
+        "I told my partner tonight that I want to die",
         "Ten years ago today I tried to kill myself and tonight I want to again",
         "Today I took all my tablets",
     ]:
@@ -1195,5 +1197,14 @@ def test_the_question_asked_in_training_is_not_the_writers_answer_but_their_answ
     ]:
         assert not answer(text).shows_contacts, text
     assert answer("Do you want to die? Because I do.") is Answer.OFFER
+    assert answer("Q: are you having thoughts of suicide? A: every minute this week.") is Answer.OFFER
+    assert answer("We teach everyone to ask 'are you thinking about suicide?'. My honest answer would be yes.") is (
+        Answer.OFFER
+    )
+    assert answer("Are you thinking about suicide? Because I am.") is Answer.OFFER
+    assert not answer("Did the ligature e-learning. Useful, yes. Bleak, also yes.").shows_contacts
+    assert answer("Holding it together for the kids but I'm going to end it once they're at their dad's") is (
+        Answer.CRISIS
+    )
     assert answer("do you think anyone would notice if I killed myself") is Answer.CRISIS
     assert answer("Are you there? I want to die") is Answer.CRISIS
