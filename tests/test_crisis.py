@@ -82,8 +82,12 @@ def test_the_report_prints_the_contact_rates_per_set_and_kind():
 def test_every_round_gets_every_sentence_right_but_the_misses_it_lists(name):
     results = evaluate(GUARD, [EvalSet.round(name, ROUNDS[name])])
     failures = [(r.group, r.name, sentence) for r in results for _, sentence, _ in r.failures]
-    assert not failures
     listed = {sentence for r in results for _, sentence, _ in r.known}
+    if ROUNDS[name].role == "hold-out":  # counted, never shown, even by a failing test
+        assert [(g, k) for g, k, _ in failures] == []
+        assert len(listed ^ set(ROUNDS[name].misses)) == 0
+        return
+    assert not failures
     assert listed == set(ROUNDS[name].misses)  # a miss that is now right is taken off the list
 
 
@@ -115,7 +119,7 @@ def test_no_sentence_of_the_hold_out_round_is_like_an_exemplar_or_a_sentence_of_
     elsewhere = _sentences_of([CONTENT.crisis_exemplars, EVAL, *(r for r in ROUNDS.values() if r.role != "hold-out")])
     others = [_triples(s) for s in elsewhere]
     near = [h for h in hold_out if any(len(_triples(h) & o) * 2 >= len(_triples(h) | o) for o in others)]
-    assert hold_out and not near
+    assert hold_out and len(near) == 0  # a count: the hold-out's words are never shown
 
 
 # The four answers ------------------------------------------------------------------------------------
@@ -1131,39 +1135,45 @@ def test_the_reader_learns_from_the_development_rounds_and_never_from_the_hold_o
         taught[s] == max(1, exemplars[s]) for s in _sentences_of(rounds)
     )  # each once, or as the exemplars have it
     hold_out = _sentences_of(r for r in ROUNDS.values() if r.role == "hold-out")
-    assert hold_out and not set(hold_out) & set(taught)
+    assert hold_out and len(set(hold_out) & set(taught)) == 0  # a count: its words are never shown
 
 
 # Release 3.10 --------------------------------------------------------------------------------------------
 
 
-def test_a_word_of_now_that_dates_the_telling_or_an_anniversary_does_not_make_the_past_now():
-    """`tellings`: "today I told ..." dates the telling and "ten years ago today" an anniversary; what is
-    told stays the past. They only take away a word of now: they never make anything the past."""
+def test_a_word_of_now_that_dates_the_telling_of_the_past_does_not_make_the_past_now():
+    """`tellings`: "today I told ... I'd attempted" dates the telling; what is told stays the past. They only
+    take away a word of now: they never make anything the past."""
     for text in [
-        "This morning I told my new starter I overdosed when I was 19, and what helped me afterwards.",
-        "Five years ago today I tried to end my life. Cake and a walk with the dog to mark it.",
-        "Today in group I shared that I self harmed when I was at school.",
+        "This morning I told my new starter I'd overdosed when I was 19, and what helped me afterwards.",
+        "Today in group I shared that I'd self harmed when I was at school.",
         "I told a new starter this morning that I'd overdosed in my twenties.",
     ]:
         assert answer(text) is Answer.TOPIC, text
+    # Only a telling of what the writer had done or been: what they tell of now keeps its word of now, and
+    # an anniversary is not a telling (the third review's findings).
     for text in [
         "Today I told my partner I want to die",  # nothing dates what is told
         "I told my partner tonight that I want to die",
+        "Today I told my GP that I feel suicidal like I did years ago",
+        "Two years ago today I overdosed and I want to die",
         "Ten years ago today I tried to kill myself and tonight I want to again",
         "Today I took all my tablets",
     ]:
         assert answer(text) is Answer.CRISIS, text
-    # The act is past, but wanted now (`echoes`): the offer, with the contacts written out.
-    assert answer("Five years ago today I tried to end my life. I still want to, most days.") is Answer.OFFER
+    # The act is past, but wanted now (`echoes`): the contacts written out.
+    assert answer("Five years ago I tried to end my life. I still want to, most days.").shows_contacts
+    assert answer("Five years ago today I tried to end my life. I still want to, most days.").shows_contacts
 
 
-def test_a_child_and_a_colleague_the_writer_worries_about_are_someone_else():
-    assert answer("My eldest has started self-harming, any advice for a parent?") is Answer.TOPIC
+def test_a_colleague_the_writer_worries_about_is_someone_else_unless_the_writer_says_it_is_them():
     assert answer("How do I approach a colleague who I think is suicidal?") is Answer.TOPIC
-    assert answer("My eldest keeps saying he wants to die and I'm scared for him") is Answer.TOPIC
-    assert answer("My 14 year old drives me up the wall and I want to die") is Answer.CRISIS
+    assert answer("the colleague who i think is suicidal is me").shows_contacts
     assert answer("I think I'm suicidal") is Answer.CRISIS
+    # A child named without a word the rules know as a person stays the writer's: safer than the reverse
+    # ("had a row with my eldest and took 20 paracetamol" is an overdose now).
+    assert answer("had a row with my eldest and took 20 paracetamol") is Answer.CRISIS
+    assert answer("My eldest moved out and honestly just want to die") is Answer.CRISIS
 
 
 def test_not_having_any_thoughts_of_it_is_a_denial_and_having_them_again_is_not():
@@ -1172,11 +1182,13 @@ def test_not_having_any_thoughts_of_it_is_a_denial_and_having_them_again_is_not(
     assert answer("I keep having thoughts of ending my life") is Answer.CRISIS
 
 
-def test_a_leaving_named_as_before_i_leave_is_an_ending_and_a_hospital_stay_dates_a_story():
-    assert (
-        answer("Writing goodbye letters to a few of my long-term service users before I leave on Friday")
-        is Answer.OFFER
-    )
+def test_before_i_leave_is_not_an_ending_and_a_hospital_stay_dates_a_story():
+    # "before I leave" is not an ordinary ending: it is also how people speak of dying.
+    for text in [
+        "giving my things away before I leave",
+        "written goodbye letters to everyone before I leave this world",
+    ]:
+        assert answer(text) is Answer.CRISIS, text
     assert answer("Tying up loose ends before I go. Written my goodbye letters.") is Answer.CRISIS
     assert answer(
         "When I was in resus after taking all my tablets, a nurse held my hand. That's why I do this job."
@@ -1196,12 +1208,21 @@ def test_the_question_asked_in_training_is_not_the_writers_answer_but_their_answ
         "Question for the DV module quiz: 'Are you afraid to go home?'",
     ]:
         assert not answer(text).shows_contacts, text
-    assert answer("Do you want to die? Because I do.") is Answer.OFFER
-    assert answer("Q: are you having thoughts of suicide? A: every minute this week.") is Answer.OFFER
-    assert answer("We teach everyone to ask 'are you thinking about suicide?'. My honest answer would be yes.") is (
-        Answer.OFFER
-    )
-    assert answer("Are you thinking about suicide? Because I am.") is Answer.OFFER
+    for text in [
+        "Do you want to die? Because I do.",
+        "Q: are you having thoughts of suicide? A: every minute this week.",
+        "We teach everyone to ask 'are you thinking about suicide?'. My honest answer would be yes.",
+        "Are you thinking about suicide? Because I am.",
+    ]:
+        assert answer(text).shows_contacts, text
+    # Unquoted, "you" is how people often speak of themselves: read as it is (the third review's findings).
+    for text in [
+        "do you ever just want to die",
+        "do you think taking 30 sertraline would kill someone",
+        "do you know if jumping off a bridge is quick",
+        "Do you ever feel like ending it all?",
+    ]:
+        assert answer(text) is Answer.CRISIS, text
     assert not answer("Did the ligature e-learning. Useful, yes. Bleak, also yes.").shows_contacts
     assert answer("Holding it together for the kids but I'm going to end it once they're at their dad's") is (
         Answer.CRISIS

@@ -98,6 +98,23 @@ async def test_a_document_not_on_disk_at_start_up_is_read_without_a_trip_to_the_
         await again.close()
 
 
+async def test_a_folder_the_start_up_walk_cannot_see_into_is_read_from_disk_as_before(tmp_path):
+    """A symbolic link to the workers' folder (os.walk does not follow it) must not make their files look
+    new: the next write would replace a worker's file."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "cd").mkdir(parents=True)
+    (elsewhere / "cd" / "wcd34.json").write_text('{"profile": {"1": {"name": "x"}}}')
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "workers").symlink_to(elsewhere, target_is_directory=True)
+    store = TinyStore(root)
+    await store.open()
+    try:
+        assert await store.shard("workers/cd/wcd34").read(lambda d: first(d, "profile")) == {"name": "x"}
+    finally:
+        await store.close()
+
+
 async def test_returned_documents_are_copies(tmp_path):
     store = TinyStore(tmp_path)
     await store.open()

@@ -606,6 +606,7 @@ class CrisisFile(Strict):
     recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago
     not_the_subject: list[Text] = []
     topic_frames: list[Text] = []
+    asked: list[Text] = []  # a question asked of someone, quoted: the crisis words straight after it are its own
     script_frames: list[Text] = []
     script_context: list[Text] = []
     script_undone: list[Text] = []

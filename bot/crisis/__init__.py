@@ -95,6 +95,7 @@ def build(
     entries += [("reassured", "reassured", text, line_of(("reassured", i))) for i, text in enumerate(model.reassured)]
     entries += [("span", "span", text, line_of(("spans", i))) for i, text in enumerate(model.spans)]
     entries += [("frame", "frame", text, line_of(("topic_frames", i))) for i, text in enumerate(model.topic_frames)]
+    entries += [("asked", "asked", text, line_of(("asked", i))) for i, text in enumerate(model.asked)]
     entries += [("script", "script", text, line_of(("script_frames", i))) for i, text in enumerate(model.script_frames)]
     entries += [("drill", "drill", text, line_of(("script_context", i))) for i, text in enumerate(model.script_context)]
     entries += [("undone", "undone", text, line_of(("script_undone", i))) for i, text in enumerate(model.script_undone)]

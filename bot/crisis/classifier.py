@@ -414,14 +414,24 @@ class Classifier:
             i for p, s, e in matches if p.kind == "relative" for i in range(s, e) if people.get(tokens[i].raw) == SELF
         }
         frame_ends = [] if now else [e for p, _, e in matches if p.kind == "frame"]
+        # A question quoted as asked of someone ("'are you thinking about suicide?'") frames only its own
+        # quoted words: unquoted, "do you ever just want to die" is how people speak of themselves.
+        asked_ends = [] if now else [e for p, s, e in matches if p.kind == "asked" and tokens[s].quoted]
         parts = [self._part(tokens, e) for p, _, e in matches if p.kind == "script"]
         out: list[tuple[Pattern, int, int, Answer | None]] = []
         for pattern, start, end in matches:
             verdict: Answer | None = None
             if pattern.kind in ANSWER_OF and not any(s < end and start < e for s, e in idioms):
-                framed = any(
-                    e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends
-                ) or any(s <= start < e for s, e in parts)
+                framed = (
+                    any(e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends)
+                    or any(s <= start < e for s, e in parts)
+                    or any(
+                        e <= start <= e + FRAME_REACH
+                        and tokens[start].quoted
+                        and not self._names_writer(tokens, e, end)
+                        for e in asked_ends
+                    )
+                )
                 told_long_ago = history and (own_past or not any(s >= start for s in dated))
                 about = not framed and self._about_writer(tokens, start, end, not_subject)
                 if about and not told_long_ago:

@@ -263,6 +263,7 @@ class TinyStore:
         # is this process's alone (FolderLock), so any other is known to be new, and a new worker's first
         # read needs no trip to the disk. None until the folder is opened.
         self._may_exist: set[str] | None = None
+        self._walked_all = False
         self._lock = FolderLock(self.root)
         self.encrypted_now = 0  # plain files encrypted at start-up because DATA_KEYS was just turned on
         self.quarantine = FolderQuarantine(self.root, self._executor)
@@ -341,7 +342,8 @@ class TinyStore:
                         "data_encrypted files=%d (DATA_KEYS is now in use for %s)", self.encrypted_now, self.root
                     )
         self._check_writable_sync()
-        self._may_exist = {self._name(path) for path in found}
+        # Only a walk that saw every folder may say which documents are new.
+        self._may_exist = {self._name(path) for path in found} if self._walked_all else None
 
     def _name(self, path: Path) -> str:
         return str(path.relative_to(self.root).with_suffix("")).replace(os.sep, "/")
@@ -356,9 +358,18 @@ class TinyStore:
         )
 
     def _walk(self) -> Iterable[Path]:
-        for dirpath, dirs, files in os.walk(self.root):
+        """Every file in the folder. A folder the walk could not see into (unreadable, or a symbolic link,
+        which os.walk does not follow but a read by path does) leaves `_walked_all` False."""
+        self._walked_all = True
+
+        def unseen(_error: OSError) -> None:
+            self._walked_all = False
+
+        for dirpath, dirs, files in os.walk(self.root, onerror=unseen):
             if Path(dirpath) == self.root and QUARANTINE in dirs:
                 dirs.remove(QUARANTINE)  # kept exactly as found: never read, cleaned or re-encrypted
+            if any(os.path.islink(os.path.join(dirpath, d)) for d in dirs):
+                self._walked_all = False
             for name in files:
                 yield Path(dirpath) / name
 
