@@ -1197,6 +1197,10 @@ def test_before_i_leave_is_not_an_ending_and_a_hospital_stay_dates_a_story():
         Answer.NONE,
     )
     assert answer("I'm in resus, I took all my tablets") is Answer.CRISIS
+    # An attempt told as it happened, the means bought long ago (the second review's finding: no answer at all)
+    assert answer("tonight I used the rope I bought years ago but it snapped") is Answer.CRISIS
+    assert answer("the rope snapped on the tug of war at sports day") is Answer.NONE
+    assert answer("used the rope swing at the park with the kids") is Answer.NONE
 
 
 def test_the_question_asked_in_training_is_not_the_writers_answer_but_their_answer_to_it_is():
