@@ -447,8 +447,8 @@ class Classifier:
 
     def _now(self, clause: Clause, matches: list) -> bool:
         """The clause has a word of now ("still", "tonight") or tells of a return. A word of now inside a
-        `tellings` match dates the telling or the anniversary, not what is told ("*today* I told a client I
-        attempted when I was 22", "ten years ago *today*")."""
+        `tellings` match dates the telling of the writer's past, not what is told ("*today* I told a client
+        I'd attempted when I was 22")."""
         if any(p.kind == "return" for p, _, _ in matches):
             return True
         tellings = [(s, e) for p, s, e in matches if p.kind == "telling"]
