@@ -422,16 +422,10 @@ class Classifier:
         for pattern, start, end in matches:
             verdict: Answer | None = None
             if pattern.kind in ANSWER_OF and not any(s < end and start < e for s, e in idioms):
-                framed = (
-                    any(e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in frame_ends)
-                    or any(s <= start < e for s, e in parts)
-                    or any(
-                        e <= start <= e + FRAME_REACH
-                        and tokens[start].quoted
-                        and not self._names_writer(tokens, e, end)
-                        for e in asked_ends
-                    )
-                )
+                ends = frame_ends + asked_ends if tokens[start].quoted else frame_ends
+                framed = any(
+                    e <= start <= e + FRAME_REACH and not self._names_writer(tokens, e, end) for e in ends
+                ) or any(s <= start < e for s, e in parts)
                 told_long_ago = history and (own_past or not any(s >= start for s in dated))
                 about = not framed and self._about_writer(tokens, start, end, not_subject)
                 if about and not told_long_ago:

@@ -76,22 +76,12 @@ class Worker:
         return cls(**known, extra=extra)
 
     def to_doc(self) -> dict[str, Any]:
-        # A plain copy, not dataclasses.asdict: asdict deep-copies every leaf, and this runs on every
-        # worker write (a new worker's first message among them).
-        doc = {name: getattr(self, name) for name in _FIELDS}
-        return plain_copy({**self.extra, **doc})
+        # Shallow, not dataclasses.asdict (which deep-copies every leaf): the one writer, `put`, stores it
+        # through put_single, which copies it.
+        return {**self.extra, **{name: getattr(self, name) for name in _FIELDS}}
 
 
 _FIELDS = tuple(name for name in Worker.__dataclass_fields__ if name != "extra")
-
-
-def plain_copy(value: Any) -> Any:
-    """A copy of JSON-like data (dicts, lists, scalars) sharing nothing that could be changed."""
-    if isinstance(value, dict):
-        return {key: plain_copy(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain_copy(item) for item in value]
-    return value
 
 
 class Pseudonyms:
