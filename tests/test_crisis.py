@@ -1233,3 +1233,77 @@ def test_the_question_asked_in_training_is_not_the_writers_answer_but_their_answ
     )
     assert answer("do you think anyone would notice if I killed myself") is Answer.CRISIS
     assert answer("Are you there? I want to die") is Answer.CRISIS
+
+
+# Release 3.11 --------------------------------------------------------------------------------------------
+# Signs the rules had no words for (round 22, written blind, missed eleven crisis messages on its first score).
+# Checked on the rules alone: the learned reader must not be what makes these pass.
+
+
+def rules_answer(text: str) -> Answer:
+    return GUARD.rules.assess(text).answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # self-harm told by what it left
+        "Long sleeves again in this heat because of what I did to my legs at the weekend",
+        "Wearing a cardigan so nobody sees the new cuts on my arm",
+        # the means and the place, known as the writer's own
+        "I know exactly what I'd use at home and where",
+        "Worked out how and when now. Feel oddly calm.",
+        # means bought with the everyday reason denied
+        "Picked up some rope on the way home and it's not for the allotment",
+        "Told the cashier it was for the garden. It isn't.",
+        # being threatened, waited for
+        "Someone from my using days keeps sending me threatening messages",
+        "He said he'd be waiting for me after my shift",
+        # a return
+        "Honestly I think I'm relapsing",
+        "Same feelings as 2018 right before my overdose",
+        "Counting my tablets in my head again",
+        "that feelin is bk",
+        "the thots r bk",
+        # the writer's own name among those at risk, as a joke
+        "Did a risk assessment on myself for a laugh, came out high",
+        "Put my own name on the high risk board for fun. Not that funny really",
+        # agreeing with someone's wish about oneself
+        "Sat with a woman who wishes she was dead and I agree with her about myself",
+        "I know what to say when a client says they want to die. Now it's me wanting it.",
+        # giving things away, one after another
+        "Been giving my guitar and my records away to mates all week",
+    ],
+)
+def test_signs_the_rules_had_no_words_for_now_bring_the_contacts(text):
+    assert rules_answer(text).shows_contacts, text
+
+
+def test_being_threatened_by_message_is_being_unsafe():
+    assert GUARD.rules.assess("My ex keeps messaging me threats").situation is Situation.UNSAFE
+    assert GUARD.rules.assess("He told me he'll be waiting for me after work").situation is Situation.UNSAFE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wore long sleeves today, the ward was freezing",
+        "I know exactly how you feel about the new rota",
+        "I know what I'd use for the presentation, the slides from last year",
+        "Bought some rope for the allotment to tie up the beans",
+        "Did a risk assessment for a new service user with the care coordinator",
+        "Another MDT where nothing got decided. Two hours of my life.",
+        "Team meeting ran over again. Nowt decided.",
+        "The training covered the difference between self-harm and suicidal intent",
+        "Gave away my plants and my good stapler when I retired",
+    ],
+)
+def test_the_same_words_in_everyday_talk_do_not_bring_the_contacts(text):
+    assert not rules_answer(text).shows_contacts, text
+
+
+def test_a_decision_said_alone_still_brings_the_offer_and_text_speak_is_mended():
+    assert rules_answer("Decided.") is Answer.OFFER
+    assert rules_answer("I've decided.") is Answer.OFFER
+    assert rules_answer("wish i wudnt wake up") is Answer.CRISIS
+    assert rules_answer("wouldnae care if i didnae wake up") is Answer.CRISIS
