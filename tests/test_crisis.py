@@ -1250,15 +1250,15 @@ def rules_answer(text: str) -> Answer:
         # self-harm told by what it left
         "Long sleeves again in this heat because of what I did to my legs at the weekend",
         "Wearing a cardigan so nobody sees the new cuts on my arm",
+        "hiding what I did to my arms on Saturday",
         # the means and the place, known as the writer's own
         "I know exactly what I'd use at home and where",
         "Worked out how and when now. Feel oddly calm.",
         # means bought with the everyday reason denied
         "Picked up some rope on the way home and it's not for the allotment",
-        "Told the cashier it was for the garden. It isn't.",
+        "Told myself it was for the garden. It isn't.",
         # being threatened, waited for
-        "Someone from my using days keeps sending me threatening messages",
-        "He said he'd be waiting for me after my shift",
+        "My ex keeps sending me threatening messages",
         # a return
         "Honestly I think I'm relapsing",
         "Same feelings as 2018 right before my overdose",
@@ -1267,12 +1267,13 @@ def rules_answer(text: str) -> Answer:
         "the thots r bk",
         # the writer's own name among those at risk, as a joke
         "Did a risk assessment on myself for a laugh, came out high",
-        "Put my own name on the high risk board for fun. Not that funny really",
+        "imagine doing a risk assessment on myself lol",
+        "Put my own name in the high risk column for fun. Not that funny really",
         # agreeing with someone's wish about oneself
-        "Sat with a woman who wishes she was dead and I agree with her about myself",
+        "Sat with a woman who says she wishes she was dead and I agree with her about myself",
         "I know what to say when a client says they want to die. Now it's me wanting it.",
-        # giving things away, one after another
-        "Been giving my guitar and my records away to mates all week",
+        "my cuts are getting deeper every week",
+        "Stood in the kitchen staring at the knives again",
     ],
 )
 def test_signs_the_rules_had_no_words_for_now_bring_the_contacts(text):
@@ -1281,7 +1282,6 @@ def test_signs_the_rules_had_no_words_for_now_bring_the_contacts(text):
 
 def test_being_threatened_by_message_is_being_unsafe():
     assert GUARD.rules.assess("My ex keeps messaging me threats").situation is Situation.UNSAFE
-    assert GUARD.rules.assess("He told me he'll be waiting for me after work").situation is Situation.UNSAFE
 
 
 @pytest.mark.parametrize(
@@ -1294,8 +1294,45 @@ def test_being_threatened_by_message_is_being_unsafe():
         "Did a risk assessment for a new service user with the care coordinator",
         "Another MDT where nothing got decided. Two hours of my life.",
         "Team meeting ran over again. Nowt decided.",
-        "The training covered the difference between self-harm and suicidal intent",
         "Gave away my plants and my good stapler when I retired",
+        # the independent review's findings on the first draft of these rules
+        "My consultant wants to look at the meds again next month",
+        "Was looking at the knives again in John Lewis, we need a new set",
+        "Staring at the pills again trying to work out which ones I've taken for my blood pressure",
+        "A patient screamed I wish you were dead at me on the ward today",
+        "The budget cuts are worse than last year",
+        "Sore today after what I did to my arm at the gym",
+        "Got the email about the induction day so I know when and where now",
+        "I know what I'll use if the projector fails",
+        "Bought a new hose, not for the garden, for washing the car",
+        "She said she'd wait for me in the car",
+        "He said he would wait for me in the car park after supervision",
+        "HR asked me to fill in a stress risk assessment for myself",
+        "I did a stress risk assessment on myself with occupational health",
+        "Saw my name on the red list for overdue mandatory training",
+        "My name's on the at risk list for the restructure",
+        "I think I'm having a relapse of my MS",
+        "I think I'm relapsing with the smoking",
+        "Last month my colleague led the suicide prevention session, this time it's me doing it",
+        "I agree with her about me needing more supervision after the self-harm case",
+        "I was counting the tablets in my head during the controlled drugs check",
+        "The urge to bk a holiday is real after this week",
+        "Be bk in 5, just on a call",
+        # the second review's findings
+        "Got the feeling bk in my fingers after the cold",
+        "Had a stinking cold last week and now it's bk",
+        "Some scammer keeps sending me threatening texts about a parcel",
+        "Did the lone working risk assessment on myself",
+        "Got my name on the high risk list for the covid booster because of my asthma",
+        "My burns are worse than I thought after the oven door",
+        "My marks were worse than last term on the certificate",
+        "Found the room for the course, I know how and where now",
+        "Big clear out before the move, gave away my books and my old vinyl",
+        "Repeat prescription finally came. 28 tablets",
+        "Long sleeves today because of the burns on my arm from the oven",
+        "I never said I was suicidal, I said I was burnt out",
+        "I wouldn't say I'm suicidal, just really flat",
+        "My sister said she wishes he was dead after what he did to mum. So do I",
     ],
 )
 def test_the_same_words_in_everyday_talk_do_not_bring_the_contacts(text):
@@ -1306,4 +1343,19 @@ def test_a_decision_said_alone_still_brings_the_offer_and_text_speak_is_mended()
     assert rules_answer("Decided.") is Answer.OFFER
     assert rules_answer("I've decided.") is Answer.OFFER
     assert rules_answer("wish i wudnt wake up") is Answer.CRISIS
-    assert rules_answer("wouldnae care if i didnae wake up") is Answer.CRISIS
+
+
+def test_a_negated_telling_does_not_deny_what_is_told():
+    """The review's finding: "didn't tell anyone" denied the overdose it told of. Only the telling is
+    negated; a denial of the words themselves still is one."""
+    for text in [
+        "Didn't tell anyone I took 30 tablets last night",
+        "didnt tell anyone i took 30 tablets",
+        "I wudnt tell anyone I took 30 tablets",
+        "I haven't told anyone I want to die",
+    ]:
+        assert rules_answer(text) is Answer.CRISIS, text
+    assert not rules_answer("I won't tell anyone but I don't want to die, I'm just tired").shows_contacts
+    # Self-harm on purpose in any spelling of the word (the second review: exact words lost misspellings).
+    for text in ["I cut my hand and it was intentional", "I cut my leg intenionally after work"]:
+        assert rules_answer(text) is Answer.CRISIS, text
