@@ -1251,18 +1251,20 @@ def rules_answer(text: str) -> Answer:
         "Long sleeves again in this heat because of what I did to my legs at the weekend",
         "Wearing a cardigan so nobody sees the new cuts on my arm",
         "hiding what I did to my arms on Saturday",
+        "my cuts are getting deeper every week",
         # the means and the place, known as the writer's own
         "I know exactly what I'd use at home and where",
         "Worked out how and when now. Feel oddly calm.",
         # means bought with the everyday reason denied
         "Picked up some rope on the way home and it's not for the allotment",
         "Told myself it was for the garden. It isn't.",
-        # being threatened, waited for
+        # being threatened by message
         "My ex keeps sending me threatening messages",
         # a return
         "Honestly I think I'm relapsing",
         "Same feelings as 2018 right before my overdose",
         "Counting my tablets in my head again",
+        "Stood in the kitchen staring at the knives again",
         "that feelin is bk",
         "the thots r bk",
         # the writer's own name among those at risk, as a joke
@@ -1272,8 +1274,6 @@ def rules_answer(text: str) -> Answer:
         # agreeing with someone's wish about oneself
         "Sat with a woman who says she wishes she was dead and I agree with her about myself",
         "I know what to say when a client says they want to die. Now it's me wanting it.",
-        "my cuts are getting deeper every week",
-        "Stood in the kitchen staring at the knives again",
     ],
 )
 def test_signs_the_rules_had_no_words_for_now_bring_the_contacts(text):
