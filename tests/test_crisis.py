@@ -1359,3 +1359,59 @@ def test_a_negated_telling_does_not_deny_what_is_told():
     # Self-harm on purpose in any spelling of the word (the second review: exact words lost misspellings).
     for text in ["I cut my hand and it was intentional", "I cut my leg intenionally after work"]:
         assert rules_answer(text) is Answer.CRISIS, text
+
+
+# Release 3.12 --------------------------------------------------------------------------------------------
+# How the past is read: the largest source of false alarms was the writer's own story told as history with a
+# word of now somewhere else in it ("I'm still here", "ten years ago today", "before I got well"). On the
+# rules alone, as above.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a bare word of now in another sentence dates that sentence, not the story
+        "I wanted to die every day. That was years ago. Still amazed how far I've come.",
+        "I wanted to die every day. That was years ago, still amazed how far I've come.",
+        # glad to have stayed says the story is over
+        "I was suicidal through most of uni. Really glad I stayed.",
+        "I self harmed nearly every day in my teens. Genuinely glad I survived it.",
+        # "got" is no word of now: "got asked", "before I got well"
+        "Got asked by a service user whether I'd ever tried to kill myself. Said yes, a long time ago.",
+        "Before I got well I used to write goodbye letters and hide them in books.",
+    ],
+)
+def test_a_story_told_as_the_past_stays_the_past_whatever_word_of_now_is_near(text):
+    assert rules_answer(text) is Answer.TOPIC, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a return is never discounted as the past
+        "I wanted to die every day. That was years ago. It's creeping back again.",
+        "I wanted to die every day. That was years ago. Lately I want to again.",
+        # doubt about being glad to be alive says nothing is over
+        "I want to die. Not sure I'm glad I survived.",
+        "I want to die. Not glad I survived last time.",
+        "I want to die. Don't know if I'm glad I stayed.",
+        "Took 20 paracetamol. Not sure I'm ok now.",
+        # a thought not had since is a thought had now
+        "Starting to think my kids would be better off without me, a thought I haven't had since 2015.",
+        # and a word of now in the clause still counts
+        "I want to end my life today.",
+        "I've got the rope in the boot.",
+    ],
+)
+def test_a_return_a_doubt_or_a_word_of_now_in_the_clause_still_brings_the_contacts(text):
+    assert rules_answer(text).shows_contacts, text
+
+
+def test_an_urge_felt_for_the_first_time_in_years_is_not_silenced_as_the_past():
+    """ "Haven't felt that pull in years" after an urge felt now is a return: the sentence before it is not
+    told as long ago, so the learned reader still reads it (it used to be quieted, and got no answer)."""
+    text = "Caught myself wanting to add to the scars. Haven't felt that pull in years."
+    _answer, quiet, _aside = GUARD.rules.read_cues(text)
+    assert not quiet
+    # An act not done for years still dates the story.
+    assert rules_answer("I used to self harm. Haven't done it in years.") is Answer.TOPIC
