@@ -1362,56 +1362,56 @@ def test_a_negated_telling_does_not_deny_what_is_told():
 
 
 # Release 3.12 --------------------------------------------------------------------------------------------
-# How the past is read: the largest source of false alarms was the writer's own story told as history with a
-# word of now somewhere else in it ("I'm still here", "ten years ago today", "before I got well"). On the
-# rules alone, as above.
+# A review (a helper blind to the rounds, 133 messages of its own) of a first draft that read the writer's
+# past more readily: each of these lost the contacts to it. On the rules alone, as above.
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        # a bare word of now in another sentence dates that sentence, not the story
-        "I wanted to die every day. That was years ago. Still amazed how far I've come.",
-        "I wanted to die every day. That was years ago, still amazed how far I've come.",
-        # glad to have stayed says the story is over
-        "I was suicidal through most of uni. Really glad I stayed.",
-        "I self harmed nearly every day in my teens. Genuinely glad I survived it.",
-        # "got" is no word of now: "got asked", "before I got well"
-        "Got asked by a service user whether I'd ever tried to kill myself. Said yes, a long time ago.",
-        "Before I got well I used to write goodbye letters and hide them in books.",
-    ],
-)
-def test_a_story_told_as_the_past_stays_the_past_whatever_word_of_now_is_near(text):
-    assert rules_answer(text) is Answer.TOPIC, text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # a return is never discounted as the past
-        "I wanted to die every day. That was years ago. It's creeping back again.",
-        "I wanted to die every day. That was years ago. Lately I want to again.",
-        # doubt about being glad to be alive says nothing is over
-        "I want to die. Not sure I'm glad I survived.",
-        "I want to die. Not glad I survived last time.",
-        "I want to die. Don't know if I'm glad I stayed.",
+        # a bare "still" or "lately" in another sentence says it is now
+        "I want to die. I felt exactly like this when I was 19. Still do.",
+        "I want to kill myself. Tried it years ago and it didn't work. Still here unfortunately.",
+        "Thinking of hanging myself. The last time was a long time ago. I'm still shaking.",
+        "I want to die. I felt like this years ago. Lately it's worse.",
+        # "got" is a word of now
+        "I've got a plan to end it. Had one years ago too.",
+        "Got enough tablets to do it. Did it before years ago.",
+        # being glad to be alive does not cancel wanting to die
+        "I'm glad I'm alive for my kids but I want to die.",
+        "Want to kill myself. Glad I'm still here for the dog.",
+        "Stockpiled my meds. Glad I'm still around for Christmas at least, then that's it.",
+        # doubt about being fine now says nothing is over
+        "I want to die. Not sure I'm ok now.",
         "Took 20 paracetamol. Not sure I'm ok now.",
-        # a thought not had since is a thought had now
-        "Starting to think my kids would be better off without me, a thought I haven't had since 2015.",
-        # and a word of now in the clause still counts
-        "I want to end my life today.",
-        "I've got the rope in the boot.",
+        "I want to die. Don't know if I'm ok now.",
     ],
 )
-def test_a_return_a_doubt_or_a_word_of_now_in_the_clause_still_brings_the_contacts(text):
+def test_what_the_review_of_312_found_keeps_the_contacts(text):
     assert rules_answer(text).shows_contacts, text
 
 
-def test_an_urge_felt_for_the_first_time_in_years_is_not_silenced_as_the_past():
-    """ "Haven't felt that pull in years" after an urge felt now is a return: the sentence before it is not
-    told as long ago, so the learned reader still reads it (it used to be quieted, and got no answer)."""
+def test_a_pull_not_felt_in_years_is_felt_now_but_an_act_not_done_in_years_is_the_past():
+    """ "Haven't felt that pull in ages" after an urge felt now is a return: the sentence before it is not
+    told as long ago, so the learned reader still reads it (it used to be quieted and got no answer at all)."""
     text = "Caught myself wanting to add to the scars. Haven't felt that pull in years."
     _answer, quiet, _aside = GUARD.rules.read_cues(text)
     assert not quiet
-    # An act not done for years still dates the story.
+    assert rules_answer("I want to die. Haven't felt like this in years.") is Answer.CRISIS
+    # Not felt *them* in years, or an act not done in years, still dates a story (the review's finding).
+    assert rules_answer("I had suicidal thoughts at uni but I've not felt them for a long time.") is Answer.TOPIC
     assert rules_answer("I used to self harm. Haven't done it in years.") is Answer.TOPIC
+
+
+def test_someone_elses_plan_is_crisis_talk_the_writer_can_say_is_theirs_too():
+    assert rules_answer("Jo told me she'd planned how she'd do it.") is Answer.TOPIC
+    text = "me too. when Jo said she'd planned how she'd do it I just thought, yeah, I've got mine sorted too."
+    assert rules_answer(text) is Answer.OFFER
+
+
+def test_a_clause_with_a_word_of_now_is_read_by_the_learned_reader_whatever_dates_the_next_sentence():
+    """Only a sentence told as the past with nothing of now in it is kept from the reader."""
+    quiet = GUARD.rules.read_cues("Going to sort it out now. The thing I told my care coordinator about years ago.")[1]
+    assert "Going to sort it out now." not in quiet
+    quiet = GUARD.rules.read_cues("Wanted to disappear back then. That was years ago.")[1]
+    assert "Wanted to disappear back then." in quiet

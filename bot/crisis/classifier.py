@@ -121,7 +121,7 @@ PAST_KINDS = (*DATED_KINDS, "reassured")
 # A return told in one of these words dates the telling ("the scars are *still* there") rather than telling
 # of the act again, so it leaves a long-ago cue in the act's own clause alone.
 DATING_WORDS = frozenset({"tonight", "currently", "lately", "recently", "still", "anniversary"})
-# Words that put what follows in doubt: "whether I'm glad I stayed" does not say the writer is.
+# Words that put what follows in doubt: "whether I'm ok now" does not say the writer is.
 DOUBT = frozenset({"if", "whether", "unsure", "wish", "wonder", "wondering", "doubt", "pretend", "pretending"})
 
 
@@ -273,14 +273,14 @@ class Classifier:
         """Each sentence, with each of its clauses, their matches, and whether the sentence is told as the
         writer's story from long ago ("Wanted to die, planned it. That was years ago."): a `long_ago` cue in
         it, or in the sentence after it unless it dates an act within a day (`recent`: "an hour ago", "last
-        night"), and no return told again anywhere in the piece ("it's back", "again"; a bare "still" or "lately"
-        elsewhere is a word of now for its own clause only). How: LONG_AGO when a cue dates it,
+        night"), and no return anywhere in the piece ("it's back", "again", a bare "still": "I want to die. Felt
+        like this when I was 19. Still do."). How: LONG_AGO when a cue dates it,
         REASSURED when the only cue is the writer saying they are fine now ("I'm ok now")."""
         read = []
         for sentence in sentences(piece):
             clauses = self.lexicon.clauses(sentence)
             found = [clause_matches(self._patterns, self._index, self._anywhere, c, self._starts) for c in clauses]
-            # "Not sure I'm glad I survived" says the opposite of being fine now: it dates nothing.
+            # "Not sure I'm ok now" says the opposite of being fine now: it dates nothing.
             found = [
                 [x for x in m if not (x[0].kind == "reassured" and self._doubted(c.tokens, x[1]))]
                 for c, m in zip(clauses, found, strict=True)
@@ -303,6 +303,7 @@ class Classifier:
             else (s, c, [[x for x in m if x[0].kind != "script"] for m in found])
             for s, c, found in read
         ]
+        returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
         told_again = any(
             p.kind == "return" and not (e - s == 1 and c.tokens[s].raw in DATING_WORDS)
             for _, clauses, found in read
@@ -324,7 +325,7 @@ class Classifier:
             # the last day the past (the sentence's own cue can, see `_verdicts`).
             recent = any(p.kind == "recent" for m in found for p, _, _ in m)
             after = cue[i + 1] if not recent and i + 1 < len(cue) else NOT_PAST
-            long_ago = NOT_PAST if told_again else max(cue[i], after)
+            long_ago = NOT_PAST if returning else max(cue[i], after)
             # A quiz or a training's list, unless the writer says it is them ("that's me right now").
             if not undone and any(p.kind == "quiz" for m in found for p, _, _ in m):
                 found = [self._as_topics(c, m) for c, m in zip(clauses, found, strict=True)]
@@ -493,8 +494,8 @@ class Classifier:
         return self._person(tokens, start, end, not_subject) != OTHER
 
     def _doubted(self, tokens: Sequence[Token], start: int) -> bool:
-        """A negation or a word of doubt shortly before the words ("not sure I'm glad I stayed", "don't know
-        if", "wish I wasn't"): whatever follows, they do not say the writer is fine."""
+        """A negation or a word of doubt shortly before the words ("not sure I'm ok now", "don't know if",
+        "wish"): whatever follows, they do not say the writer is fine."""
         cues = self._cues
         return any(
             tokens[i].raw in cues.negations or tokens[i].raw in DOUBT for i in range(max(0, start - cues.window), start)
