@@ -1363,7 +1363,8 @@ def test_a_negated_telling_does_not_deny_what_is_told():
 
 # Release 3.12 --------------------------------------------------------------------------------------------
 # A review (a helper blind to the rounds, 133 messages of its own) of a first draft that read the writer's
-# past more readily: each of these lost the contacts to it. On the rules alone, as above.
+# past more readily: each of these lost the contacts to it; a second review (177 messages) of the next
+# draft found the rest. On the rules alone, as above.
 
 
 @pytest.mark.parametrize(
@@ -1401,6 +1402,33 @@ def test_a_pull_not_felt_in_years_is_felt_now_but_an_act_not_done_in_years_is_th
     # Not felt *them* in years, or an act not done in years, still dates a story (the review's finding).
     assert rules_answer("I had suicidal thoughts at uni but I've not felt them for a long time.") is Answer.TOPIC
     assert rules_answer("I used to self harm. Haven't done it in years.") is Answer.TOPIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a negation of something else is no doubt (the second review)
+        "I tried to kill myself a while back. Don't worry I'm fine now.",
+        "I was suicidal after my baby. Honestly can't complain I'm good now.",
+        "I self harmed for years. Don't worry about me I'm safe now.",
+        # the urge gone is no return
+        "I wanted to end it all when I was at uni. Haven't felt the pull of those thoughts for years now.",
+        "Wanted to die after my first breakdown. Haven't felt this way about anything in ages - my allotment is thriving",
+    ],
+)
+def test_a_recovered_past_with_a_reassurance_or_an_urge_long_gone_stays_calm(text):
+    assert not rules_answer(text).shows_contacts, text
+
+
+def test_doubt_or_someone_elses_view_of_being_fine_is_no_reassurance():
+    for text in [
+        "I want to die. Everyone thinks I'm fine now but I'm not.",
+        "I want to end it. Can't pretend I'm fine now.",
+        "I took a load of tablets. Not sure I'm ok now.",
+    ]:
+        assert rules_answer(text) is Answer.CRISIS, text
+    # "If I'm honest" is honesty, not doubt; an overdose told with "I'm fine now" keeps the offer, 999 first.
+    assert rules_answer("Took an overdose at the weekend. If I'm honest I'm fine now.") is Answer.OFFER
 
 
 def test_someone_elses_plan_is_crisis_talk_the_writer_can_say_is_theirs_too():

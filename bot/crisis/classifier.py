@@ -121,8 +121,27 @@ PAST_KINDS = (*DATED_KINDS, "reassured")
 # A return told in one of these words dates the telling ("the scars are *still* there") rather than telling
 # of the act again, so it leaves a long-ago cue in the act's own clause alone.
 DATING_WORDS = frozenset({"tonight", "currently", "lately", "recently", "still", "anniversary"})
-# Words that put what follows in doubt: "whether I'm ok now" does not say the writer is.
-DOUBT = frozenset({"if", "whether", "unsure", "wish", "wonder", "wondering", "doubt", "pretend", "pretending"})
+# Words that put what follows in doubt: "whether I'm ok now" does not say the writer is, and nor does someone
+# else's view ("everyone thinks I'm fine now"); after a negation, only these verbs ("not sure", "can't say").
+DOUBT = frozenset(
+    {
+        "whether",
+        "unsure",
+        "wish",
+        "wonder",
+        "wondering",
+        "doubt",
+        "pretend",
+        "pretending",
+        "thinks",
+        "reckons",
+        "assumes",
+        "assume",
+        "everyone",
+        "everybody",
+    }
+)
+DOUBTED_AFTER_NEGATION = frozenset({"sure", "know", "certain", "say", "tell", "convinced", "think", "feel"})
 
 
 @dataclass(frozen=True)
@@ -494,11 +513,14 @@ class Classifier:
         return self._person(tokens, start, end, not_subject) != OTHER
 
     def _doubted(self, tokens: Sequence[Token], start: int) -> bool:
-        """A negation or a word of doubt shortly before the words ("not sure I'm ok now", "don't know if",
-        "wish"): whatever follows, they do not say the writer is fine."""
-        cues = self._cues
+        """A word of doubt shortly before the words ("not sure I'm ok now", "don't know if", "wish", "everyone
+        thinks"): they do not say the writer is fine. A negation of something else does not ("don't worry I'm
+        fine now", "can't complain")."""
+        window = range(max(0, start - self._cues.window), start)
         return any(
-            tokens[i].raw in cues.negations or tokens[i].raw in DOUBT for i in range(max(0, start - cues.window), start)
+            tokens[i].raw in DOUBT
+            or (tokens[i].raw in self._cues.negations and i + 1 < start and tokens[i + 1].raw in DOUBTED_AFTER_NEGATION)
+            for i in window
         )
 
     def _negated(self, tokens: Sequence[Token], start: int) -> bool:
