@@ -1413,7 +1413,7 @@ def test_a_pull_not_felt_in_years_is_felt_now_but_an_act_not_done_in_years_is_th
         "I self harmed for years. Don't worry about me I'm safe now.",
         # the urge gone is no return
         "I wanted to end it all when I was at uni. Haven't felt the pull of those thoughts for years now.",
-        "Wanted to die after my first breakdown. Haven't felt this way about anything in ages - my allotment is thriving",
+        "Wanted to die after my first breakdown. Haven't felt this way about anything in ages - my allotment thrives",
     ],
 )
 def test_a_recovered_past_with_a_reassurance_or_an_urge_long_gone_stays_calm(text):
