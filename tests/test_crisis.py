@@ -796,17 +796,23 @@ def test_one_worrying_sentence_in_a_reflection_on_someone_elses_crisis_brings_th
     assert tried >= 1  # the check is really exercised
 
 
-def test_a_worrying_sentence_where_the_rules_heard_nothing_keeps_the_offer_however_cheerful_the_rest():
-    """The context check never weighs a message in which the rules heard no crisis talk at all: there the
-    reader's sentence is the only sign, and a disclosure buried in news of the day keeps the offer."""
-    tried = 0
+def test_a_worrying_sentence_in_a_days_news_is_weighed_in_it_and_brings_at_least_the_gentle_line():
+    """Since release 3.13 the context check weighs a message in which the rules heard nothing too: a sentence
+    the reader alone finds worrying, but not near certain, inside cheerful news of the day brings the gentle
+    line (Get help now), never the cold answer; where the whole message reads worrying enough it keeps the
+    offer; with the check left out (as before) it always had the offer."""
+    as_before = Guard(GUARD.rules, GUARD.learned, GUARD.offer_at, GUARD.gentle_at)
+    weighed = 0
     for sentence, _alone in _unclear_sentences():
         message = f"{CHEERFUL} {sentence}"
         assert GUARD.rules.assess(message).answer is Answer.NONE
-        assert GUARD.learned.read(message).whole < GUARD.context_at  # it would have been weighed
-        assert GUARD.assess(message).answer is Answer.OFFER, sentence
-        tried += 1
-    assert tried >= 1
+        assert as_before.assess(message).answer is Answer.OFFER, sentence
+        if GUARD.learned.read(message).whole >= GUARD.context_at:
+            assert GUARD.assess(message).answer is Answer.OFFER, sentence
+            continue
+        assert GUARD.assess(message).answer is Answer.TOPIC, sentence
+        weighed += 1
+    assert weighed >= 1
 
 
 def test_a_sentence_the_reader_is_near_certain_of_keeps_the_offer_whatever_surrounds_it():
@@ -1443,3 +1449,26 @@ def test_a_clause_with_a_word_of_now_is_read_by_the_learned_reader_whatever_date
     assert "Going to sort it out now." not in quiet
     quiet = GUARD.rules.read_cues("Wanted to disappear back then. That was years ago.")[1]
     assert "Wanted to disappear back then." in quiet
+
+
+# Release 3.13 --------------------------------------------------------------------------------------------
+
+
+def test_half_a_joke_is_half_meant():
+    """ "Not entirely joking", "only half kidding", "not sure I'm kidding" after crisis talk read as someone
+    else's say it is the writer's too (the offer); an everyday idiom stays one, and someone else not joking
+    is not the writer."""
+    client = "My client said she'd rather be dead than go back on the ward."
+    assert rules_answer(f"{client} Relatable lol") is Answer.TOPIC
+    for marker in ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding."]:
+        assert GUARD.rules.assess(f"{client} {marker}").category == "identification", marker
+    assert not rules_answer("only half joking but the audit will be the death of me").shows_contacts
+    trainer = "The trainer said people who call themselves a burden often aren't joking, even when they laugh."
+    assert not rules_answer(trainer).shows_contacts
+
+
+def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
+    after = "Sat with a lad after his overdose."
+    assert rules_answer(f"{after} He said I was the first who listened. That's why I do this.") is Answer.TOPIC
+    assert GUARD.rules.assess(f"{after} I do that too when it gets bad.").category == "identification"
+    assert GUARD.rules.assess("She told me she's been cutting. I do this too.").category == "identification"

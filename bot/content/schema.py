@@ -566,7 +566,7 @@ class NegationCues(Strict):
 class LearnedSettings(Strict):
     """How worried the learned reader must be before the guard offers the key numbers (`offer_at`), or
     gives the gentle line instead of nothing (`gentle_at`); and, when only one sentence of a longer
-    message about someone else's crisis reads that worrying, how worrying the whole message must read too
+    message reads that worrying, how worrying the whole message must read too
     (`context_at`) unless that sentence alone is almost certain (`alone_at`; at or below `offer_at`, every
     such sentence is). Left out, any one sentence is enough, as before."""
 
