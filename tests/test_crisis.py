@@ -1460,7 +1460,8 @@ def test_half_a_joke_is_half_meant():
     is not the writer."""
     client = "My client said she'd rather be dead than go back on the ward."
     assert rules_answer(f"{client} Relatable lol") is Answer.TOPIC
-    for marker in ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding."]:
+    half_meant = ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding.", "Jokes. Mostly."]
+    for marker in half_meant:
         assert GUARD.rules.assess(f"{client} {marker}").category == "identification", marker
     assert not rules_answer("only half joking but the audit will be the death of me").shows_contacts
     trainer = "The trainer said people who call themselves a burden often aren't joking, even when they laugh."
@@ -1472,3 +1473,39 @@ def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
     assert rules_answer(f"{after} He said I was the first who listened. That's why I do this.") is Answer.TOPIC
     assert GUARD.rules.assess(f"{after} I do that too when it gets bad.").category == "identification"
     assert GUARD.rules.assess("She told me she's been cutting. I do this too.").category == "identification"
+
+
+# Release 3.13.1: what a review of 3.13 found (a helper blind to the rounds, 160 messages of its own). A
+# disclosure buried in a cheerful message no longer gets the offer from the learned reader's one sentence
+# alone, so the rules must hear these themselves; and everyday overdoses and jumps are not.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Holding the blade to my arm as I type this.",
+        "Can't stop thinking about jumping from level 6 of the car park.",
+        "Morning! Sat in the garage with the engine running, just to see.",
+        "Driving round looking for somewhere high enough.",
+        "Thinking about jumping off the bridge on the way home.",
+        "Want to jump in front of a train.",
+    ],
+)
+def test_what_the_review_of_313_found_the_rules_hear(text):
+    assert rules_answer(text).shows_contacts, text
+    cheerful = f"Lovely team lunch today, we did a quiz and my group won. {text} Off to my sister's for tea."
+    assert answer(cheerful).shows_contacts, text  # whatever the learned reader makes of the whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Overdosed on mince pies at the staff party. Regret nothing.",
+        "Overdosed on caffeine this morning, I'm buzzing.",
+        "Jumped off the bus a stop early to grab a coffee.",
+        "Jumped off the train at Crewe and ran for the connection.",
+        "Sat in the car with the engine running to warm up before the visit.",
+    ],
+)
+def test_an_everyday_overdose_or_jump_is_not_crisis_talk(text):
+    assert not rules_answer(text).shows_contacts, text
