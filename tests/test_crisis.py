@@ -924,6 +924,30 @@ def test_a_pattern_that_cries_wolf_on_an_ordinary_sentence_is_refused(tmp_path):
     assert "should not get the help-now card" in str(caught.value)
 
 
+def test_the_words_of_doubt_and_of_dating_are_content_an_admin_can_edit(tmp_path):
+    """`doubt` and `dating_words` in crisis.yaml (release 3.13.1; before, built into the code): without
+    "everyone" and "thinks" among the words of doubt, "Everyone thinks I'm fine now" tells the sentence
+    before as the writer's past again; a phrase there is refused with its line (it could never match);
+    left out, the words the guard had built in."""
+    text = "I want to die. Everyone thinks I'm fine now."
+    assert rules_answer(text) is Answer.CRISIS
+    folder = copy_content(tmp_path)
+    path = folder / "crisis.yaml"
+    original = path.read_text()
+    words = original[original.index("  words: [whether,") : original.index("  after_negation:")]
+    path.write_text(original.replace(words, "  words: [whether, unsure, wish, wonder, doubt]\n"))
+    assert guard_of(load_content(folder)).rules.assess(text).answer is not Answer.CRISIS
+    path.write_text(original.replace("after_negation: [sure,", "after_negation: [not sure, sure,"))
+    with pytest.raises(ContentError) as caught:
+        load_content(folder, checks=CHECKS)
+    assert "crisis.yaml line" in str(caught.value) and "'not sure' under doubt.after_negation" in str(caught.value)
+    start, end = original.index("\ndoubt:\n"), original.index("\ndating_words:")
+    left_out = original[:start] + original[original.index("\n", end + 1) :]
+    assert "doubt:" not in left_out and "dating_words" not in left_out
+    path.write_text(left_out)
+    assert guard_of(load_content(folder)).rules.assess(text).answer is Answer.CRISIS
+
+
 def test_an_edit_that_loses_a_round_sentence_is_refused(tmp_path):
     folder = copy_content(tmp_path)
     path = folder / "crisis.yaml"

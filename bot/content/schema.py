@@ -563,6 +563,15 @@ class NegationCues(Strict):
     window: int = Field(ge=1, le=6)
 
 
+class DoubtCues(Strict):
+    """Words that put a following "I'm ok now" in doubt, so it does not tell what came before as the past:
+    on their own (`words`: "whether", "wish", "everyone" thinks) or straight after a negation
+    (`after_negation`: "not sure", "can't say"). One word each."""
+
+    words: list[Text] = []
+    after_negation: list[Text] = []
+
+
 class LearnedSettings(Strict):
     """How worried the learned reader must be before the guard offers the key numbers (`offer_at`), or
     gives the gentle line instead of nothing (`gentle_at`); and, when only one sentence of a longer
@@ -601,6 +610,8 @@ class CrisisFile(Strict):
     tellings: list[Text] = []  # patterns whose word of now dates the telling, not what is told ("today I told")
     long_ago: list[Text] = []
     reassured: list[Text] = []  # "I'm ok now": told as past like long_ago, but an overdose still gets the offer
+    doubt: DoubtCues | None = None  # left out: the words release 3.12 had built in
+    dating_words: list[Text] | None = None  # a return in one of these dates the telling ("still"); left out: 3.12's
     spans: list[Text] = []  # "I self-harmed for ten years": what the span tells gets the offer, not the card
     returns: list[Text] = []  # patterns
     recent: list[Text] = []  # dates an act within a day: not made the past by the next sentence's long_ago

@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .classifier import NOTHING, Answer, Assessment, Classifier, Cues, Situation
+from .classifier import (
+    DATING_WORDS,
+    DOUBT,
+    DOUBTED_AFTER_NEGATION,
+    NOTHING,
+    Answer,
+    Assessment,
+    Classifier,
+    Cues,
+    Situation,
+)
 from .crossval import text_key
 from .guard import LEARNED, Guard
 from .language import Lexicon, stem
@@ -61,6 +71,7 @@ def build(
         self_words=model.lists.get("self", ()),
         other_words=model.lists.get("others", ()),
     )
+    doubt = model.doubt
     cues = Cues(
         negations=frozenset(model.negation.words),
         not_negating=frozenset(model.negation.not_after),
@@ -68,6 +79,11 @@ def build(
         context_after=frozenset(_stems_and_words(model.context_after)),
         present=frozenset(w.lower() for w in model.present),
         joiners=frozenset(model.end_words),
+        dating=_single_words(model.dating_words, DATING_WORDS, ("dating_words",), line_of, problems),
+        doubt=_single_words(doubt and doubt.words, DOUBT, ("doubt", "words"), line_of, problems),
+        doubted_after_negation=_single_words(
+            doubt and doubt.after_negation, DOUBTED_AFTER_NEGATION, ("doubt", "after_negation"), line_of, problems
+        ),
     )
     entries = [
         (kind, category, text, line_of((kind, category, i)))
@@ -157,3 +173,27 @@ def _stems_and_words(words: list[str]) -> set[str]:
         w = word.lower()
         out |= {w, w + "s", w[:-1] + "ies" if w.endswith("y") else w + "es"}
     return out
+
+
+def _single_words(
+    words: list[str] | None,
+    default: frozenset[str],
+    where: tuple,
+    line_of: Callable[[tuple], int | None],
+    problems: list[tuple[int | None, str]],
+) -> frozenset[str]:
+    """A list of single words from crisis.yaml, compared with the words of a message as written (after
+    `mend`); left out (None), the words the release had built in. A phrase is a problem: it could never
+    match."""
+    if words is None:
+        return default
+    for i, word in enumerate(words):
+        if len(word.split()) != 1:
+            problems.append(
+                (
+                    line_of((*where, i)),
+                    f"'{word}' under {'.'.join(where)} is not one word; each entry there is compared with "
+                    "one word of the message. Split it, or leave out the words around the one that matters.",
+                )
+            )
+    return frozenset(w.lower() for w in words if len(w.split()) == 1)

@@ -118,8 +118,9 @@ NOT_PAST, REASSURED, LONG_AGO = 0, 1, 2
 SOFTENED = Pattern("(an ordinary ending named in the message)", "span", "ending", Node(), anchored=False)
 DATED_KINDS = ("past", "long_ago")  # cues that date a story; "I'm ok now" does not
 PAST_KINDS = (*DATED_KINDS, "reassured")
-# A return told in one of these words dates the telling ("the scars are *still* there") rather than telling
-# of the act again, so it leaves a long-ago cue in the act's own clause alone.
+# The words crisis.yaml gives as `dating_words` and `doubt` (below), used when a Trust's older crisis.yaml
+# has none. A return told in one of these words dates the telling ("the scars are *still* there") rather
+# than telling of the act again, so it leaves a long-ago cue in the act's own clause alone.
 DATING_WORDS = frozenset({"tonight", "currently", "lately", "recently", "still", "anniversary"})
 # Words that put what follows in doubt: "whether I'm ok now" does not say the writer is, and nor does someone
 # else's view ("everyone thinks I'm fine now"); after a negation, only these verbs ("not sure", "can't say").
@@ -154,6 +155,9 @@ class Cues:
     context_after: frozenset[str]  # "suicide prevention", "self-harm policy": a topic, not the writer
     present: frozenset[str] = frozenset()  # "again", "still", "now": a past cue does not make it history
     joiners: frozenset[str] = frozenset()  # "and", "so": where a negation's reach ends
+    dating: frozenset[str] = DATING_WORDS  # a return in one of these words dates the telling ("still")
+    doubt: frozenset[str] = DOUBT  # "whether", "wish", "everyone": what follows is in doubt
+    doubted_after_negation: frozenset[str] = DOUBTED_AFTER_NEGATION  # "not sure", "can't say"
 
 
 class Classifier:
@@ -324,7 +328,7 @@ class Classifier:
         ]
         returning = any(p.kind == "return" for _, _, found in read for m in found for p, _, _ in m)
         told_again = any(
-            p.kind == "return" and not (e - s == 1 and c.tokens[s].raw in DATING_WORDS)
+            p.kind == "return" and not (e - s == 1 and c.tokens[s].raw in self._cues.dating)
             for _, clauses, found in read
             for c, m in zip(clauses, found, strict=True)
             for p, s, e in m
@@ -516,10 +520,11 @@ class Classifier:
         """A word of doubt shortly before the words ("not sure I'm ok now", "don't know if", "wish", "everyone
         thinks"): they do not say the writer is fine. A negation of something else does not ("don't worry I'm
         fine now", "can't complain")."""
-        window = range(max(0, start - self._cues.window), start)
+        cues = self._cues
+        window = range(max(0, start - cues.window), start)
         return any(
-            tokens[i].raw in DOUBT
-            or (tokens[i].raw in self._cues.negations and i + 1 < start and tokens[i + 1].raw in DOUBTED_AFTER_NEGATION)
+            tokens[i].raw in cues.doubt
+            or (tokens[i].raw in cues.negations and i + 1 < start and tokens[i + 1].raw in cues.doubted_after_negation)
             for i in window
         )
 
