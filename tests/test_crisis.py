@@ -3,6 +3,7 @@ situations, and the learned reader that can only add help."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -815,6 +816,25 @@ def test_a_worrying_sentence_in_a_days_news_is_weighed_in_it_and_brings_at_least
     assert weighed >= 1
 
 
+def test_two_worrying_sentences_in_a_days_news_keep_the_offer():
+    """The context check weighs one worrying sentence: when two sentences of a message each reach
+    `offer_at`, the offer stands however the whole reads ("I've written the letters. I've got no fight left
+    in me." inside cheerful news, found by the review of 3.13.0)."""
+    never_alone = Guard(GUARD.rules, GUARD.learned, GUARD.offer_at, GUARD.gentle_at, GUARD.context_at, 1.0)
+    tried = 0
+    unclear = [sentence for sentence, _alone in _unclear_sentences()]
+    for first, second in itertools.pairwise(unclear):
+        message = f"{CHEERFUL} {first} {second}"
+        reading = GUARD.learned.read(message, GUARD.offer_at)
+        if reading.whole >= GUARD.context_at:
+            continue
+        assert reading.worrying == 2, message
+        assert never_alone.assess(message).answer is Answer.OFFER, message
+        assert never_alone.assess(f"{CHEERFUL} {first}").answer is Answer.TOPIC, first  # one alone is weighed
+        tried += 1
+    assert tried >= 1
+
+
 def test_a_sentence_the_reader_is_near_certain_of_keeps_the_offer_whatever_surrounds_it():
     """`alone_at`: at or above it, one sentence is enough, as it always was."""
     strict = Guard(
@@ -1484,12 +1504,19 @@ def test_half_a_joke_is_half_meant():
     is not the writer."""
     client = "My client said she'd rather be dead than go back on the ward."
     assert rules_answer(f"{client} Relatable lol") is Answer.TOPIC
-    half_meant = ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding.", "Jokes. Mostly."]
-    for marker in half_meant:
+    for marker in ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding."]:
         assert GUARD.rules.assess(f"{client} {marker}").category == "identification", marker
     assert not rules_answer("only half joking but the audit will be the death of me").shows_contacts
     trainer = "The trainer said people who call themselves a burden often aren't joking, even when they laugh."
     assert not rules_answer(trainer).shows_contacts
+    # Emphasis is not half a joke (the review of 3.13.0)
+    for text in [
+        "Third overdose on the ward this week. I wish I was joking.",
+        "Not even kidding, a service user told me she'd been cutting again and I handled it really well.",
+        "He told the group he wanted to kill himself, it was a joke kind of thing",
+        "The suicide prevention training was a joke mostly",
+    ]:
+        assert rules_answer(text) is Answer.TOPIC, text
 
 
 def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
@@ -1497,6 +1524,7 @@ def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
     assert rules_answer(f"{after} He said I was the first who listened. That's why I do this.") is Answer.TOPIC
     assert GUARD.rules.assess(f"{after} I do that too when it gets bad.").category == "identification"
     assert GUARD.rules.assess("She told me she's been cutting. I do this too.").category == "identification"
+    assert GUARD.rules.assess("She told me she's been cutting. I do this.").category == "identification"
 
 
 # Release 3.13.1: what a review of 3.13 found (a helper blind to the rounds, 160 messages of its own). A
@@ -1513,6 +1541,8 @@ def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
         "Driving round looking for somewhere high enough.",
         "Thinking about jumping off the bridge on the way home.",
         "Want to jump in front of a train.",
+        "Thinking of jumping off the train as it crosses the viaduct",
+        "Hose to the exhaust, sealed the windows.",
     ],
 )
 def test_what_the_review_of_313_found_the_rules_hear(text):
@@ -1525,11 +1555,27 @@ def test_what_the_review_of_313_found_the_rules_hear(text):
     "text",
     [
         "Overdosed on mince pies at the staff party. Regret nothing.",
-        "Overdosed on caffeine this morning, I'm buzzing.",
         "Jumped off the bus a stop early to grab a coffee.",
         "Jumped off the train at Crewe and ran for the connection.",
+        "Jumping off the bus at the next stop, see you in 5",
         "Sat in the car with the engine running to warm up before the visit.",
+        # what the second review found the first draft of these patterns gave the card or the offer
+        "The mechanic said the pipe from the exhaust has a hole in it, £200.",
+        "Held the razor to my legs too long and got a rash.",
+        "Pressed the glass against my skin and the rash didn't fade so we went to A&E.",
+        "Holding the scissors over my arm while I cut the plaster cast open",
+        "Meeting went on forever, I'm thinking about jumping out of the window lol.",
+        "Looking for somewhere high enough to see the fireworks",
+        "Looking for a place nobody would find me to have my lunch in peace lol",
     ],
 )
 def test_an_everyday_overdose_or_jump_is_not_crisis_talk(text):
     assert not rules_answer(text).shows_contacts, text
+
+
+def test_a_caffeine_overdose_is_not_an_idiom():
+    for text in [
+        "Overdosed on caffeine today, took 30 pro plus",
+        "Overdosed on energy drinks, heart racing, can't breathe",
+    ]:
+        assert rules_answer(text).shows_contacts, text

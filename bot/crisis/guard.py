@@ -2,16 +2,16 @@
 
 The rules give one of four answers (classifier.py). The learned reader (learned.py) can only raise it:
 when the rules found nothing more urgent than a topic, a score of at least `offer_at` makes the answer
-the offer (with the situation the reader heard), if the score stands in its context: when only one
-sentence of a message reads that worrying and the whole message reads below `context_at`, that sentence
-brings the gentle line instead, unless it is at least `alone_at` on its own (a service user's words inside
-a reflection on supporting them; "I won." or "Typing this in my coat." inside a day's news, which a few
-words can make look worrying). A score of at least `gentle_at` makes an answer of nothing the gentle line,
-so a message with some sign of risk never gets the cold answer; when the rules gave the offer, an overdose
-the reader hears is added to it (999 or A&E first). It never lowers what the rules found, never changes
-the help the rules chose for the writer at risk now, never gives the help-now card on its own, and does
-not read the sentences in which the writer denied every crisis phrase ("I'm not suicidal, just knackered")
-or told their story as long ago.
+the offer (with the situation the reader heard), if the score stands in its context: when the most
+worrying sentence of a message reaches it, no other sentence does and the whole message reads below
+`context_at`, that sentence brings the gentle line instead, unless it is at least `alone_at` on its own (a
+service user's words inside a reflection on supporting them; "I won." or "Typing this in my coat." inside
+a day's news, which a few words can make look worrying). A score of at least `gentle_at` makes an
+answer of nothing the gentle line, so a message with some sign of risk never gets the cold answer; when
+the rules gave the offer, an overdose the reader hears is added to it (999 or A&E first). It never lowers
+what the rules found, never changes the help the rules chose for the writer at risk now, never gives the
+help-now card on its own, and does not read the sentences in which the writer denied every crisis phrase
+("I'm not suicidal, just knackered") or told their story as long ago.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ class Guard:
             if reading.score >= self.offer_at and reading.situation is Situation.OVERDOSE:
                 return found.worse(Assessment(Answer.OFFER, found.category, heard=frozenset({Situation.OVERDOSE})))
             return found
-        # One sentence is weighed in its message ("She said she wanted to die" in a reflection on supporting
-        # her, "I won." in a day's news); release 3.13 weighs it where the rules heard nothing too, which
-        # cross-validation over 24 rounds found fewer ordinary offers for as many crisis ones (docs/safety.md).
+        # One worrying sentence is weighed in its message ("She said she wanted to die" in a reflection on
+        # supporting her, "I won." in a day's news). Release 3.13 weighs it where the rules heard nothing
+        # too: with offer_at lowered to 0.75, cross-validation over 24 rounds found fewer ordinary offers
+        # and no fewer crisis ones (docs/safety.md).
         if reading.score >= self.offer_at and reading.in_context(self.context_at, self.alone_at):
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
         if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs

@@ -41,17 +41,19 @@ WORDS = (1, 2)
 @dataclass(frozen=True)
 class Reading:
     """The reader's view of one text: how likely the writer is at risk (its most worrying window), the
-    situation it is closest to, and the whole text's own score (None when the whole was not read: too
-    long, or a sentence in it was skipped)."""
+    situation it is closest to, the whole text's own score (None when the whole was not read: too
+    long, or a sentence in it was skipped), and how many of its sentences read at least the `at` of `read`."""
 
     score: float = 0.0
     situation: Situation = Situation.GENERAL
     whole: float | None = None
+    worrying: int = 0
 
     def in_context(self, context_at: float, alone_at: float) -> bool:
         """Whether the score stands as it is: the whole text reads at least `context_at` too, or the most
-        worrying sentence is at least `alone_at` on its own, or the whole was not read."""
-        return self.whole is None or self.whole >= context_at or self.score >= alone_at
+        worrying sentence is at least `alone_at` on its own, or more than one sentence is worrying, or
+        the whole was not read."""
+        return self.whole is None or self.whole >= context_at or self.score >= alone_at or self.worrying > 1
 
 
 class LearnedReader:
@@ -109,7 +111,10 @@ class LearnedReader:
         score = _probability(margins[top])
         # The whole text is the last window when it was read (a one-sentence text is its own whole).
         whole = _probability(margins[-1]) if windows[-1] == text else None
-        return Reading(score, self._situation(features[top]) if score >= at else Situation.GENERAL, whole)
+        alone = margins[:-1] if whole is not None and len(margins) > 1 else margins  # the sentences
+        worrying = sum(_probability(m) >= at for m in alone) if at > 0 else 0
+        situation = self._situation(features[top]) if score >= at else Situation.GENERAL
+        return Reading(score, situation, whole, worrying)
 
     def _features(self, text: str) -> dict[int, float]:
         """The text's TF-IDF vector as the fitted vectorizer makes it (sublinear term frequency, the
