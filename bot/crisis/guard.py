@@ -61,7 +61,8 @@ class Guard:
         # One worrying sentence is weighed in its message ("She said she wanted to die" in a reflection on
         # supporting her, "I won." in a day's news). Release 3.13 weighs it where the rules heard nothing
         # too: with offer_at lowered to 0.75, cross-validation over 24 rounds found fewer ordinary offers
-        # and no fewer crisis ones (docs/safety.md).
+        # and a few more crisis ones, though a lone disclosure the rules miss inside cheerful news now gets
+        # the gentle line (docs/safety.md, "Known limits").
         if reading.score >= self.offer_at and reading.in_context(self.context_at, self.alone_at):
             return found.worse(Assessment(Answer.OFFER, LEARNED, heard=frozenset({reading.situation})))
         if reading.score >= self.gentle_at and found.identifies:  # a sign of risk the writer says is theirs
