@@ -1504,7 +1504,8 @@ def test_half_a_joke_is_half_meant():
     is not the writer."""
     client = "My client said she'd rather be dead than go back on the ward."
     assert rules_answer(f"{client} Relatable lol") is Answer.TOPIC
-    for marker in ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding."]:
+    half_meant = ["Relatable lol, not entirely kidding", "only half joking", "Not sure I'm kidding.", "Half kidding"]
+    for marker in half_meant:
         assert GUARD.rules.assess(f"{client} {marker}").category == "identification", marker
     assert not rules_answer("only half joking but the audit will be the death of me").shows_contacts
     trainer = "The trainer said people who call themselves a burden often aren't joking, even when they laugh."
@@ -1543,6 +1544,11 @@ def test_the_work_is_why_i_do_this_but_i_do_that_too_is_the_writer():
         "Want to jump in front of a train.",
         "Thinking of jumping off the train as it crosses the viaduct",
         "Hose to the exhaust, sealed the windows.",
+        # a third review: an idiom silences crisis words in its clause, so only a stop ends it
+        "Wanted to jump off the train to get it over with",
+        "Going to jump off the bus and walk into the sea",
+        "I nearly jumped out of the car and ran into the traffic on the ring road",
+        "Spent the night walking round looking for somewhere high enough to jump from",
     ],
 )
 def test_what_the_review_of_313_found_the_rules_hear(text):
@@ -1567,6 +1573,12 @@ def test_what_the_review_of_313_found_the_rules_hear(text):
         "Meeting went on forever, I'm thinking about jumping out of the window lol.",
         "Looking for somewhere high enough to see the fireworks",
         "Looking for a place nobody would find me to have my lunch in peace lol",
+        # and the third
+        "Mechanic fitted a new hose to the exhaust manifold, £200 gone",
+        "Taped a hose to the exhaust of the generator so the fumes go out of the tent, camping hack",
+        "Need to do my supervision call, looking for a place quiet enough to do it",
+        "Holding the razor blade against my leg while shaving in the shower and the phone rang",
+        "I nearly jumped out of my skin when the alarm went off",
     ],
 )
 def test_an_everyday_overdose_or_jump_is_not_crisis_talk(text):

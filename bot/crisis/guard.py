@@ -77,11 +77,14 @@ class Guard:
         """What the rules matched, then the learned reader's score, in plain words for content editors."""
         lines = self.rules.explain(text)
         if self.learned is not None:
-            reading = self.learned.read(next(pieces(text), ""))
+            piece = next(pieces(text), "")
+            reading = self.learned.read(piece)
+            worrying = self.learned.read(piece, self.offer_at).worrying
             whole = "not read" if reading.whole is None else f"{reading.whole:.2f}"
             lines.append(
                 f"learned reader: score {reading.score:.2f} (offer at {self.offer_at:.2f}), whole message "
                 f"{whole} (context at {self.context_at:.2f}, one sentence alone at {self.alone_at:.2f}), "
+                f"sentences at the offer: {worrying} (two keep it), "
                 f"closest situation: {reading.situation.name.lower()}"
             )
         return lines
