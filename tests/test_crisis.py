@@ -92,17 +92,20 @@ def test_every_round_gets_every_sentence_right_but_the_misses_it_lists(name):
     assert listed == set(ROUNDS[name].misses)  # a miss that is now right is taken off the list
 
 
-def test_the_rounds_are_blind_rounds_of_every_kind_and_the_last_is_the_hold_out():
+def test_the_rounds_are_blind_rounds_of_every_kind_and_one_is_the_hold_out():
+    """One hold-out, of every kind; a development round may be written for a few kinds only (round 27, dark
+    humour, written after the hold-out to learn from)."""
     numbers = sorted(r.round for r in ROUNDS.values())
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
-    last = max(ROUNDS.values(), key=lambda r: r.round)
-    assert last.role == "hold-out" and all(r.role == "development" for r in ROUNDS.values() if r is not last)
+    hold_outs = [r for r in ROUNDS.values() if r.role == "hold-out"]
+    assert len(hold_outs) == 1 and all(r.role == "development" for r in ROUNDS.values() if r not in hold_outs)
     kinds = {
         "active_ideation", "passive_ideation", "hopelessness_with_intent", "plans_and_means", "goodbye_and_burden",
         "self_harm", "overdose_or_intoxication_now", "unsafe_at_home_or_threatened", "urges_or_thoughts_coming_back",
         "euphemism", "dark_humour", "misspellings_and_text_speak", "risk_buried_in_long_message",
     }  # fmt: skip
-    assert all(set(r.crisis) == kinds for r in ROUNDS.values())
+    assert set(hold_outs[0].crisis) == kinds and all(set(r.crisis) <= kinds for r in ROUNDS.values())
+    assert sum(set(r.crisis) == kinds for r in ROUNDS.values()) >= len(numbers) - 1
 
 
 def _triples(text: str) -> set[tuple[str, ...]]:
@@ -1591,3 +1594,164 @@ def test_a_caffeine_overdose_is_not_an_idiom():
         "Overdosed on energy drinks, heart racing, can't breathe",
     ]:
         assert rules_answer(text).shows_contacts, text
+
+
+# Release 3.14: what round 25 (a development round from this release) taught, by the way it is said ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # formally: a plan, its means and a place, with no word of suicide; "not yet" is still planning
+        "For the record, I have obtained the equipment I require and identified a suitable location.",
+        "I haven't yet fixed a date.",
+        # the "I" that a quick message drops
+        "self harmed in the loos on my break",
+        "cut again last night",
+        # an overdose in formal words
+        "I have ingested a large quantity of my sertraline.",
+        # text speak further from the words
+        "thghts r bck",
+        # jokes whose punchline is the writer's own end
+        "did a risk assessment on myself for the audit, scored high",
+        "Either back on the ward or the morgue, whichever comes first lol",
+        "Top floor of the car park. Might take the express way down",
+        "Cheaper than a holiday: a long drop and a sudden stop",
+        "Wondering which bridge is the more scenic exit",
+        "My therapist wants me to look forward to something. Does death count?",
+        "Asked about my plans for Christmas. My plans are a bit final.",
+        "Told the nurse who wanted me on obs that I've already got a plan and everything",
+        "Walked up to the top level just to look over the edge",
+        "Worked out the route to Beachy Head last night",
+        "Tablets in a tin under my bed and I check they're still there",
+        # and what the review found they missed
+        "cut yesterday. first time in 2 years",
+        "I have taken an excessive quantity of my prescribed medication",
+        "I have ingested approximately 30 tablets",
+        "Feeling hopeless again",
+        "He's coming round tonight to do me in",
+        "He could do me in and nobody would know",
+        "The voices keep calling me by my name and telling me to jump tonight",
+        "I keep noticing the ligature points in my flat",
+    ],
+)
+def test_what_round_25_taught_brings_the_contacts(text):
+    assert rules_answer(text).shows_contacts, text
+
+
+def test_an_overdose_said_formally_brings_999_first_and_a_threat_to_do_me_in_is_unsafe():
+    assert GUARD.assess("I have consumed a significant quantity of paracetamol.").situation is Situation.OVERDOSE
+    threat = GUARD.assess("He texted saying he's going to do me in when I get home.")
+    assert (threat.answer, threat.situation) == (Answer.CRISIS, Situation.UNSAFE)
+
+
+def test_a_joke_told_as_half_meant_or_a_reason_denied_is_the_writers():
+    """With crisis talk read as a topic, or risk the learned reader heard, these say it is the writer's."""
+    client = "My client said she'd rather be dead than go back on the ward."
+    for marker in ["jk mostly", "Mostly joking", "Asking for myself.", "It could be me, honestly", "Could've been me."]:
+        assert GUARD.rules.assess(f"{client} {marker}").category == "identification", marker
+    for story in ["He took an overdose and was asking for me. Sat with him.", f"{client} Mostly."]:
+        assert GUARD.rules.assess(story).category != "identification", story
+    assert answer("Bought a length of rope at the hardware shop. Not for the garden.").shows_contacts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nights are doing me in, body clock all over the place",
+        "Mrs K kept calling me by her daughter's name all afternoon, I just went with it",
+        "Picked up some rope and canes for the allotment to tie the beans up",
+        "Ward printer jammed again. I've decided to take it to a field",
+        "I've decided to hand my notice in, new job closer to home",
+        "Night shift brain, milk in the shredder. Send help, or a coffin.",
+        "Are you a real person or a bot?",
+        "The new rota system is hopeless",
+        "We've got a plan with the GP and I'm safe, just a dip",
+        "Someone asked how I stay well. I've got a plan, good support, and no thoughts like that in years.",
+        "Found a spot for the Christmas tree in the day room",
+        # what the review of 3.14.0 found its draft gave the card or the offer
+        "Cut today's group short cos only two turned up",
+        "Cuts at work again today, another band 3 post gone",
+        "Self harmed at work for years before I got help, now I'm a peer worker",
+        "I've not yet felt suicidal since starting the new meds, 6 months now",
+        "Took a big dose of ibuprofen for this back",
+        "I've had a large number of medication queries from the ward today",
+        "Everything's hopeless with this new rota system",
+        "This rota is going to do me in",
+        "Identified a site for the wellbeing garden",
+        "Got all the supplies I need for the art group",
+        "Planned the route to the river for walk and talk",
+        "Supervisor noted points for me to work on",
+        "The new manager is pushing me to the edge",
+        "The numb feeling has come back now, dentist was brutal",
+        "Quick exit from the team meeting, the fire alarm went",
+        "Counting down to the end of my shift",
+        "Did a risk assessment for myself for lone working",
+        "Finished my WRAP, got a plan and everything",
+        "Looked up the bus to Beachy Head for the team away day",
+        "Suicide prevention stand in the atrium 10 til 2, that's me today",
+        "Co-slept with the toddler, she kicked my face in all night",
+        "We had to rate my own risk appetite on the leadership course",
+    ],
+)
+def test_what_round_25_taught_leaves_everyday_talk_alone(text):
+    assert not rules_answer(text).shows_contacts, text
+
+
+def test_hopeless_at_something_is_the_offer_and_everything_hopeless_the_card():
+    assert rules_answer("I'm hopeless, she had to tie every knot for me") is Answer.OFFER
+    assert rules_answer("It's hopeless.") is Answer.OFFER
+    assert rules_answer("Everything is hopeless and I can't see the point") is Answer.CRISIS
+    assert rules_answer("I feel completely hopeless") is Answer.CRISIS
+
+
+# Release 3.14: round 27 (a development round written for dark humour) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whoever finds me, sorry in advance",
+        "does life insurance pay out if it's your own fault? asking for a mate",
+        "the coroner is going to love my search history",
+        "now I know exactly what to look for at home",
+        "written the passwords for everything on a post-it for my sister",
+        "feels good having things in order before I go",
+        "going to give them all a break. a permanent break",
+        "Given most of my stuff away to mates this week",
+        "I want to find somewhere to go to die",
+        "Sat in the car thinking it's where I'll go to die",
+    ],
+)
+def test_what_round_27_taught_brings_the_contacts(text):
+    assert rules_answer(text).shows_contacts, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "overdosed on custard creams in the team room again",
+        "overdosed on sausage rolls, send help",
+        "bury me in the filing cabinet, it's where care plans go to die",
+        "HCA said 'one more chorus of that jingle and I'm hanging myself' and we both cackled",
+        "Sorting my paperwork before I go on leave, want everything tied up so nobody chases me",
+        "Getting my affairs in order before mat leave, 600 emails to clear",
+        "He's been well for ages, came off his meds without telling his GP",
+        # what reading the draft of these again found too broad
+        "Reset the passwords for everything after that phishing email",
+        "Does my insurance pay out for a cracked phone screen?",
+        "The coroner asked for my notes on the service user",
+        "Drank a glass of wine and took two paracetamol for my headache",
+        "Got everything in order now for the CQC visit",
+        "Take the final exit at the roundabout, the hub is on the left",
+        "We still need a permanent solution to the rota",
+    ],
+)
+def test_what_round_27_taught_leaves_everyday_talk_alone(text):
+    assert not rules_answer(text).shows_contacts, text
+
+
+def test_someone_the_writer_names_by_role_is_someone_else_but_the_writers_own_words_still_count():
+    own = "been well for ages, came off my meds without telling my gp and the thoughts about ending it are back"
+    assert rules_answer(own).shows_contacts
+    assert rules_answer("The HCA on nights said she wants to die after that shift") is Answer.TOPIC
