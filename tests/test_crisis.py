@@ -1754,4 +1754,5 @@ def test_what_round_27_taught_leaves_everyday_talk_alone(text):
 def test_someone_the_writer_names_by_role_is_someone_else_but_the_writers_own_words_still_count():
     own = "been well for ages, came off my meds without telling my gp and the thoughts about ending it are back"
     assert rules_answer(own).shows_contacts
-    assert rules_answer("The HCA on nights said she wants to die after that shift") is Answer.TOPIC
+    for someone in ["The HCA on nights wants to die after that shift lol", "My therapist wants to die"]:
+        assert rules_answer(someone) is Answer.TOPIC, someone  # 3.13.1 gave the first the card
