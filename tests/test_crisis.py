@@ -679,6 +679,14 @@ def test_explain_names_the_pattern_the_answer_and_the_learned_score():
     assert any(line.startswith("learned reader: score") for line in lines)
 
 
+def test_explain_shows_the_learned_score_the_guard_acts_on_without_a_denied_sentence():
+    # The reader alone scores the promise high; the guard never reads a denied sentence, and nor does explain.
+    text = "I am not going to kill myself, I promise. Had a rough shift."
+    (line,) = [line for line in GUARD.explain(text) if line.startswith("learned reader: score")]
+    assert line.startswith("learned reader: score 0.0"), line
+    assert answer(text) is Answer.TOPIC
+
+
 # The learned reader: it can only add help ----------------------------------------------------------------
 
 SAMPLES = [s for r in ROUNDS.values() if r.role == "development" for v in r.crisis.values() for s in v[:3]] + [

@@ -77,9 +77,12 @@ class Guard:
         """What the rules matched, then the learned reader's score, in plain words for content editors."""
         lines = self.rules.explain(text)
         if self.learned is not None:
+            # Read as `slices` reads it: without the sentences the rules skip (a denial, a story of long ago),
+            # so the score shown is the one the guard acts on.
             piece = next(pieces(text), "")
-            reading = self.learned.read(piece)
-            worrying = self.learned.read(piece, self.offer_at).worrying
+            _, quiet, aside = self.rules.read_cues(piece)
+            reading = self.learned.read(piece, skip=quiet, aside=aside)
+            worrying = self.learned.read(piece, self.offer_at, skip=quiet, aside=aside).worrying
             whole = "not read" if reading.whole is None else f"{reading.whole:.2f}"
             lines.append(
                 f"learned reader: score {reading.score:.2f} (offer at {self.offer_at:.2f}), whole message "
