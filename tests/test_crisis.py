@@ -93,8 +93,8 @@ def test_every_round_gets_every_sentence_right_but_the_misses_it_lists(name):
 
 
 def test_the_rounds_are_blind_rounds_of_every_kind_and_one_is_the_hold_out():
-    """One hold-out, of every kind; a development round may be written for a few kinds only (round 27, dark
-    humour, written after the hold-out to learn from)."""
+    """One hold-out, of every kind; a development round may be written for a few kinds only (rounds 27 and 29,
+    dark humour, each written after its hold-out to learn from), but most rounds hold every kind."""
     numbers = sorted(r.round for r in ROUNDS.values())
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
     hold_outs = [r for r in ROUNDS.values() if r.role == "hold-out"]
@@ -105,7 +105,8 @@ def test_the_rounds_are_blind_rounds_of_every_kind_and_one_is_the_hold_out():
         "euphemism", "dark_humour", "misspellings_and_text_speak", "risk_buried_in_long_message",
     }  # fmt: skip
     assert set(hold_outs[0].crisis) == kinds and all(set(r.crisis) <= kinds for r in ROUNDS.values())
-    assert sum(set(r.crisis) == kinds for r in ROUNDS.values()) >= len(numbers) - 1
+    partial = [r for r in ROUNDS.values() if set(r.crisis) != kinds]
+    assert all(r.role == "development" for r in partial) and len(partial) * 4 <= len(numbers)
 
 
 def _triples(text: str) -> set[tuple[str, ...]]:
