@@ -1019,6 +1019,48 @@ def test_a_situation_naming_an_unknown_category_is_refused(tmp_path):
     assert "crisis.yaml line" in str(caught.value) and "'overdose_later'" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("weigh", "refusal"),
+    [
+        ("    dark_humour: 2\n    dark_humor: 2\n", "'dark_humor'"),
+        ("    dark_humour: 6\n", "from 1 to 5"),
+        ("    dark_humour: 0.5\n", "from 1 to 5"),
+    ],
+)
+def test_weighing_an_unknown_kind_or_out_of_range_is_refused(tmp_path, weigh, refusal):
+    folder = copy_content(tmp_path)
+    path = folder / "crisis.yaml"
+    text = path.read_text()
+    assert "  weigh:\n    dark_humour: 2\n" in text
+    path.write_text(text.replace("    dark_humour: 2\n", weigh, 1))
+    with pytest.raises(ContentError) as caught:
+        load_content(folder, checks=CHECKS)
+    assert "crisis.yaml" in str(caught.value) and refusal in str(caught.value)
+
+
+def test_a_weighed_kind_is_learned_more_than_once_over():
+    """`learned: weigh`: a kind named there counts that many times over in training, so its words move
+    the reader more; a kind not named, and a reader trained without weights, are as before."""
+    from bot.crisis.learned import LearnedReader
+
+    crisis = {
+        "dark_humour": ["ha if i'm lucky i won't wake up tomorrow", "joke's on them, won't be here next rota"],
+        "active_ideation": ["i want to end my life tonight", "i am going to kill myself"],
+    }
+    ordinary = {
+        "dark_humour_at_work": ["ha this rota will be the death of me", "joke's on them, the audit is due"],
+        "work": ["the rota is a nightmare", "lovely team lunch", "supervision went well"],
+    }
+    plain = LearnedReader.train(crisis, ordinary, {})
+    assert (
+        LearnedReader.train(crisis, ordinary, {}, {}).read("won't wake up").score == plain.read("won't wake up").score
+    )
+    weighed = LearnedReader.train(crisis, ordinary, {}, {"dark_humour": 3.0})
+    assert weighed.read("won't wake up tomorrow").score > plain.read("won't wake up tomorrow").score
+    gallows = LearnedReader.train(crisis, ordinary, {}, {"dark_humour_at_work": 3.0})
+    assert gallows.read("the death of me").score < plain.read("the death of me").score
+
+
 def test_evaluate_command_prints_the_table(capsys):
     from bot.crisis.__main__ import main
 
@@ -1053,9 +1095,9 @@ def test_crossval_scores_each_round_with_a_reader_that_never_saw_it(monkeypatch)
     seen = []
     train = cv.LearnedReader.train
 
-    def recording(c, o, s):
+    def recording(c, o, s, w=None):
         seen.append({x for v in (*c.values(), *o.values()) for x in v})
-        return train(c, o, s)
+        return train(c, o, s, w)
 
     monkeypatch.setattr(cv.LearnedReader, "train", recording)
     tallies = cv.crossval(GUARD.rules, crisis, ordinary, {}, [held, other], [0.5, 1.01])

@@ -140,8 +140,17 @@ def build(
         return Guard(classifier), problems + pattern_problems
     by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
     crisis, ordinary = learned_from(exemplars, rounds)
-    reader = trained(crisis, ordinary, by_kind)
     settings = model.learned
+    unknown = sorted(set(settings.weigh) - set(crisis) - set(ordinary))
+    if unknown:
+        problems.append(
+            (
+                line_of(("learned", "weigh", unknown[0])),
+                f"learned: weigh names '{unknown[0]}', which is not a kind in crisis_exemplars.yaml or a "
+                "development round. Use one of those kinds' names.",
+            )
+        )
+    reader = trained(crisis, ordinary, by_kind, settings.weigh)
     guard = Guard(classifier, reader, settings.offer_at, settings.gentle_at, settings.context_at, settings.alone_at)
     return guard, problems + pattern_problems
 

@@ -51,13 +51,14 @@ def crossval(
     gentle_at: float = 1.0,
     context_at: float = 0.0,
     alone_at: float = 1.0,
+    weigh: Mapping[str, float] | None = None,
 ) -> list[Tally]:
     """Score each round with the rules and a reader trained on the exemplars without that round's
     sentences; one tally per threshold."""
     counts = {at: [0, 0, 0, 0, 0] for at in thresholds}
     for held in rounds:
         out = {text_key(s) for group in (held.crisis, held.ordinary) for kind in group.values() for s in kind}
-        reader = LearnedReader.train(_without(crisis, out), _without(ordinary, out), situations)
+        reader = LearnedReader.train(_without(crisis, out), _without(ordinary, out), situations, weigh)
         for at in thresholds:
             guard, tally = Guard(rules, reader, at, gentle_at, min(context_at, at), max(alone_at, at)), counts[at]
             for sentences in held.crisis.values():

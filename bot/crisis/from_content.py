@@ -116,6 +116,7 @@ def crossval_of(content: Content, thresholds: Sequence[float]) -> list[Tally] | 
         settings.gentle_at,
         settings.context_at,
         settings.alone_at,
+        settings.weigh,
     )
 
 

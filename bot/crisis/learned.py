@@ -33,8 +33,8 @@ from .language import sentences
 
 # A window is one sentence, or the whole text up to WHOLE characters.
 WHOLE = 2000
-# Regularisation and features, chosen by cross-validation on the exemplars (docs/safety.md).
-STRENGTH = 16.0
+# Regularisation and features, chosen by cross-validation on the development rounds (docs/safety.md).
+STRENGTH = 32.0
 WORDS = (1, 2)
 
 
@@ -73,26 +73,36 @@ class LearnedReader:
 
     @classmethod
     def train(
-        cls, crisis: Mapping[str, Sequence[str]], ordinary: Mapping[str, Sequence[str]], situations: Mapping[str, str]
+        cls,
+        crisis: Mapping[str, Sequence[str]],
+        ordinary: Mapping[str, Sequence[str]],
+        situations: Mapping[str, str],
+        weigh: Mapping[str, float] | None = None,
     ) -> LearnedReader:
         """Fit the reader on crisis and ordinary exemplars, by kind. `situations` maps a kind to
-        'overdose' or 'unsafe'. Every sentence of an ordinary exemplar is also an ordinary example, so a
-        sentence about someone else's crisis, read alone, is not taken for the writer's."""
+        'overdose' or 'unsafe'; `weigh` a kind to how many times over it is learned (1 when not named).
+        Every sentence of an ordinary exemplar is also an ordinary example, so a sentence about someone
+        else's crisis, read alone, is not taken for the writer's."""
+        weigh = weigh or {}
         texts: list[str] = []
         labels: list[int] = []
+        weights: list[float] = []
         kinds: list[str] = []
         for kind, examples in crisis.items():
             texts += examples
             labels += [1] * len(examples)
+            weights += [weigh.get(kind, 1.0)] * len(examples)
             kinds += [situations.get(kind, "general").upper()] * len(examples)
-        for examples in ordinary.values():
+        for kind, examples in ordinary.items():
             for text in examples:
                 extra = [p for p in sentences(text) if p != text]
                 texts += [text, *extra]
                 labels += [0] * (1 + len(extra))
+                weights += [weigh.get(kind, 1.0)] * (1 + len(extra))
         words = TfidfVectorizer(ngram_range=WORDS, sublinear_tf=True)
         features = words.fit_transform(texts)
-        risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000).fit(features, labels)
+        risk = LogisticRegression(C=STRENGTH, class_weight="balanced", max_iter=5000)
+        risk.fit(features, labels, sample_weight=weights)
         return cls(words, risk, _situation_model(features[: len(kinds)], kinds))
 
     def read(
@@ -170,15 +180,19 @@ KEEP = 2  # readers kept in memory: the live one and the one before it (a conten
 
 
 def trained(
-    crisis: Mapping[str, Sequence[str]], ordinary: Mapping[str, Sequence[str]], situations: Mapping[str, str]
+    crisis: Mapping[str, Sequence[str]],
+    ordinary: Mapping[str, Sequence[str]],
+    situations: Mapping[str, str],
+    weigh: Mapping[str, float] | None = None,
 ) -> LearnedReader:
-    """The reader for these exemplars, trained once per process (an edit elsewhere in the content does
-    not retrain it)."""
-    key = hashlib.sha256(repr((sorted(crisis.items()), sorted(ordinary.items()), sorted(situations.items()))).encode())
-    digest = key.hexdigest()
+    """The reader for these exemplars and weights, trained once per process (an edit elsewhere in the
+    content does not retrain it)."""
+    weigh = dict(weigh or {})
+    learned = (sorted(crisis.items()), sorted(ordinary.items()), sorted(situations.items()), sorted(weigh.items()))
+    digest = hashlib.sha256(repr(learned).encode()).hexdigest()
     with _TRAINED_LOCK:
         if digest not in _TRAINED:
-            _TRAINED[digest] = LearnedReader.train(crisis, ordinary, situations)
+            _TRAINED[digest] = LearnedReader.train(crisis, ordinary, situations, weigh)
             while len(_TRAINED) > KEEP:
                 del _TRAINED[next(iter(_TRAINED))]
         return _TRAINED[digest]
