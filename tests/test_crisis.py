@@ -1988,3 +1988,40 @@ def test_what_round_29_taught_brings_the_contacts(text):
 )
 def test_what_round_29_taught_leaves_everyday_talk_and_the_past_alone(text):
     assert not rules_answer(text).shows_contacts, text
+
+
+# Release 3.16: the reader learns from rounds 28 and 31; two final acts it had heard until then are rules --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this'll probably be the last time I do one of these check-ins so thanks I guess",
+        "final time I'll fill in this check in. thanks for everything",
+        "I've made a list of all the bills and logins for my partner so she's not stuck after",
+        "my passwords and bank details are in the drawer so the kids know what to do after",
+    ],
+)
+def test_a_last_check_in_and_affairs_left_for_after_get_at_least_the_offer_from_the_rules(text):
+    assert rules_answer(text).shows_contacts, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I showed the new starter where the logins are so she's not stuck after I leave",
+        "last time I checked the bills were paid",
+        "the last shift I do on this ward is Friday, then I'm off to the community team",
+    ],
+)
+def test_a_last_check_in_and_affairs_left_for_after_leave_handovers_at_work_alone(text):
+    assert not rules_answer(text).shows_contacts, text
+
+
+def test_me_too_said_as_an_echo_is_identification_but_me_as_the_object_of_a_verb_is_not():
+    """Found when round 28 taught the reader: "I need to look after me too" after a service user's crisis is
+    the writer caring for themself, not saying the crisis is theirs too."""
+    told = "My client has been talking about wanting to die. "
+    assert GUARD.assess(told + "Reminding myself I need to look after me too.").category != "identification"
+    assert GUARD.assess(told + "Honestly me too.").category == "identification"
+    assert GUARD.assess(told + "Been there myself too, last month.").category == "identification"
