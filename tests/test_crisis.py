@@ -1020,14 +1020,15 @@ def test_a_situation_naming_an_unknown_category_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("weigh", "refusal"),
+    ("weigh", "entry", "refusal"),
     [
-        ("    dark_humour: 2\n    dark_humor: 2\n", "'dark_humor'"),
-        ("    dark_humour: 6\n", "from 1 to 5"),
-        ("    dark_humour: 0.5\n", "from 1 to 5"),
+        ("    dark_humour: 2\n    dark_humor: 2\n", 2, "'dark_humor', which is not a kind"),
+        ("    dark_humour: 6\n", 1, "weigh: 'dark_humour' must be 5.0 or less"),
+        ("    dark_humour: 0.5\n", 1, "weigh: 'dark_humour' must be 1.0 or more"),
     ],
 )
-def test_weighing_an_unknown_kind_or_out_of_range_is_refused(tmp_path, weigh, refusal):
+def test_weighing_an_unknown_kind_or_out_of_range_is_refused(tmp_path, weigh, entry, refusal):
+    """Refused at load, naming the kind and the line of its entry."""
     folder = copy_content(tmp_path)
     path = folder / "crisis.yaml"
     text = path.read_text()
@@ -1035,7 +1036,40 @@ def test_weighing_an_unknown_kind_or_out_of_range_is_refused(tmp_path, weigh, re
     path.write_text(text.replace("    dark_humour: 2\n", weigh, 1))
     with pytest.raises(ContentError) as caught:
         load_content(folder, checks=CHECKS)
-    assert "crisis.yaml" in str(caught.value) and refusal in str(caught.value)
+    weighed = 1 + next(i for i, line in enumerate(text.splitlines()) if line == "  weigh:")
+    assert f"crisis.yaml line {weighed + entry}" in str(caught.value) and refusal in str(caught.value)
+
+
+def test_crossval_and_the_live_reader_both_learn_with_the_weights_of_the_content(monkeypatch):
+    """`learned: weigh` reaches every reader crossval trains, and a reader trained with other weights is
+    another reader, not the one cached for these exemplars."""
+    import bot.crisis.crossval as cv
+    from bot.crisis.learned import trained
+
+    crisis = {"dark_humour": ["ha won't be here next rota", "i want to die"]}
+    ordinary = {"dark_humour_at_work": ["this rota will be the death of me", "lovely team lunch"]}
+    held = EvalSet("r1", "development", {"dark_humour": ["i want to die"]}, {"x": ["lovely team lunch"]})
+    given = []
+    train = cv.LearnedReader.train
+
+    def recording(c, o, s, w=None):
+        given.append(w)
+        return train(c, o, s, w)
+
+    monkeypatch.setattr(cv.LearnedReader, "train", recording)
+    cv.crossval(GUARD.rules, crisis, ordinary, {}, [held], [0.75], weigh={"dark_humour": 2.0})
+    assert given == [{"dark_humour": 2.0}]
+    plain, weighed = trained(crisis, ordinary, {}), trained(crisis, ordinary, {}, {"dark_humour": 2.0})
+    assert plain is not weighed and trained(crisis, ordinary, {}, {"dark_humour": 2.0}) is weighed
+
+    from bot.crisis import from_content
+
+    calls = []
+    monkeypatch.setattr(from_content, "crossval", lambda *args, **kwargs: calls.append((args, kwargs)) or [])
+    from_content.crossval_of(CONTENT, [0.75])  # what `python -m bot crisis crossval` runs
+    ((args, kwargs),) = calls
+    assert dict(CONTENT.crisis.learned.weigh) == {"dark_humour": 2.0, "dark_humour_at_work": 2.0}
+    assert (kwargs.get("weigh") or args[-1]) == CONTENT.crisis.learned.weigh
 
 
 def test_a_weighed_kind_is_learned_more_than_once_over():
@@ -1998,8 +2032,11 @@ def test_what_round_29_taught_leaves_everyday_talk_and_the_past_alone(text):
     [
         "this'll probably be the last time I do one of these check-ins so thanks I guess",
         "final time I'll fill in this check in. thanks for everything",
+        "Last time I'll be talking to this bot. Take care.",
         "I've made a list of all the bills and logins for my partner so she's not stuck after",
-        "my passwords and bank details are in the drawer so the kids know what to do after",
+        "Made a list for my husband of all the bills and logins so he's not stuck after",
+        "All my passwords are in a notebook for my daughter so she's not stuck later.",
+        "Sorted all the bills and passwords for my mum so she can deal with it after.",
     ],
 )
 def test_a_last_check_in_and_affairs_left_for_after_get_at_least_the_offer_from_the_rules(text):
@@ -2012,16 +2049,55 @@ def test_a_last_check_in_and_affairs_left_for_after_get_at_least_the_offer_from_
         "I showed the new starter where the logins are so she's not stuck after I leave",
         "last time I checked the bills were paid",
         "the last shift I do on this ward is Friday, then I'm off to the community team",
+        "Last time I used this app it logged me out halfway through.",
+        "Last time I answered the check in I said I was fine and I was.",
+        "The last time I did one of these check ins was before my holiday.",
+        "I went through the incident policies with the student so she knows what to do afterwards.",
+        "I re-read the lone working policies so I know what to do after.",
+        "I made a list of my accounts and logins for the new phone so I know what to do after.",
+        "I changed my passwords and told IT so the team can manage after.",
     ],
 )
 def test_a_last_check_in_and_affairs_left_for_after_leave_handovers_at_work_alone(text):
     assert not rules_answer(text).shows_contacts, text
 
 
-def test_me_too_said_as_an_echo_is_identification_but_me_as_the_object_of_a_verb_is_not():
-    """Found when round 28 taught the reader: "I need to look after me too" after a service user's crisis is
-    the writer caring for themself, not saying the crisis is theirs too."""
-    told = "My client has been talking about wanting to die. "
-    assert GUARD.assess(told + "Reminding myself I need to look after me too.").category != "identification"
-    assert GUARD.assess(told + "Honestly me too.").category == "identification"
-    assert GUARD.assess(told + "Been there myself too, last month.").category == "identification"
+TOLD = "A service user on my caseload told me today he wants to die. "
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "Honestly me too.",
+        "Same, me too.",
+        "Me too tbh.",
+        "And me as well.",
+        "Been there myself too.",
+        "That's me too.",
+        "It's me too lately.",
+        "Ugh me too.",
+        "Truth is me too.",
+        "I mean me too.",
+        "Felt that way myself too.",
+    ],
+)
+def test_me_too_said_as_an_echo_after_someone_elses_crisis_is_identification(echo):
+    """The writer saying the crisis is theirs too (the review of release 3.16 found the first narrowing lost
+    "That's me too", "Ugh me too" ...)."""
+    assert GUARD.rules.assess(TOLD + echo).category == "identification", echo
+
+
+@pytest.mark.parametrize(
+    "caring",
+    [
+        "I need to look after me too.",
+        "I need to look after him and myself too.",
+        "Supervision is for the team and me as well.",
+        "The debrief helped the nurse and me too.",
+    ],
+)
+def test_me_as_the_object_of_a_verb_is_not_identification(caring):
+    """Found when round 28 taught the reader: "I need to look after me too" is the writer caring for
+    themself, not saying the crisis is theirs too (3.15 read it as identification)."""
+    assert GUARD.rules.assess(TOLD + caring).category != "identification", caring
+    assert GUARD.rules.assess(TOLD + caring).answer is Answer.TOPIC, caring

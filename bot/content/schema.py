@@ -585,12 +585,10 @@ class LearnedSettings(Strict):
     alone_at: float = Field(default=1.0, gt=0.5, le=1.0)
     # Kinds of exemplar the reader learns from more than once over (1 to 5 times): the hardest contrast,
     # a joke that carries risk beside gallows humour that does not, is otherwise outnumbered.
-    weigh: dict[Ident, float] = {}
+    weigh: dict[Ident, Annotated[float, Field(ge=1.0, le=5.0)]] = {}
 
     @model_validator(mode="after")
     def _gentle_first(self) -> LearnedSettings:
-        if any(not 1.0 <= times <= 5.0 for times in self.weigh.values()):
-            raise ValueError("weigh gives each kind a number from 1 to 5 (how many times over the reader learns it)")
         if self.gentle_at > self.offer_at:
             raise ValueError("gentle_at must not be above offer_at")
         if self.context_at > self.offer_at:

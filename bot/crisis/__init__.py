@@ -141,12 +141,11 @@ def build(
     by_kind = {kind: situation.name.lower() for kind, situation in situations.items() if kind in kinds}
     crisis, ordinary = learned_from(exemplars, rounds)
     settings = model.learned
-    unknown = sorted(set(settings.weigh) - set(crisis) - set(ordinary))
-    if unknown:
+    for unknown in sorted(set(settings.weigh) - set(crisis) - set(ordinary)):
         problems.append(
             (
-                line_of(("learned", "weigh", unknown[0])),
-                f"learned: weigh names '{unknown[0]}', which is not a kind in crisis_exemplars.yaml or a "
+                line_of(("learned", "weigh", unknown)),
+                f"learned: weigh names '{unknown}', which is not a kind in crisis_exemplars.yaml or a "
                 "development round. Use one of those kinds' names.",
             )
         )
