@@ -11,6 +11,8 @@ sentence in a long message about work is still heard; the whole message's own sc
 so the guard can ask whether that sentence reads as worrying in its context ("She said she wanted to die"
 inside a reflection on supporting her). The reader can only add help: the guard raises its answer to the
 offer when the score is at least `offer_at` (crisis.yaml), and never lowers what the rules found.
+Kinds named under `learned: weigh` count that many times over in training: a joke that carries risk and
+gallows humour that does not read alike, and are outnumbered by the other kinds.
 
 A second, smaller model trained on the crisis exemplars alone says which situation the words are
 closest to (overdose now, being unsafe at home, or neither), so the offer shows the right contacts first.
