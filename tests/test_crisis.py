@@ -1074,7 +1074,7 @@ def test_crossval_and_the_live_reader_both_learn_with_the_weights_of_the_content
 
 def test_a_weighed_kind_is_learned_more_than_once_over():
     """`learned: weigh`: a kind named there counts that many times over in training, so its words move
-    the reader more; a kind not named, and a reader trained without weights, are as before."""
+    the reader more; a kind weighed once is as if it were not named."""
     from bot.crisis.learned import LearnedReader
 
     crisis = {
@@ -1086,9 +1086,8 @@ def test_a_weighed_kind_is_learned_more_than_once_over():
         "work": ["the rota is a nightmare", "lovely team lunch", "supervision went well"],
     }
     plain = LearnedReader.train(crisis, ordinary, {})
-    assert (
-        LearnedReader.train(crisis, ordinary, {}, {}).read("won't wake up").score == plain.read("won't wake up").score
-    )
+    once = LearnedReader.train(crisis, ordinary, {}, {"dark_humour": 1.0, "work": 1.0})  # once over: no change
+    assert once.read("won't wake up").score == pytest.approx(plain.read("won't wake up").score, abs=1e-6)
     weighed = LearnedReader.train(crisis, ordinary, {}, {"dark_humour": 3.0})
     assert weighed.read("won't wake up tomorrow").score > plain.read("won't wake up tomorrow").score
     gallows = LearnedReader.train(crisis, ordinary, {}, {"dark_humour_at_work": 3.0})
