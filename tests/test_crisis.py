@@ -2100,3 +2100,33 @@ def test_me_as_the_object_of_a_verb_is_not_identification(caring):
     themself, not saying the crisis is theirs too (3.15 read it as identification)."""
     assert GUARD.rules.assess(TOLD + caring).category != "identification", caring
     assert GUARD.rules.assess(TOLD + caring).answer is Answer.TOPIC, caring
+
+
+# Release 3.17: round 30 teaches the reader; a year said after the story, or "most of my twenties", dates it ------
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Lost mates in the army and when I left I tried to end it. That was 2016. Now I do peer work with veterans.",
+        "I was suicidal for most of my twenties. I'm 41 now and genuinely glad I stayed.",
+        "I spent most of my teens self-harming. Share it with the young people now and it helps.",
+    ],
+)
+def test_a_story_dated_by_a_year_after_it_or_by_a_stretch_of_life_is_the_past(story):
+    """Peer workers tell their own story; a year said after it ("That was 2016") dates it as "That was years
+    ago" does, and "I was ... for most of my twenties" is told as over. The rules give the gentle line."""
+    assert rules_answer(story) is Answer.TOPIC, story
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        "I've been suicidal for most of my thirties",
+        "I was suicidal for most of my twenties and it's back",
+        "That was 2019. I'm planning to kill myself this weekend",
+        "I tried to end my life. That was 2016. It's all coming back and I want to die again.",
+    ],
+)
+def test_a_stretch_of_life_that_runs_to_now_or_comes_back_keeps_the_card(now):
+    assert rules_answer(now) is Answer.CRISIS, now
