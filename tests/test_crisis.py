@@ -2130,3 +2130,42 @@ def test_a_story_dated_by_a_year_after_it_or_by_a_stretch_of_life_is_the_past(st
 )
 def test_a_stretch_of_life_that_runs_to_now_or_comes_back_keeps_the_card(now):
     assert rules_answer(now) is Answer.CRISIS, now
+
+
+@pytest.mark.parametrize(
+    "joke",
+    [
+        "did the ligature audit on the ward today. came away with some useful ideas for home lol",
+        "Only bit of the suicide prevention course I listened to was the methods slide. For research purposes 😂",
+        "Suicide awareness e-learning done, took notes for personal use",
+        "Did the suicide prevention e-learning today. Scored 100%, handy given what I've got planned.",
+        "How do you fill in a risk assessment on yourself when every box comes out high. Asking for me.",
+        "The form has a box for 'wants to end her life'. That's me today.",
+    ],
+)
+def test_a_crisis_topic_the_writer_says_is_for_their_own_use_gets_at_least_the_offer(joke):
+    """Dark humour's marker that a training's or an audit's crisis topic is for the writer ("for personal
+    use", "asking for me", "given what I've got planned", "that's me today") is identification."""
+    assessed = GUARD.rules.assess(joke)
+    assert assessed.answer.shows_contacts and assessed.category == "identification", joke
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "Young lad I work with took an overdose at the weekend. He's asked for me to visit.",
+        "Suicide prevention training today, took notes for my supervision and the team.",
+        "Ligature audit done, got some ideas for the ward's action plan.",
+        "The SU said her suicidal thoughts are less than they used to be. Good session.",
+    ],
+)
+def test_being_asked_for_or_notes_for_work_are_not_the_writer(ordinary):
+    assert not GUARD.rules.assess(ordinary).answer.shows_contacts, ordinary
+
+
+def test_suicidal_stuff_coming_back_and_scots_words_are_heard():
+    assert rules_answer("Noticing the suicidal stuff creeping back in. Now it's every evening.") is Answer.CRISIS
+    assert rules_answer("the suicidal head is back again this week") is Answer.CRISIS
+    # Scots forms are mended to the words the patterns know ("cannae" is "can not")
+    assert GUARD.rules.assess("I cannae go on like this").answer == rules_answer("I can not go on like this")
+    assert GUARD.rules.assess("I wouldnae mind a cuppa").answer is Answer.NONE
