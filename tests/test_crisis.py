@@ -2169,3 +2169,41 @@ def test_suicidal_stuff_coming_back_and_scots_words_are_heard():
     # Scots forms are mended to the words the patterns know ("cannae" is "can not")
     assert GUARD.rules.assess("I cannae go on like this").answer == rules_answer("I can not go on like this")
     assert GUARD.rules.assess("I wouldnae mind a cuppa").answer is Answer.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Won't be at supervision next week. Or any week after.",
+        "Updated my will on my lunch break. Not because I've bought a house.",
+        "Sorting everything so it's easy for them after.",
+        "Booked Friday off. The kids are at their dad's. That's the day.",
+        "wrote a time and a place in my notes app today",
+        "Been standing on the top floor of the multi-storey a bit longer each night",
+        "bit my hand so hard in the car it's gone purple",
+        "Someone from my past has found out where I work and keeps messaging me threats.",
+        "a service user's brother followed me to the bus stop and said he'd find me",
+        "She gets handy with me when she's had a drink",
+        "Told the naloxone group I'd be fuming to be brought round",
+        "The canal is calling and for once I might answer",
+    ],
+)
+def test_shapes_of_risk_from_the_release_3_17_development_rounds_get_at_least_the_offer(text):
+    assert GUARD.assess(text).answer.shows_contacts, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Or any day after 3pm works for me.",
+        "Not because I'm leaving, we're just moving offices.",
+        "That's the day we go on holiday!",
+        "She wrote a time and a place for the team night out on the board.",
+        "My nephew followed me round the house all day.",
+        "I'm gutted I got saved from the redundancy list, I wanted the payout lol",
+        "The sea is calling, off to Whitby for the weekend.",
+        "I wanted my manager to know before the meeting.",
+    ],
+)
+def test_their_everyday_look_alikes_do_not(text):
+    assert not GUARD.rules.assess(text).answer.shows_contacts, text
