@@ -2181,8 +2181,9 @@ def test_suicidal_stuff_coming_back_and_scots_words_are_heard():
         "wrote a time and a place in my notes app today",
         "Been standing on the top floor of the multi-storey a bit longer each night",
         "bit my hand so hard in the car it's gone purple",
-        "Someone from my past has found out where I work and keeps messaging me threats.",
+        "Someone from my past keeps messaging me threats.",
         "a service user's brother followed me to the bus stop and said he'd find me",
+        "there's a man who's followed me from the station to my road three nights running",
         "She gets handy with me when she's had a drink",
         "Told the naloxone group I'd be fuming to be brought round",
         "The canal is calling and for once I might answer",
@@ -2200,6 +2201,8 @@ def test_shapes_of_risk_from_the_release_3_17_development_rounds_get_at_least_th
         "That's the day we go on holiday!",
         "She wrote a time and a place for the team night out on the board.",
         "My nephew followed me round the house all day.",
+        "HR found out where I live and sent a birthday card.",
+        "The toddler followed me to the door screaming, nursery drop off is brutal.",
         "I'm gutted I got saved from the redundancy list, I wanted the payout lol",
         "The sea is calling, off to Whitby for the weekend.",
         "I wanted my manager to know before the meeting.",
@@ -2207,3 +2210,9 @@ def test_shapes_of_risk_from_the_release_3_17_development_rounds_get_at_least_th
 )
 def test_their_everyday_look_alikes_do_not(text):
     assert not GUARD.rules.assess(text).answer.shows_contacts, text
+
+
+def test_a_hand_at_the_throat_is_being_unsafe_at_home():
+    """Found by the blind probe of release 3.17: "grabbed my arm" was heard, "grabbed my throat" was not."""
+    assessed = GUARD.assess("my partner grabbed my throat during a row. he says it's my fault")
+    assert assessed.answer is Answer.CRISIS and assessed.category == "unsafe_at_home"
