@@ -280,14 +280,19 @@ def test_someone_elses_crisis_the_writer_says_is_theirs_too_gets_at_least_the_of
 
 def test_identification_is_the_present_and_never_fires_on_an_ordinary_message_of_ours():
     """ "So did I once, years ago" is the writer's past; and no ordinary exemplar or development sentence
-    (about 6,700 messages about work, the past and everyday life) gets the identification offer."""
+    (about 6,700 messages about work, the past and everyday life) gets the identification offer but one:
+    "asking for a friend (the friend is me)" about a diagnosis on social media is the writer saying it is
+    them, and from release 3.17 the reader, having learned from round 30, scores it between `gentle_at` and
+    `offer_at` (it had the reader's own offer before). It is listed under round 28's misses."""
     past = "A lad told me he'd wanted to die for weeks, and so did I once, years ago. He listened."
     assert GUARD.assess(past).category != "identification"
     ordinary = [s for v in CONTENT.crisis_exemplars.ordinary.values() for s in v]
     developed_on = [EVAL, *(r for r in ROUNDS.values() if r.role != "hold-out")]
     ordinary += [s for r in developed_on for v in r.ordinary.values() for s in v]
     assert len(ordinary) > 6000
-    assert [s for s in ordinary if GUARD.assess(s).category == "identification"] == []
+    friend = [s for s in ordinary if GUARD.assess(s).category == "identification"]
+    assert len(friend) <= 2 and all("asking for a friend (the friend is me)" in s for s in friend), friend
+    assert all(s in ROUNDS["crisis_rounds/round28.yaml"].misses for s in friend)
 
 
 def test_an_echo_says_the_same_of_what_was_just_said_and_only_that():
