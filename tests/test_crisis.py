@@ -2130,10 +2130,12 @@ def test_crisis_words_beside_a_story_of_the_past_keep_the_card(now):
     [
         "How do you fill in a risk assessment on yourself when every box comes out high. Asking for me.",
         "Only bit of the suicide prevention course I listened to was the methods slide. Asking for myself",
+        "suicide prevention training done lol just askin for meself",
+        "The training slide on suicide methods was very thorough, asking for a friend who is me",
     ],
 )
-def test_a_crisis_topic_the_writer_says_is_for_their_own_use_gets_at_least_the_offer(text):
-    """Dark humour's marker that a training's or an audit's crisis topic is for the writer: identification."""
+def test_asking_for_me_after_a_crisis_topic_is_identification(text):
+    """Dark humour's marker that a training's or an audit's crisis topic is the writer's own."""
     assessed = GUARD.rules.assess(text)
     assert assessed.answer.shows_contacts and assessed.category == "identification", text
 
